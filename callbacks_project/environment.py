@@ -1,0 +1,112 @@
+"""Strict readers for settings that come from the environment.
+
+django-environ reads the variables (and the optional .env file); these wrappers
+refuse malformed values at start-up with a message naming the variable, where
+django-environ alone would quietly turn DEBUG=maybe into False or accept a
+database URL with an unknown scheme.
+"""
+
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+env = environ.Env()
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql"}
+BROKER_SCHEMES = {"filesystem", "redis", "rediss", "amqp", "pyamqp", "memory"}
+
+
+def _fail(name, message):
+    raise ImproperlyConfigured(f"Environment variable {name}: {message}")
+
+
+def _raw(name, default):
+    value = env.str(name, default=None)
+    return default if value is None else value.strip()
+
+
+def read_str(name, default=None, required=False):
+    value = _raw(name, default)
+    if required and not value:
+        _fail(name, "must be set")
+    return value
+
+
+def read_bool(name, default):
+    value = _raw(name, None)
+    if value is None:
+        return default
+    word = value.lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    _fail(name, f"expected true/false, got {value!r}")
+
+
+def read_number(name, default, cast=int, minimum=None, maximum=None):
+    value = _raw(name, None)
+    if value is None:
+        return default
+    try:
+        number = cast(value)
+    except ValueError:
+        _fail(name, f"expected a {cast.__name__}, got {value!r}")
+    if minimum is not None and number < minimum:
+        _fail(name, f"must be at least {minimum}, got {number}")
+    if maximum is not None and number > maximum:
+        _fail(name, f"must be at most {maximum}, got {number}")
+    return number
+
+
+def read_list(name, default):
+    value = _raw(name, None)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def read_http_url(name, default):
+    value = _raw(name, default).rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        _fail(name, f"expected an http(s) URL like https://api.exolve.ru, got {value!r}")
+    return value
+
+
+def _scheme(name, value, allowed):
+    scheme = urlsplit(value).scheme.split("+")[0]
+    if scheme not in allowed:
+        _fail(name, f"unsupported scheme {scheme!r} in {_without_password(value)!r}; use one of {sorted(allowed)}")
+
+
+def _without_password(url):
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@")
+    return url
+
+
+def read_database(name, default):
+    value = _raw(name, default)
+    _scheme(name, value, DATABASE_SCHEMES)
+    return env.db_url_config(value)
+
+
+def read_broker_url(name, default):
+    value = _raw(name, default)
+    _scheme(name, value, BROKER_SCHEMES)
+    return value
+
+
+def read_time_zone(name, default):
+    value = _raw(name, default)
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        _fail(name, f"unknown time zone {value!r}")
+    return value

@@ -1,0 +1,135 @@
+"""Settings for the callbacks project: every deploy-specific value comes from the environment."""
+
+from pathlib import Path
+
+from .environment import (
+    env,
+    read_bool,
+    read_broker_url,
+    read_database,
+    read_http_url,
+    read_list,
+    read_number,
+    read_str,
+    read_time_zone,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env.read_env(BASE_DIR / ".env")  # optional; real environment variables win
+
+DEBUG = read_bool("DEBUG", default=False)
+# A development key is only tolerated in DEBUG; production must set its own.
+SECRET_KEY = read_str("SECRET_KEY", default="insecure-development-key" if DEBUG else None, required=True)
+ALLOWED_HOSTS = read_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = read_list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_filters",
+    "callbacks",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "callbacks_project.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "callbacks_project.wsgi.application"
+
+DATABASES = {"default": read_database("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The worker is a second process: give writers time instead of "database is locked",
+    # and keep the test database in a file the worker can open too.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    VAR_DIR.mkdir(exist_ok=True)
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = read_str("LANGUAGE_CODE", default="en-us")
+LANGUAGES = [("en", "English"), ("ru", "Русский")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = read_time_zone("TIME_ZONE", default="Europe/Moscow")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": read_str("LOG_LEVEL", default="INFO")},
+}
+
+# --- Celery ---------------------------------------------------------------------------
+# Without CELERY_BROKER_URL the broker is kombu's filesystem transport: no server to run,
+# and the web process and the worker still share one queue on disk.
+CELERY_BROKER_URL = read_broker_url("CELERY_BROKER_URL", default="filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    BROKER_DIR = VAR_DIR / "broker"
+    BROKER_DIR.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR),
+        "data_folder_out": str(BROKER_DIR),
+        "store_processed": False,
+    }
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# Acknowledge after the task ran so a dead worker's task is delivered again; the dispatch
+# service's atomic claim makes a second delivery harmless.
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+
+# --- Exolve ---------------------------------------------------------------------------
+EXOLVE_API_URL = read_http_url("EXOLVE_API_URL", default="https://api.exolve.ru")
+# The key is read here and handed only to the HTTP client: never stored, logged or queued.
+EXOLVE_API_KEY = read_str("EXOLVE_API_KEY", default="")
+EXOLVE_CONNECT_TIMEOUT = read_number("EXOLVE_CONNECT_TIMEOUT", 3.05, cast=float, minimum=0.1)
+EXOLVE_READ_TIMEOUT = read_number("EXOLVE_READ_TIMEOUT", 15.0, cast=float, minimum=0.1)
+EXOLVE_MAX_ATTEMPTS = read_number("EXOLVE_MAX_ATTEMPTS", 5, minimum=1, maximum=20)
+EXOLVE_RETRY_BASE_DELAY = read_number("EXOLVE_RETRY_BASE_DELAY", 2.0, cast=float, minimum=0)
+EXOLVE_RETRY_MAX_DELAY = read_number("EXOLVE_RETRY_MAX_DELAY", 60.0, cast=float, minimum=0)
+EXOLVE_RESPONSE_BODY_LIMIT = read_number("EXOLVE_RESPONSE_BODY_LIMIT", 4000, minimum=100)
