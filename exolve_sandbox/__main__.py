@@ -1,0 +1,59 @@
+"""Run the sandbox: python -m exolve_sandbox --port 8765 (the API key comes from EXOLVE_API_KEY)."""
+
+import argparse
+import ipaddress
+import logging
+import os
+import signal
+import sys
+
+from exolve_sandbox.server import make_server
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python -m exolve_sandbox", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port to bind, 0 for any (default 8765)")
+    parser.add_argument(
+        "--api-key",
+        default=os.environ.get("EXOLVE_API_KEY"),
+        help="the key clients must send as 'Authorization: Bearer KEY' (default: $EXOLVE_API_KEY)",
+    )
+    parser.add_argument("--verbose", action="store_true", help="log every request (never its key)")
+    args = parser.parse_args(argv)
+    if not args.api_key:
+        parser.error("no API key: pass --api-key KEY or set EXOLVE_API_KEY")
+    return args
+
+
+def _is_loopback(host):
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    level = logging.DEBUG if args.verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(message)s")
+    if not _is_loopback(args.host):
+        warning = f"warning: {args.host} is not loopback and /_sandbox/ has no authentication"
+        print(warning, file=sys.stderr)
+    server = make_server(args.host, args.port, args.api_key)
+    signal.signal(signal.SIGTERM, _stop)
+    print(f"Exolve sandbox listening on {server.url}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()
