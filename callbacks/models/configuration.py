@@ -1,0 +1,263 @@
+"""What support managers configure: media resources, TTS presets, agent groups and their destinations."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ..numbers import DIAL_NUMBER_REGEX
+from .constraints import dial_number_check, range_check, range_validators
+from .fields import DialNumberField, PhoneNumberField
+
+MAX_DESTINATIONS_PER_LINE = 10
+
+# Our estimate of how fast a TTS voice reads: 14 characters (letters, spaces and
+# punctuation) a second at speed 1.0, a little slower than ordinary Russian speech
+# (about 15-17), so that a text we accept is spoken within Exolve's 24-second limit.
+TTS_CHARACTERS_PER_SECOND = 14
+TTS_MAX_SECONDS = 24
+
+
+def estimated_speech_seconds(text, speed):
+    return len(text) / (TTS_CHARACTERS_PER_SECOND * float(speed))
+
+
+def max_tts_characters(speed):
+    return int(TTS_MAX_SECONDS * TTS_CHARACTERS_PER_SECOND * float(speed))
+
+
+class RingLogic(models.IntegerChoices):
+    SEQUENTIAL = 1, _("One after another")
+    PARALLEL = 2, _("All at once")
+
+
+class Voice(models.IntegerChoices):
+    ALYONA = 1, _("Алёна")
+    ERMIL = 2, _("Ермиль")
+    JANE = 3, _("Джейн")
+    OMAZH = 4, _("Омаж")
+    ZAHAR = 5, _("Захар")
+
+
+class Lang(models.IntegerChoices):
+    RUSSIAN = 1, _("Russian")
+    ENGLISH = 2, _("English")
+
+
+class Emotion(models.IntegerChoices):
+    NEUTRAL = 1, _("Neutral")
+    FRIENDLY = 2, _("Friendly")
+    ANGRY = 3, _("Angry")
+
+
+class TtsProvider(models.IntegerChoices):
+    YANDEX = 1, _("Yandex")
+
+
+class MediaResource(models.Model):
+    """A recorded audio message uploaded to Exolve, referred to by its id."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    media_resource_id = models.PositiveBigIntegerField(
+        _("media resource id"), unique=True, help_text=_("The id Exolve gave the uploaded audio file.")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("media resource")
+        verbose_name_plural = _("media resources")
+        constraints = [range_check("mediaresource", "media_resource_id", 1, 2**63 - 1)]
+
+    def __str__(self):
+        return self.name
+
+
+class TtsPreset(models.Model):
+    """A text Exolve reads aloud to one side of the call, with its voice settings."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    text = models.TextField(
+        _("text"),
+        help_text=_("Read aloud to the party; it must be spoken within 24 seconds at the chosen speed."),
+    )
+    voice = models.PositiveSmallIntegerField(_("voice"), choices=Voice.choices, default=Voice.ALYONA)
+    lang = models.PositiveSmallIntegerField(_("language"), choices=Lang.choices, default=Lang.RUSSIAN)
+    volume = models.SmallIntegerField(
+        _("volume"), default=-19, validators=range_validators(-149, 0), help_text=_("From -149 to 0 (default -19).")
+    )
+    speed = models.DecimalField(
+        _("speed"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1.0"),
+        validators=range_validators(Decimal("0.1"), Decimal("3.0")),
+        help_text=_("From 0.1 to 3.0 (default 1.0)."),
+    )
+    emotion = models.PositiveSmallIntegerField(_("emotion"), choices=Emotion.choices, default=Emotion.NEUTRAL)
+    provider = models.PositiveSmallIntegerField(_("provider"), choices=TtsProvider.choices, default=TtsProvider.YANDEX)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("TTS preset")
+        verbose_name_plural = _("TTS presets")
+        constraints = [
+            range_check("ttspreset", "voice", 1, 5),
+            range_check("ttspreset", "lang", 1, 2),
+            range_check("ttspreset", "volume", -149, 0),
+            range_check("ttspreset", "speed", Decimal("0.1"), Decimal("3.0")),
+            range_check("ttspreset", "emotion", 1, 3),
+            models.CheckConstraint(
+                condition=~models.Q(text=""), name="ttspreset_text_not_empty", violation_error_message=_("Enter a text.")
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.text is None or self.speed is None:
+            return
+        self.text = self.text.strip()
+        if not self.text:
+            raise ValidationError({"text": _("Enter a text to be read aloud.")})
+        limit = max_tts_characters(self.speed)
+        if len(self.text) > limit:
+            raise ValidationError(
+                {
+                    "text": _(
+                        "This text would take about %(seconds).0f seconds to speak at speed %(speed)s; "
+                        "Exolve allows 24. Shorten it to %(limit)d characters or raise the speed."
+                    )
+                    % {
+                        "seconds": estimated_speech_seconds(self.text, self.speed),
+                        "speed": self.speed,
+                        "limit": limit,
+                    }
+                }
+            )
+
+
+def _leg_audio_check(leg):
+    return models.CheckConstraint(
+        condition=~models.Q(**{f"{leg}_media_resource__isnull": False, f"{leg}_tts_preset__isnull": False}),
+        name=f"agentgroup_{leg}_one_audio",
+        violation_error_message=_("Choose a media resource or a TTS preset, not both."),
+    )
+
+
+class AgentGroup(models.Model):
+    """Who answers a callback and how each side of the call is dialled.
+
+    The agents are dialled on line_1 and the contact on line_2, unless contact_first is set.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    is_active = models.BooleanField(_("active"), default=True, help_text=_("Only active groups can be called back."))
+    number_code = models.PositiveBigIntegerField(
+        _("Exolve number"), help_text=_("Your Exolve number used for the callback service, e.g. 74999999999.")
+    )
+    callback_resource_id = models.PositiveBigIntegerField(
+        _("callback resource id"), help_text=_("The callback resource created in your Exolve application.")
+    )
+    duration = models.PositiveIntegerField(
+        _("maximum call length, seconds"),
+        default=1800,
+        validators=range_validators(300, 3600),
+        help_text=_("From 300 to 3600 (default 1800)."),
+    )
+    contact_first = models.BooleanField(
+        _("dial the contact first"),
+        default=False,
+        help_text=_("Dial the contact on line 1 and the agents on line 2 (by default the agents are dialled first)."),
+    )
+
+    agent_ring_logic = models.PositiveSmallIntegerField(
+        _("agents: ring logic"), choices=RingLogic.choices, default=RingLogic.SEQUENTIAL
+    )
+    agent_display_number = PhoneNumberField(
+        _("agents: caller ID"), blank=True, help_text=_("The number the agents see.")
+    )
+    agent_media_resource = models.ForeignKey(
+        MediaResource, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("agents: media resource")
+    )
+    agent_tts_preset = models.ForeignKey(
+        TtsPreset, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("agents: TTS preset")
+    )
+
+    contact_ring_logic = models.PositiveSmallIntegerField(
+        _("contact: ring logic"), choices=RingLogic.choices, default=RingLogic.SEQUENTIAL
+    )
+    contact_display_number = PhoneNumberField(
+        _("contact: caller ID"), blank=True, help_text=_("The number the contact sees.")
+    )
+    contact_media_resource = models.ForeignKey(
+        MediaResource, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("contact: media resource")
+    )
+    contact_tts_preset = models.ForeignKey(
+        TtsPreset, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("contact: TTS preset")
+    )
+    contact_timeout = models.PositiveSmallIntegerField(
+        _("contact: ring timeout, seconds"),
+        default=30,
+        validators=range_validators(10, 600),
+        help_text=_("How long each of the contact's numbers rings, from 10 to 600 seconds."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("agent group")
+        verbose_name_plural = _("agent groups")
+        constraints = [
+            range_check("agentgroup", "duration", 300, 3600),
+            range_check("agentgroup", "agent_ring_logic", 1, 2),
+            range_check("agentgroup", "contact_ring_logic", 1, 2),
+            range_check("agentgroup", "contact_timeout", 10, 600),
+            range_check("agentgroup", "number_code", 1, 2**63 - 1),
+            range_check("agentgroup", "callback_resource_id", 1, 2**63 - 1),
+            _leg_audio_check("agent"),
+            _leg_audio_check("contact"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        for leg in ("agent", "contact"):
+            if getattr(self, f"{leg}_media_resource_id") and getattr(self, f"{leg}_tts_preset_id"):
+                errors[f"{leg}_tts_preset"] = _("Choose a media resource or a TTS preset for this side, not both.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Destination(models.Model):
+    """One agent's number or SIP-URI in an agent group, dialled in position order."""
+
+    agent_group = models.ForeignKey(
+        AgentGroup, models.CASCADE, related_name="destinations", verbose_name=_("agent group")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    number = DialNumberField(_("number or SIP-URI"), help_text=_("+7 912 123-45-67, 8 (912) 123-45-67 or sip:user@host"))
+    timeout = models.PositiveSmallIntegerField(
+        _("ring timeout, seconds"), default=30, validators=range_validators(10, 600), help_text=_("From 10 to 600.")
+    )
+
+    class Meta:
+        ordering = ["agent_group", "position", "id"]
+        verbose_name = _("destination")
+        verbose_name_plural = _("destinations")
+        constraints = [
+            range_check("destination", "timeout", 10, 600),
+            dial_number_check("destination", DIAL_NUMBER_REGEX),
+            models.UniqueConstraint(
+                fields=["agent_group", "number"],
+                name="destination_unique_number_per_group",
+                violation_error_message=_("This number is already in the group."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.number

@@ -1,0 +1,28 @@
+"""Helpers that turn the API's ranges into both form validators and database CHECKs."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+
+def range_validators(low, high):
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
+
+def range_check(model_name, field, low, high):
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__gte": low, f"{field}__lte": high}),
+        name=f"{model_name}_{field}_range",
+        violation_error_message=format_lazy(
+            _("{field} must be between {low} and {high}."), field=field, low=low, high=high
+        ),
+    )
+
+
+def dial_number_check(model_name, pattern):
+    return models.CheckConstraint(
+        condition=models.Q(number__regex=pattern),
+        name=f"{model_name}_number_format",
+        violation_error_message=_("The number must be international digits or a SIP-URI."),
+    )

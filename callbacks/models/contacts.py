@@ -1,0 +1,53 @@
+"""The CRM side: the people staff call back."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ..numbers import DIAL_NUMBER_REGEX
+from .constraints import dial_number_check
+from .fields import DialNumberField
+
+MAX_NUMBERS_PER_CONTACT = 10
+
+
+class Contact(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        indexes = [models.Index(fields=["name"], name="contact_name")]
+
+    def __str__(self):
+        return f"{self.name} ({self.company})" if self.company else self.name
+
+
+class ContactNumber(models.Model):
+    """One of a contact's numbers; all of them, in order, are dialled on the contact's side."""
+
+    contact = models.ForeignKey(Contact, models.CASCADE, related_name="numbers", verbose_name=_("contact"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    number = DialNumberField(_("number or SIP-URI"), help_text=_("+7 912 123-45-67, 8 (912) 123-45-67 or sip:user@host"))
+    label = models.CharField(_("label"), max_length=50, blank=True, help_text=_("For example “mobile” or “office”."))
+
+    class Meta:
+        ordering = ["contact", "position", "id"]
+        verbose_name = _("phone number")
+        verbose_name_plural = _("phone numbers")
+        constraints = [
+            dial_number_check("contactnumber", DIAL_NUMBER_REGEX),
+            models.UniqueConstraint(
+                fields=["contact", "number"],
+                name="contactnumber_unique_per_contact",
+                violation_error_message=_("The contact already has this number."),
+            ),
+        ]
+        indexes = [models.Index(fields=["number"], name="contactnumber_number")]
+
+    def __str__(self):
+        return self.number
