@@ -1,5 +1,6 @@
 """Settings for the callbacks project: every deploy-specific value comes from the environment."""
 
+import os
 from pathlib import Path
 
 from .environment import (
@@ -15,9 +16,11 @@ from .environment import (
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env.read_env(BASE_DIR / ".env")  # optional; real environment variables win
+
+# Where the default SQLite database and the filesystem broker keep their files.
+VAR_DIR = Path(read_str("VAR_DIR", default=str(BASE_DIR / "var"))).resolve()
 
 DEBUG = read_bool("DEBUG", default=False)
 # A development key is only tolerated in DEBUG; production must set its own.
@@ -69,10 +72,10 @@ WSGI_APPLICATION = "callbacks_project.wsgi.application"
 DATABASES = {"default": read_database("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The worker is a second process: give writers time instead of "database is locked",
-    # and keep the test database in a file the worker can open too.
+    # and keep the test database in a file (one per test run) the worker can open too.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
-    VAR_DIR.mkdir(exist_ok=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,10 +1,27 @@
+from django import forms
 from django.db import models
 
 from ..numbers import normalize_dial_number, normalize_phone_number
 
 
+class NormalizedCharFormField(forms.CharField):
+    """Normalises in the form, so that a formset's duplicate check compares what will be stored."""
+
+    def __init__(self, *, normalize, **kwargs):
+        self.normalize = normalize
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value if value in self.empty_values else self.normalize(value)
+
+
 class _NormalizedCharField(models.CharField):
-    """A CharField whose cleaning turns what a person typed into the form Exolve expects."""
+    """A CharField whose cleaning turns what a person typed into the form Exolve expects.
+
+    Normalising in clean() rather than to_python() keeps queries untouched: a lookup with
+    a malformed value finds nothing instead of raising.
+    """
 
     normalize = None
 
@@ -12,11 +29,13 @@ class _NormalizedCharField(models.CharField):
         kwargs.setdefault("max_length", 255)
         super().__init__(*args, **kwargs)
 
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return value
-        return type(self).normalize(value)
+    def clean(self, value, model_instance):
+        if value not in self.empty_values:
+            value = type(self).normalize(value)
+        return super().clean(value, model_instance)
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": NormalizedCharFormField, "normalize": type(self).normalize, **kwargs})
 
 
 class PhoneNumberField(_NormalizedCharField):
