@@ -1,0 +1,215 @@
+"""The one module that speaks Exolve's MakeCallback: builds the body, sends it, reads the answer.
+
+The API key lives only in the Authorization header built here; it never reaches a log
+line, an exception message or anything the caller stores.
+"""
+
+import json
+import threading
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+
+import requests
+from django.conf import settings
+from django.utils import timezone
+
+MAKE_CALLBACK_PATH = "/call/v1/MakeCallback"
+FINAL_STATUSES = {400, 401, 403, 404}
+
+
+# --- the request body -------------------------------------------------------------------
+
+
+def build_audio(media_resource, tts_preset):
+    if media_resource is not None:
+        return {"media_resource_id": media_resource.media_resource_id}
+    if tts_preset is not None:
+        return {
+            "tts": {
+                "text": tts_preset.text,
+                "voice": tts_preset.voice,
+                "lang": tts_preset.lang,
+                "volume": tts_preset.volume,
+                "speed": float(tts_preset.speed),
+                "emotion": tts_preset.emotion,
+                "provider": tts_preset.provider,
+            }
+        }
+    return None
+
+
+def build_line(destinations, ring_logic, display_number, media_resource, tts_preset):
+    """destinations: (number, timeout) pairs, in dialling order."""
+    line = {
+        "destinations": [{"number": number, "timeout": timeout} for number, timeout in destinations],
+        "ring_logic": ring_logic,
+    }
+    if display_number:
+        line["display_number"] = display_number
+    audio = build_audio(media_resource, tts_preset)
+    if audio is not None:
+        line["audio"] = audio
+    return line
+
+
+def build_make_callback_body(*, agent_group, agent_destinations, contact_numbers, request_description):
+    """The MakeCallback JSON body: a pure function of already loaded rows.
+
+    agent_destinations: the group's Destination rows; contact_numbers: the contact's
+    ContactNumber rows, each list in dialling order.
+    """
+    agents = build_line(
+        [(d.number, d.timeout) for d in agent_destinations],
+        agent_group.agent_ring_logic,
+        agent_group.agent_display_number,
+        agent_group.agent_media_resource,
+        agent_group.agent_tts_preset,
+    )
+    contact = build_line(
+        [(n.number, agent_group.contact_timeout) for n in contact_numbers],
+        agent_group.contact_ring_logic,
+        agent_group.contact_display_number,
+        agent_group.contact_media_resource,
+        agent_group.contact_tts_preset,
+    )
+    line_1, line_2 = (contact, agents) if agent_group.contact_first else (agents, contact)
+    return {
+        "request_description": request_description,
+        "number_code": agent_group.number_code,
+        "callback_resource_id": agent_group.callback_resource_id,
+        "duration": agent_group.duration,
+        "line_1": line_1,
+        "line_2": line_2,
+    }
+
+
+# --- the answer -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CallbackResult:
+    """What one MakeCallback attempt came to.
+
+    outcome is one of AttemptOutcome's values: "placed", "rejected" (final) or "transient".
+    """
+
+    outcome: str
+    http_status: int | None = None
+    response_body: str = ""
+    call_id: str = ""
+    error: str = ""
+    retry_after: float | None = None  # seconds, when Exolve said how long to wait
+
+    @property
+    def is_transient(self):
+        return self.outcome == "transient"
+
+
+def parse_retry_after(value):
+    """Retry-After is either seconds or an HTTP date; anything else is ignored."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - timezone.now()).total_seconds())
+
+
+def error_message(response):
+    """Exolve's own words for an error: the message field of its JSON body, or the body itself."""
+    text = response.text.strip()
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        text = str(data.get("message") or data.get("error") or text)
+    reason = text or response.reason or ""
+    return f"HTTP {response.status_code}: {reason}".strip().rstrip(":")
+
+
+def read_answer(response):
+    """Turn Exolve's HTTP answer into a CallbackResult."""
+    body = response.text[: settings.EXOLVE_RESPONSE_BODY_LIMIT]
+    status = response.status_code
+    if status == 200:
+        try:
+            call_id = str(response.json()["call_id"])
+        except (ValueError, KeyError, TypeError):
+            # The call may well have been placed: do not ask for it again.
+            return CallbackResult("rejected", status, body, error="HTTP 200 without a call_id in the answer")
+        return CallbackResult("placed", status, body, call_id=call_id)
+    if status == 429 or status >= 500:
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        return CallbackResult("transient", status, body, error=error_message(response), retry_after=retry_after)
+    return CallbackResult("rejected", status, body, error=error_message(response))
+
+
+# --- the client -------------------------------------------------------------------------
+
+
+class ExolveClient:
+    def __init__(self, base_url, api_key, connect_timeout, read_timeout):
+        self.url = base_url.rstrip("/") + MAKE_CALLBACK_PATH
+        self._api_key = api_key
+        self.timeout = (connect_timeout, read_timeout)
+        self._local = threading.local()  # a requests.Session per thread: keep-alive, no sharing
+
+    def __repr__(self):
+        return f"ExolveClient({self.url!r})"  # no key, ever
+
+    @property
+    def session(self):
+        if not hasattr(self._local, "session"):
+            session = requests.Session()
+            session.headers["Authorization"] = f"Bearer {self._api_key}"
+            self._local.session = session
+        return self._local.session
+
+    def make_callback(self, body):
+        if not self._api_key:
+            return CallbackResult("rejected", error="EXOLVE_API_KEY is not set; nothing was sent.")
+        try:
+            response = self.session.post(self.url, json=body, timeout=self.timeout)
+        except requests.RequestException as exc:
+            return CallbackResult("transient", error=network_error_message(exc, self.timeout))
+        return read_answer(response)
+
+
+def network_error_message(exc, timeout):
+    if isinstance(exc, requests.ConnectTimeout):
+        return f"Network error: could not connect to Exolve within {timeout[0]} s."
+    if isinstance(exc, requests.ReadTimeout):
+        return f"Network error: Exolve did not answer within {timeout[1]} s."
+    if isinstance(exc, requests.ConnectionError):
+        return "Network error: could not connect to Exolve (connection refused, reset or DNS failure)."
+    return f"Network error: {type(exc).__name__}."
+
+
+_client = None
+_client_lock = threading.Lock()
+
+
+def get_client():
+    """One client per process, built from settings on first use."""
+    global _client
+    with _client_lock:
+        if _client is None:
+            _client = ExolveClient(
+                settings.EXOLVE_API_URL,
+                settings.EXOLVE_API_KEY,
+                settings.EXOLVE_CONNECT_TIMEOUT,
+                settings.EXOLVE_READ_TIMEOUT,
+            )
+        return _client
+
+
+def reset_client():
+    """Forget the cached client (settings changed, as in tests)."""
+    global _client
+    with _client_lock:
+        _client = None
