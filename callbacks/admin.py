@@ -1,0 +1,279 @@
+import json
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from . import dispatch
+from .forms import CallbackForm
+from .models import (
+    MAX_DESTINATIONS_PER_LINE,
+    MAX_NUMBERS_PER_CONTACT,
+    AgentGroup,
+    CallbackAttempt,
+    CallbackRequest,
+    Contact,
+    ContactNumber,
+    Destination,
+    MediaResource,
+    TtsPreset,
+)
+from .models.configuration import estimated_speech_seconds
+from .numbers import normalize_phone_number
+from .selectors import callback_lines, recent_callbacks
+
+admin.site.site_header = _("Callback desk")
+admin.site.site_title = _("Callback desk")
+admin.site.index_title = _("Callbacks through MTS Exolve")
+
+PLACE_CALLBACK_PERMISSION = "callbacks.place_callback"
+
+
+class ReadOnlyMixin:
+    """History is written by the dispatch service only: nobody adds, edits or deletes it here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def pretty_json(value):
+    return format_html("<pre>{}</pre>", json.dumps(value, ensure_ascii=False, indent=2))
+
+
+# --- configuration ----------------------------------------------------------------------
+
+
+@admin.register(MediaResource)
+class MediaResourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "media_resource_id"]
+    search_fields = ["name", "=media_resource_id"]
+
+
+@admin.register(TtsPreset)
+class TtsPresetAdmin(admin.ModelAdmin):
+    list_display = ["name", "voice", "lang", "speed", "estimated_seconds"]
+    list_filter = ["voice", "lang"]
+    search_fields = ["name", "text"]
+
+    @admin.display(description=_("estimated speech, s"))
+    def estimated_seconds(self, obj):
+        return round(estimated_speech_seconds(obj.text, obj.speed), 1)
+
+
+class BoundedInline(admin.TabularInline):
+    """An inline whose min_num and max_num are enforced by the server, not only by the admin's JavaScript."""
+
+    extra = 0
+    min_num = 1
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return super().get_formset(request, obj, validate_min=True, validate_max=True, **kwargs)
+
+
+class DestinationInline(BoundedInline):
+    model = Destination
+    fields = ["position", "number", "timeout"]
+    max_num = MAX_DESTINATIONS_PER_LINE
+
+
+@admin.register(AgentGroup)
+class AgentGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_active", "number_code", "callback_resource_id", "destination_count", "contact_first"]
+    list_filter = ["is_active", "contact_first"]
+    search_fields = ["name", "=number_code", "destinations__number"]
+    inlines = [DestinationInline]
+    fieldsets = [
+        (None, {"fields": ["name", "is_active", "number_code", "callback_resource_id", "duration", "contact_first"]}),
+        (
+            _("Agents' side"),
+            {"fields": ["agent_ring_logic", "agent_display_number", "agent_media_resource", "agent_tts_preset"]},
+        ),
+        (
+            _("Contact's side"),
+            {
+                "fields": [
+                    "contact_ring_logic",
+                    "contact_timeout",
+                    "contact_display_number",
+                    "contact_media_resource",
+                    "contact_tts_preset",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(destination_total=Count("destinations"))
+
+    @admin.display(description=_("destinations"), ordering="destination_total")
+    def destination_count(self, obj):
+        return obj.destination_total
+
+
+# --- contacts ---------------------------------------------------------------------------
+
+
+class ContactNumberInline(BoundedInline):
+    model = ContactNumber
+    fields = ["position", "number", "label"]
+    max_num = MAX_NUMBERS_PER_CONTACT
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "company", "updated_at"]
+    search_fields = ["name", "company", "numbers__number"]
+    inlines = [ContactNumberInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Find a contact by a number typed the way people type it (8 (912) …, +7 912 …)."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        try:
+            number = normalize_phone_number(search_term)
+        except ValidationError:
+            return results, may_have_duplicates
+        return results | queryset.filter(numbers__number=number), True
+
+    def get_urls(self):
+        callback = path(
+            "<path:object_id>/callback/",
+            self.admin_site.admin_view(self.callback_view),
+            name="callbacks_contact_callback",
+        )
+        return [callback, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        contact = self.get_object(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "can_place_callback": request.user.has_perm(PLACE_CALLBACK_PERMISSION),
+            "callbacks": recent_callbacks(contact) if contact else [],
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def callback_view(self, request, object_id):
+        """GET: confirm what will be dialled. POST: record the request and queue it."""
+        if not request.user.has_perm(PLACE_CALLBACK_PERMISSION):
+            raise PermissionDenied
+        contact = self.get_object(request, object_id)
+        if contact is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        form = CallbackForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            agent_group = form.cleaned_data["agent_group"]
+            try:
+                dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=request.user)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                self.message_user(
+                    request,
+                    _("Callback queued: Exolve will ring “%(group)s” and %(contact)s.")
+                    % {"group": agent_group, "contact": contact},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:callbacks_contact_change", contact.pk)
+        groups = form.fields["agent_group"].queryset
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Call back %(contact)s") % {"contact": contact},
+            "contact": contact,
+            "form": form,
+            "numbers": contact.numbers.all(),
+            "groups": [(group, callback_lines(group, contact)[0]) for group in groups],
+        }
+        return TemplateResponse(request, "admin/callbacks/contact/callback.html", context)
+
+
+# --- history ----------------------------------------------------------------------------
+
+
+class CallbackAttemptInline(ReadOnlyMixin, admin.TabularInline):
+    model = CallbackAttempt
+    fields = ["number", "started_at", "duration_ms", "outcome", "http_status", "call_id", "error"]
+    readonly_fields = fields
+    ordering = ["number"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(CallbackRequest)
+class CallbackRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = [
+        "requested_at",
+        "contact",
+        "agent_group",
+        "requested_by",
+        "status",
+        "attempt_count",
+        "call_id",
+        "error",
+    ]
+    list_filter = ["status", "agent_group", "requested_by", "requested_at"]
+    search_fields = ["=call_id", "=request_description", "contact__name"]
+    list_select_related = ["contact", "agent_group", "requested_by"]
+    show_full_result_count = False
+    inlines = [CallbackAttemptInline]
+    fields = [
+        "contact",
+        "agent_group",
+        "requested_by",
+        "requested_at",
+        "status",
+        "attempt_count",
+        "next_attempt_at",
+        "finished_at",
+        "call_id",
+        "error",
+        "request_description",
+        "body",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("request body"))
+    def body(self, obj):
+        return pretty_json(obj.request_body)
+
+
+@admin.register(CallbackAttempt)
+class CallbackAttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["started_at", "request_link", "number", "outcome", "http_status", "call_id", "error", "duration_ms"]
+    list_filter = ["outcome", "http_status", "started_at"]
+    search_fields = ["=call_id", "=request__request_description"]
+    list_select_related = ["request"]
+    show_full_result_count = False
+    fields = [
+        "request",
+        "number",
+        "started_at",
+        "finished_at",
+        "duration_ms",
+        "outcome",
+        "http_status",
+        "call_id",
+        "error",
+        "body",
+        "response_body",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("callback request"), ordering="request")
+    def request_link(self, obj):
+        url = reverse("admin:callbacks_callbackrequest_change", args=[obj.request_id])
+        return format_html('<a href="{}">#{}</a>', url, obj.request_id)
+
+    @admin.display(description=_("request body sent"))
+    def body(self, obj):
+        return pretty_json(obj.request_body)
