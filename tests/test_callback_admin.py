@@ -1,0 +1,155 @@
+"""Pressing "Call back" in the admin, and who may see or change what, through the real admin pages."""
+
+import pytest
+from django.urls import reverse
+
+from callbacks import dispatch
+from callbacks.models import CallbackAttempt, CallbackRequest, CallbackStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    calls = []
+    monkeypatch.setattr("callbacks.tasks.send_callback.apply_async", lambda args, **kw: calls.append(args))
+    return calls
+
+
+def callback_url(contact):
+    return reverse("admin:callbacks_contact_callback", args=[contact.pk])
+
+
+def contact_url(contact):
+    return reverse("admin:callbacks_contact_change", args=[contact.pk])
+
+
+def test_staff_sees_the_button_and_what_will_be_dialled(client, staff_user, contact, agent_group):
+    client.force_login(staff_user)
+    page = client.get(contact_url(contact)).content.decode()
+    assert callback_url(contact) in page
+    confirm = client.get(callback_url(contact))
+    assert confirm.status_code == 200
+    text = confirm.content.decode()
+    for number in ["79599999999", "79999999999", "78129999999", "74959999999"]:
+        assert number in text
+    assert agent_group.name in text
+
+
+def test_staff_confirms_and_the_callback_is_queued_after_commit(
+    client, staff_user, contact, agent_group, queued, django_capture_on_commit_callbacks
+):
+    client.force_login(staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(callback_url(contact), {"agent_group": agent_group.pk}, follow=True)
+    callback = CallbackRequest.objects.get()
+    assert response.redirect_chain[-1][0] == contact_url(contact)
+    assert "Callback queued" in response.content.decode()
+    assert (callback.contact, callback.agent_group, callback.requested_by) == (contact, agent_group, staff_user)
+    assert queued == [(callback.pk,)]
+    assert "Pending" in response.content.decode()  # the contact page lists it
+
+
+def test_inactive_group_cannot_be_chosen(client, staff_user, contact, agent_group, queued):
+    agent_group.is_active = False
+    agent_group.save()
+    client.force_login(staff_user)
+    response = client.post(callback_url(contact), {"agent_group": agent_group.pk})
+    assert response.status_code == 200
+    assert "Choose an active agent group." in response.content.decode()
+    assert not CallbackRequest.objects.exists()
+
+
+def test_a_contract_error_is_shown_on_the_form(client, staff_user, contact, agent_group, queued):
+    contact.numbers.all().delete()
+    client.force_login(staff_user)
+    response = client.post(callback_url(contact), {"agent_group": agent_group.pk})
+    assert response.status_code == 200
+    assert "The contact has 0 phone numbers" in response.content.decode()
+    assert not CallbackRequest.objects.exists()
+    assert queued == []
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_auditor_cannot_place_a_callback(client, auditor, contact, agent_group, queued, method):
+    client.force_login(auditor)
+    response = getattr(client, method)(callback_url(contact), {"agent_group": agent_group.pk})
+    assert response.status_code == 403
+    assert not CallbackRequest.objects.exists()
+    assert queued == []
+
+
+def test_the_auditor_sees_no_button(client, auditor, contact):
+    client.force_login(auditor)
+    response = client.get(contact_url(contact))
+    assert response.status_code == 200
+    assert callback_url(contact) not in response.content.decode()
+
+
+def test_anonymous_is_sent_to_the_login_page(client, contact, agent_group, queued):
+    response = client.post(callback_url(contact), {"agent_group": agent_group.pk})
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+    assert not CallbackRequest.objects.exists()
+
+
+def test_a_support_manager_cannot_place_a_callback(client, manager, contact, agent_group, queued):
+    client.force_login(manager)
+    assert client.post(callback_url(contact), {"agent_group": agent_group.pk}).status_code == 403
+    assert not CallbackRequest.objects.exists()
+
+
+@pytest.fixture
+def placed_callback(contact, agent_group, staff_user, sandbox, queued):
+    callback = dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
+    dispatch.send_callback(callback.pk)
+    callback.refresh_from_db()
+    return callback
+
+
+@pytest.mark.parametrize("role", ["auditor", "staff_user", "manager"])
+def test_every_role_reads_the_history(request, client, placed_callback, role):
+    client.force_login(request.getfixturevalue(role))
+    listing = client.get(reverse("admin:callbacks_callbackrequest_changelist"))
+    assert listing.status_code == 200
+    assert placed_callback.call_id in listing.content.decode()
+    attempt = placed_callback.attempts.get()
+    detail = client.get(reverse("admin:callbacks_callbackattempt_change", args=[attempt.pk]))
+    assert detail.status_code == 200
+    assert placed_callback.call_id in detail.content.decode()
+
+
+@pytest.mark.parametrize("role", ["auditor", "superuser"])
+def test_history_cannot_be_changed_or_deleted_even_by_a_superuser(request, client, make_user, placed_callback, role):
+    user = make_user("root", superuser=True) if role == "superuser" else request.getfixturevalue(role)
+    client.force_login(user)
+    change_url = reverse("admin:callbacks_callbackrequest_change", args=[placed_callback.pk])
+    page = client.get(change_url).content.decode()
+    assert 'name="_save"' not in page
+    assert client.post(change_url, {"status": "failed"}).status_code == 403
+    delete_url = reverse("admin:callbacks_callbackrequest_delete", args=[placed_callback.pk])
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
+    attempt = placed_callback.attempts.get()
+    attempt_delete = reverse("admin:callbacks_callbackattempt_delete", args=[attempt.pk])
+    assert client.post(attempt_delete, {"post": "yes"}).status_code == 403
+    assert client.get(reverse("admin:callbacks_callbackrequest_add")).status_code == 403
+    placed_callback.refresh_from_db()
+    assert placed_callback.status == CallbackStatus.PLACED
+    assert CallbackAttempt.objects.count() == 1
+
+
+def test_the_auditor_cannot_change_contacts_or_configuration(client, auditor, contact, agent_group):
+    client.force_login(auditor)
+    url = reverse("admin:callbacks_contact_change", args=[contact.pk])
+    assert client.post(url, {"name": "Changed"}).status_code == 403
+    group_url = reverse("admin:callbacks_agentgroup_change", args=[agent_group.pk])
+    assert client.post(group_url, {"name": "Changed"}).status_code == 403
+    contact.refresh_from_db()
+    agent_group.refresh_from_db()
+    assert (contact.name, agent_group.name) == ("Иван Петров", "Sales")
+
+
+def test_history_changelist_search_by_call_id(client, auditor, placed_callback):
+    client.force_login(auditor)
+    response = client.get(reverse("admin:callbacks_callbackrequest_changelist"), {"q": placed_callback.call_id})
+    assert response.context["cl"].result_count == 1

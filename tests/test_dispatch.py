@@ -1,0 +1,214 @@
+"""The dispatch service: requests, the claim, attempt rows and the retry policy, against the sandbox."""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from callbacks import dispatch, exolve
+from callbacks.models import CallbackAttempt, CallbackRequest, CallbackStatus, ContactNumber
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Every apply_async of the send task, as (args, countdown)."""
+    calls = []
+
+    def apply_async(args, countdown=None, **kwargs):
+        calls.append((args, countdown))
+
+    monkeypatch.setattr("callbacks.tasks.send_callback.apply_async", apply_async)
+    return calls
+
+
+@pytest.fixture
+def callback(contact, agent_group, staff_user, queued, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
+
+
+def test_request_is_recorded_pending_and_queued_with_its_id_only(callback, queued):
+    assert callback.status == CallbackStatus.PENDING
+    assert queued == [((callback.pk,), None)]
+    assert callback.request_description.startswith("callback-")
+    assert callback.request_body["request_description"] == callback.request_description
+    assert [d["number"] for d in callback.request_body["line_2"]["destinations"]] == ["79599999999", "79999999999"]
+
+
+def test_nothing_is_queued_before_commit(contact, agent_group, staff_user, queued, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
+        assert queued == []
+    assert len(callbacks) == 1
+
+
+def test_descriptions_are_unique(callback, contact, agent_group, staff_user):
+    second = dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
+    assert second.request_description != callback.request_description
+
+
+@pytest.mark.parametrize(
+    "breakage, message",
+    [
+        (lambda group, contact: group.destinations.all().delete(), "has 0 destinations"),
+        (lambda group, contact: contact.numbers.all().delete(), "has 0 phone numbers"),
+        (lambda group, contact: setattr(group, "is_active", False), "is not active"),
+        (
+            lambda group, contact: [
+                ContactNumber.objects.create(contact=contact, number=f"7912000000{i}") for i in range(9)
+            ],
+            "has 11 phone numbers",
+        ),
+    ],
+)
+def test_a_callback_that_breaks_the_contract_is_refused_and_not_recorded(
+    breakage, message, contact, agent_group, staff_user, queued
+):
+    breakage(agent_group, contact)
+    with pytest.raises(ValidationError) as error:
+        dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
+    assert any(message in text for text in error.value.messages)
+    assert not CallbackRequest.objects.exists()
+    assert queued == []
+
+
+def test_a_tts_text_made_too_long_behind_the_forms_is_refused(contact, agent_group, staff_user, tts_preset):
+    type(tts_preset).objects.filter(pk=tts_preset.pk).update(text="слово " * 200)
+    agent_group.refresh_from_db()
+    with pytest.raises(ValidationError, match="24"):
+        dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
+
+
+def test_200_places_the_callback(callback, sandbox):
+    attempt = dispatch.send_callback(callback.pk)
+    callback.refresh_from_db()
+    attempt.refresh_from_db()
+    (received,) = sandbox.received()
+    assert callback.status == CallbackStatus.PLACED
+    assert callback.call_id == attempt.call_id == received["call_id"]
+    assert callback.finished_at is not None
+    assert attempt.http_status == 200
+    assert attempt.request_body == callback.request_body == received["body"]
+    assert attempt.finished_at >= attempt.started_at
+    assert attempt.duration_ms is not None
+    assert received["call_id"] in attempt.response_body
+
+
+def test_400_ends_in_one_failed_attempt_with_exolves_message(callback, sandbox, queued):
+    sandbox.script({"status": 400, "body": {"code": 3, "message": "Application [1] does not own resource [1221]"}})
+    dispatch.send_callback(callback.pk)
+    callback.refresh_from_db()
+    (attempt,) = callback.attempts.all()
+    assert callback.status == CallbackStatus.FAILED
+    assert callback.error == attempt.error == "HTTP 400: Application [1] does not own resource [1221]"
+    assert attempt.outcome == "rejected"
+    assert queued == [((callback.pk,), None)]  # only the first queueing: no retry
+    assert dispatch.send_callback(callback.pk) is None
+    assert len(sandbox.received()) == 1
+
+
+def test_two_500s_then_200_make_three_attempts_and_a_placed_callback(
+    callback, sandbox, queued, settings, django_capture_on_commit_callbacks
+):
+    settings.EXOLVE_RETRY_BASE_DELAY = 0
+    sandbox.script({"status": 500}, {"status": 500}, {"status": 200})
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            dispatch.send_callback(callback.pk)
+    callback.refresh_from_db()
+    attempts = list(callback.attempts.order_by("number"))
+    assert [a.number for a in attempts] == [1, 2, 3]
+    assert [a.outcome for a in attempts] == ["transient", "transient", "placed"]
+    assert [a.http_status for a in attempts] == [500, 500, 200]
+    assert callback.status == CallbackStatus.PLACED
+    assert callback.attempt_count == 3
+    assert callback.error == ""
+    assert len(queued) == 3  # the first queueing and two retries
+
+
+def test_backoff_grows_and_is_capped(callback, sandbox, queued, django_capture_on_commit_callbacks, settings):
+    settings.EXOLVE_RETRY_BASE_DELAY = 2
+    settings.EXOLVE_RETRY_MAX_DELAY = 5
+    sandbox.script(*[{"status": 503}] * 3)
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            dispatch.send_callback(callback.pk)
+        CallbackRequest.objects.filter(pk=callback.pk).update(next_attempt_at=timezone.now())
+    assert [countdown for _, countdown in queued[1:]] == [2, 4, 5]
+
+
+def test_retry_after_is_used_for_the_delay(callback, sandbox, queued, django_capture_on_commit_callbacks):
+    sandbox.script({"status": 429, "headers": {"Retry-After": "9"}})
+    with django_capture_on_commit_callbacks(execute=True):
+        dispatch.send_callback(callback.pk)
+    callback.refresh_from_db()
+    assert queued[-1] == ((callback.pk,), 9)
+    assert callback.status == CallbackStatus.PENDING
+    assert callback.next_attempt_at > timezone.now() + timedelta(seconds=7)
+
+
+def test_a_retry_that_is_not_due_yet_sends_nothing(callback, sandbox):
+    sandbox.script({"status": 503})
+    dispatch.send_callback(callback.pk)
+    assert dispatch.send_callback(callback.pk) is None  # delivered early: next_attempt_at is ahead
+    assert len(sandbox.received()) == 1
+
+
+def test_out_of_attempts_fails_with_the_last_error(callback, sandbox, settings):
+    settings.EXOLVE_RETRY_BASE_DELAY = 0
+    settings.EXOLVE_MAX_ATTEMPTS = 3
+    sandbox.script(*[{"status": 502, "body": "bad gateway"}] * 3)
+    for _ in range(4):
+        dispatch.send_callback(callback.pk)
+    callback.refresh_from_db()
+    assert callback.status == CallbackStatus.FAILED
+    assert callback.error == "Gave up after 3 attempts. Last error: HTTP 502: bad gateway"
+    assert callback.attempts.count() == 3
+    assert len(sandbox.received()) == 3
+
+
+def test_network_error_is_retried(callback, settings, queued, django_capture_on_commit_callbacks):
+    settings.EXOLVE_API_URL = "http://127.0.0.1:9"
+    exolve.reset_client()
+    with django_capture_on_commit_callbacks(execute=True):
+        dispatch.send_callback(callback.pk)
+    exolve.reset_client()
+    callback.refresh_from_db()
+    (attempt,) = callback.attempts.all()
+    assert attempt.outcome == "transient" and attempt.http_status is None
+    assert callback.status == CallbackStatus.PENDING
+    assert len(queued) == 2
+
+
+def test_the_attempt_row_is_committed_before_the_request_is_sent(callback, sandbox):
+    seen = {}
+    real_send = exolve.ExolveClient.make_callback
+
+    def spy(client, body):
+        # By the time the request leaves, the attempt and the claim are in the database.
+        seen["attempts"] = list(CallbackAttempt.objects.filter(request=callback).values_list("outcome", flat=True))
+        seen["status"] = CallbackRequest.objects.get(pk=callback.pk).status
+        return real_send(client, body)
+
+    with mock.patch.object(exolve.ExolveClient, "make_callback", spy):
+        dispatch.send_callback(callback.pk)
+    assert seen == {"attempts": ["sending"], "status": CallbackStatus.SENDING}
+
+
+def test_a_second_delivery_of_the_task_sends_nothing(callback, sandbox):
+    dispatch.send_callback(callback.pk)
+    assert dispatch.send_callback(callback.pk) is None
+    assert len(sandbox.received()) == 1
+    assert CallbackAttempt.objects.count() == 1
+
+
+def test_the_task_only_calls_the_service(callback, sandbox):
+    from callbacks.tasks import send_callback
+
+    send_callback.run(callback.pk)
+    callback.refresh_from_db()
+    assert callback.status == CallbackStatus.PLACED

@@ -1,0 +1,164 @@
+"""The Exolve client: its reading of every kind of answer, over mocks and over real HTTP."""
+
+import json
+import socket
+from unittest import mock
+
+import pytest
+import requests
+
+from callbacks.exolve import ExolveClient, get_client, parse_retry_after, read_answer
+
+KEY = "client-test-key"
+
+
+def fake_response(status, body="", headers=None):
+    response = requests.Response()
+    response.status_code = status
+    response._content = (json.dumps(body) if isinstance(body, dict) else body).encode()
+    response.headers.update(headers or {})
+    response.reason = "Reason"
+    return response
+
+
+def closed_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- reading answers (no network) -------------------------------------------------------
+
+
+def test_200_with_call_id_is_placed():
+    result = read_answer(fake_response(200, {"call_id": "cal71bd36ce-2f5c-4d25-8319-406214596b72"}))
+    assert (result.outcome, result.call_id, result.error) == ("placed", "cal71bd36ce-2f5c-4d25-8319-406214596b72", "")
+
+
+def test_200_without_call_id_is_not_retried():
+    result = read_answer(fake_response(200, "not json"))
+    assert result.outcome == "rejected"
+    assert "without a call_id" in result.error
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404])
+def test_final_statuses_keep_exolves_message(status):
+    result = read_answer(fake_response(status, {"code": 3, "message": "customer not active", "details": []}))
+    assert result.outcome == "rejected"
+    assert result.error == f"HTTP {status}: customer not active"
+
+
+def test_plain_text_error_body_is_kept():
+    result = read_answer(fake_response(401, "malformed token"))
+    assert result.error == "HTTP 401: malformed token"
+
+
+@pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
+def test_5xx_and_429_are_transient(status):
+    result = read_answer(fake_response(status, "", {"Retry-After": "7"}))
+    assert result.outcome == "transient"
+    assert result.retry_after == 7.0
+
+
+def test_response_body_is_truncated_to_the_setting(settings):
+    settings.EXOLVE_RESPONSE_BODY_LIMIT = 100
+    result = read_answer(fake_response(500, "x" * 5000))
+    assert len(result.response_body) == 100
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("3", 3.0), ("0", 0.0), ("", None), (None, None), ("soon", None), ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0)],
+)
+def test_retry_after_forms(value, expected):
+    assert parse_retry_after(value) == expected
+
+
+def test_network_error_is_transient_and_says_what_happened():
+    client = ExolveClient(f"http://127.0.0.1:{closed_port()}", KEY, 1, 1)
+    result = client.make_callback({"x": 1})
+    assert result.outcome == "transient"
+    assert result.http_status is None
+    assert result.error.startswith("Network error: could not connect")
+
+
+def test_no_api_key_sends_nothing():
+    client = ExolveClient("http://127.0.0.1:9", "", 1, 1)
+    with mock.patch.object(requests.Session, "post") as post:
+        result = client.make_callback({})
+    post.assert_not_called()
+    assert result.outcome == "rejected"
+    assert "EXOLVE_API_KEY" in result.error
+
+
+def test_client_repr_does_not_show_the_key():
+    assert KEY not in repr(ExolveClient("http://127.0.0.1:9", KEY, 1, 1))
+
+
+def test_get_client_reads_settings(settings):
+    from callbacks import exolve
+
+    settings.EXOLVE_API_URL = "http://127.0.0.1:1234"
+    exolve.reset_client()
+    try:
+        assert get_client().url == "http://127.0.0.1:1234/call/v1/MakeCallback"
+        assert get_client().timeout == (settings.EXOLVE_CONNECT_TIMEOUT, settings.EXOLVE_READ_TIMEOUT)
+    finally:
+        exolve.reset_client()
+
+
+# --- over real HTTP, against the sandbox --------------------------------------------------
+
+
+@pytest.fixture
+def client(sandbox, settings):
+    return ExolveClient(sandbox.url, settings.EXOLVE_API_KEY, 2, 2)
+
+
+def test_sandbox_accepts_our_body_and_returns_a_call_id(client, sandbox):
+    from tests.test_exolve_body import example_body
+
+    result = client.make_callback(example_body())
+    assert result.outcome == "placed"
+    assert result.call_id.startswith("cal")
+    (received,) = sandbox.received()
+    assert received["body"] == example_body()
+    assert received["call_id"] == result.call_id
+
+
+def test_wrong_key_is_a_final_401(sandbox):
+    result = ExolveClient(sandbox.url, "wrong-key", 2, 2).make_callback({})
+    assert (result.outcome, result.http_status, result.error) == ("rejected", 401, "HTTP 401: malformed token")
+
+
+def test_invalid_body_is_a_final_400_with_exolves_reason(client):
+    from tests.test_exolve_body import example_body
+
+    body = example_body()
+    body["duration"] = 100
+    result = client.make_callback(body)
+    assert (result.outcome, result.http_status) == ("rejected", 400)
+    assert "Duration" in result.error
+
+
+def test_scripted_503_with_retry_after(client, sandbox):
+    sandbox.script({"status": 503, "body": {"message": "try later"}, "headers": {"Retry-After": "4"}})
+    result = client.make_callback({})
+    assert (result.outcome, result.http_status, result.retry_after) == ("transient", 503, 4.0)
+    assert result.error == "HTTP 503: try later"
+
+
+def test_read_timeout_is_reported(sandbox, settings):
+    sandbox.script({"status": 200, "delay_ms": 1500})
+    result = ExolveClient(sandbox.url, settings.EXOLVE_API_KEY, 1, 0.3).make_callback({})
+    assert result.outcome == "transient"
+    assert result.error == "Network error: Exolve did not answer within 0.3 s."
+
+
+def test_authorization_header_is_sent_and_session_reused(client, sandbox):
+    from tests.test_exolve_body import example_body
+
+    for _ in range(3):
+        assert client.make_callback(example_body()).outcome == "placed"
+    assert len(sandbox.received()) == 3
+    assert client.session is client.session

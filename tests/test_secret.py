@@ -1,0 +1,62 @@
+"""The Exolve API key never reaches the database, a log line, a task argument or a page."""
+
+import logging
+
+import pytest
+from django.core import serializers
+from django.core.management import call_command
+from django.urls import reverse
+
+from callbacks import dispatch
+from callbacks.models import CallbackAttempt, CallbackRequest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_key_is_nowhere_after_placed_failed_and_retried_callbacks(
+    client, settings, sandbox, contact, agent_group, staff_user, auditor, caplog, monkeypatch
+):
+    key = settings.EXOLVE_API_KEY
+    assert len(key) > 8
+    task_arguments = []
+    monkeypatch.setattr(
+        "callbacks.tasks.send_callback.apply_async", lambda *args, **kwargs: task_arguments.append((args, kwargs))
+    )
+    caplog.set_level(logging.DEBUG)
+    sandbox.script({"status": 401, "body": {"message": "malformed token"}}, {"status": 503}, {"status": 200})
+
+    for _ in range(3):
+        callback = dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
+        dispatch.send_callback(callback.pk)
+
+    client.force_login(auditor)
+    pages = [
+        reverse("admin:callbacks_callbackrequest_changelist"),
+        reverse("admin:callbacks_callbackattempt_changelist"),
+        reverse("admin:callbacks_contact_change", args=[contact.pk]),
+        *[reverse("admin:callbacks_callbackrequest_change", args=[pk]) for pk in CallbackRequest.objects.values_list("pk", flat=True)],
+        *[reverse("admin:callbacks_callbackattempt_change", args=[pk]) for pk in CallbackAttempt.objects.values_list("pk", flat=True)],
+    ]
+    page_text = "".join(client.get(url).content.decode() for url in pages)
+    database_text = serializers.serialize("json", [*CallbackRequest.objects.all(), *CallbackAttempt.objects.all()])
+
+    assert CallbackAttempt.objects.count() == 3
+    assert "malformed token" in page_text  # the pages do show Exolve's errors
+    for where, text in [
+        ("pages", page_text),
+        ("database", database_text),
+        ("logs", caplog.text),
+        ("task arguments", repr(task_arguments)),
+        ("sandbox log", repr(sandbox.received())),
+    ]:
+        assert key not in text, f"the API key leaked into the {where}"
+
+
+def test_the_key_is_not_in_a_full_database_dump(sandbox, contact, agent_group, staff_user, settings, capsys, monkeypatch):
+    monkeypatch.setattr("callbacks.tasks.send_callback.apply_async", lambda *a, **k: None)
+    callback = dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
+    dispatch.send_callback(callback.pk)
+    call_command("dumpdata", "--all")
+    dump = capsys.readouterr().out
+    assert callback.request_description in dump
+    assert settings.EXOLVE_API_KEY not in dump

@@ -1,0 +1,116 @@
+"""End to end with real processes: the admin queues, a real Celery worker consumes from the
+configured broker (the filesystem broker by default, Redis in CI) and posts to the sandbox."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from callbacks.models import CallbackRequest, CallbackStatus
+
+PROJECT = Path(__file__).resolve().parents[1]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def database_url():
+    """The URL of the test database pytest-django created, for the worker process."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    credentials = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="module")
+def worker(sandbox_server, django_db_setup, tmp_path_factory):
+    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "EXOLVE_API_URL": sandbox_server.url,
+        "EXOLVE_API_KEY": settings.EXOLVE_API_KEY,
+        "EXOLVE_RETRY_BASE_DELAY": "0.2",
+    }
+    command = [sys.executable, "-m", "celery", "-A", "callbacks_project", "worker", "--loglevel=INFO"]
+    command += ["--concurrency=2", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "--without-gossip", "--without-mingle"]
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: " ready." in log_path.read_text() or process.poll() is not None, 60)
+        assert process.poll() is None, log_path.read_text()
+        yield log_path
+    finally:
+        process.terminate()
+        process.wait(30)
+    assert settings.EXOLVE_API_KEY not in log_path.read_text(), "the API key reached the worker's log"
+
+
+def wait_for(condition, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def press_call_back(client, user, contact, agent_group):
+    client.force_login(user)
+    url = reverse("admin:callbacks_contact_callback", args=[contact.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"agent_group": agent_group.pk})
+    assert response.status_code == 302
+    return CallbackRequest.objects.get(contact=contact)
+
+
+def finished(callback):
+    def check():
+        callback.refresh_from_db()
+        return callback.status in (CallbackStatus.PLACED, CallbackStatus.FAILED)
+
+    return check
+
+
+def test_staff_press_call_back_and_the_worker_places_it(worker, client, sandbox, staff_user, auditor, contact, agent_group):
+    callback = press_call_back(client, staff_user, contact, agent_group)
+    assert wait_for(finished(callback), 30), worker.read_text()
+    assert callback.status == CallbackStatus.PLACED
+    (attempt,) = callback.attempts.all()
+    (received,) = sandbox.received()
+    assert attempt.call_id == callback.call_id == received["call_id"]
+    assert received["body"] == attempt.request_body
+
+    client.force_login(auditor)
+    page = client.get(reverse("admin:callbacks_contact_change", args=[contact.pk])).content.decode()
+    assert callback.call_id in page
+    assert reverse("admin:callbacks_contact_callback", args=[contact.pk]) not in page
+
+
+def test_a_400_ends_in_one_failed_attempt(worker, client, sandbox, staff_user, contact, agent_group):
+    sandbox.script({"status": 400, "body": {"code": 3, "message": "invalid MakeCallbackRequest.Line_1"}})
+    callback = press_call_back(client, staff_user, contact, agent_group)
+    assert wait_for(finished(callback), 30), worker.read_text()
+    assert callback.status == CallbackStatus.FAILED
+    assert callback.error == "HTTP 400: invalid MakeCallbackRequest.Line_1"
+    assert callback.attempts.count() == 1
+    time.sleep(1)  # a wrongly scheduled retry would show up here
+    assert len(sandbox.received()) == 1
+
+
+def test_two_500s_then_a_200_end_in_three_attempts_and_a_placed_callback(
+    worker, client, sandbox, staff_user, contact, agent_group
+):
+    sandbox.script({"status": 500}, {"status": 500}, {"status": 200})
+    callback = press_call_back(client, staff_user, contact, agent_group)
+    assert wait_for(finished(callback), 30), worker.read_text()
+    assert callback.status == CallbackStatus.PLACED
+    assert list(callback.attempts.order_by("number").values_list("http_status", flat=True)) == [500, 500, 200]
+    assert len(sandbox.received()) == 3
