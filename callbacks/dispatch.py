@@ -14,7 +14,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from . import exolve
 from .models import (
     MAX_DESTINATIONS_PER_LINE,
+    SIDES,
     AttemptOutcome,
     CallbackAttempt,
     CallbackRequest,
@@ -37,14 +38,19 @@ logger = logging.getLogger(__name__)
 
 
 def _row_errors(rows):
-    """Every contract rule the rows break, as messages naming the row (no queries)."""
+    """Every contract rule the rows break, as messages naming the row and field (no queries)."""
     messages = []
     for row in rows:
         try:
             row.full_clean(validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
-                messages += [f"{row._meta.verbose_name} “{row}”, {field}: {error}" for error in errors]
+                label = row._meta.get_field(field).verbose_name if field != NON_FIELD_ERRORS else ""
+                messages += [
+                    _("%(model)s “%(row)s”, %(field)s: %(error)s")
+                    % {"model": row._meta.verbose_name, "row": row, "field": label, "error": error}
+                    for error in errors
+                ]
     return messages
 
 
@@ -69,8 +75,8 @@ def validate_callback(agent_group, destinations, numbers):
     if not agent_group.is_active:
         messages.append(_("Agent group “%(group)s” is not active.") % {"group": agent_group})
     messages += _line_size_errors(agent_group, destinations, numbers)
-    audio = [agent_group.agent_tts_preset, agent_group.contact_tts_preset]
-    messages += _row_errors([agent_group, *[preset for preset in audio if preset], *destinations, *numbers])
+    presets = [agent_group.side(side).tts_preset for side in SIDES]
+    messages += _row_errors([agent_group, *[preset for preset in presets if preset], *destinations, *numbers])
     if messages:
         raise ValidationError(messages)
 

@@ -38,15 +38,15 @@ def build_audio(media_resource, tts_preset):
     return None
 
 
-def build_line(destinations, ring_logic, display_number, media_resource, tts_preset):
-    """destinations: (number, timeout) pairs, in dialling order."""
+def build_line(destinations, side):
+    """destinations: (number, timeout) pairs in dialling order; side: the group's SideSettings."""
     line = {
         "destinations": [{"number": number, "timeout": timeout} for number, timeout in destinations],
-        "ring_logic": ring_logic,
+        "ring_logic": side.ring_logic,
     }
-    if display_number:
-        line["display_number"] = display_number
-    audio = build_audio(media_resource, tts_preset)
+    if side.display_number:
+        line["display_number"] = side.display_number
+    audio = build_audio(side.media_resource, side.tts_preset)
     if audio is not None:
         line["audio"] = audio
     return line
@@ -58,20 +58,8 @@ def build_make_callback_body(*, agent_group, agent_destinations, contact_numbers
     agent_destinations: the group's Destination rows; contact_numbers: the contact's
     ContactNumber rows, each list in dialling order.
     """
-    agents = build_line(
-        [(d.number, d.timeout) for d in agent_destinations],
-        agent_group.agent_ring_logic,
-        agent_group.agent_display_number,
-        agent_group.agent_media_resource,
-        agent_group.agent_tts_preset,
-    )
-    contact = build_line(
-        [(n.number, agent_group.contact_timeout) for n in contact_numbers],
-        agent_group.contact_ring_logic,
-        agent_group.contact_display_number,
-        agent_group.contact_media_resource,
-        agent_group.contact_tts_preset,
-    )
+    agents = build_line([(d.number, d.timeout) for d in agent_destinations], agent_group.side("agent"))
+    contact = build_line([(n.number, agent_group.contact_timeout) for n in contact_numbers], agent_group.side("contact"))
     line_1, line_2 = (contact, agents) if agent_group.contact_first else (agents, contact)
     return {
         "request_description": request_description,

@@ -79,8 +79,12 @@ def test_a_callback_that_breaks_the_contract_is_refused_and_not_recorded(
 def test_a_tts_text_made_too_long_behind_the_forms_is_refused(contact, agent_group, staff_user, tts_preset):
     type(tts_preset).objects.filter(pk=tts_preset.pk).update(text="слово " * 200)
     agent_group.refresh_from_db()
-    with pytest.raises(ValidationError, match="24"):
+    with pytest.raises(ValidationError) as error:
         dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
+    (message,) = error.value.messages
+    assert message.startswith("TTS preset “Website”, text: This text would take about")
+    assert "Exolve allows 24" in message
+    assert not CallbackRequest.objects.exists()
 
 
 def test_200_places_the_callback(callback, sandbox):

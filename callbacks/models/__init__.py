@@ -1,5 +1,6 @@
 from .configuration import (
     MAX_DESTINATIONS_PER_LINE,
+    SIDES,
     AgentGroup,
     Destination,
     Emotion,
@@ -17,6 +18,7 @@ __all__ = [
     "MAX_DESTINATIONS_PER_LINE",
     "MAX_NUMBERS_PER_CONTACT",
     "OPEN_STATUSES",
+    "SIDES",
     "AgentGroup",
     "AttemptOutcome",
     "CallbackAttempt",

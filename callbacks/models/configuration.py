@@ -1,6 +1,7 @@
 """What support managers configure: media resources, TTS presets, agent groups and their destinations."""
 
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -139,10 +140,39 @@ class TtsPreset(models.Model):
             )
 
 
-def _leg_audio_check(leg):
+# Each side of the call (the agents', the contact's) has the same four settings.
+SIDES = ("agent", "contact")
+
+
+class SideSettings(NamedTuple):
+    ring_logic: int
+    display_number: str
+    media_resource: "MediaResource | None"
+    tts_preset: "TtsPreset | None"
+
+
+def ring_logic_field(verbose_name):
+    return models.PositiveSmallIntegerField(verbose_name, choices=RingLogic.choices, default=RingLogic.SEQUENTIAL)
+
+
+def display_number_field(verbose_name, help_text):
+    return PhoneNumberField(verbose_name, blank=True, help_text=help_text)
+
+
+def media_resource_field(verbose_name):
+    return models.ForeignKey(
+        MediaResource, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=verbose_name
+    )
+
+
+def tts_preset_field(verbose_name):
+    return models.ForeignKey(TtsPreset, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=verbose_name)
+
+
+def _side_audio_check(side):
     return models.CheckConstraint(
-        condition=~models.Q(**{f"{leg}_media_resource__isnull": False, f"{leg}_tts_preset__isnull": False}),
-        name=f"agentgroup_{leg}_one_audio",
+        condition=~models.Q(**{f"{side}_media_resource__isnull": False, f"{side}_tts_preset__isnull": False}),
+        name=f"agentgroup_{side}_one_audio",
         violation_error_message=_("Choose a media resource or a TTS preset, not both."),
     )
 
@@ -173,31 +203,15 @@ class AgentGroup(models.Model):
         help_text=_("Dial the contact on line 1 and the agents on line 2 (by default the agents are dialled first)."),
     )
 
-    agent_ring_logic = models.PositiveSmallIntegerField(
-        _("agents: ring logic"), choices=RingLogic.choices, default=RingLogic.SEQUENTIAL
-    )
-    agent_display_number = PhoneNumberField(
-        _("agents: caller ID"), blank=True, help_text=_("The number the agents see.")
-    )
-    agent_media_resource = models.ForeignKey(
-        MediaResource, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("agents: media resource")
-    )
-    agent_tts_preset = models.ForeignKey(
-        TtsPreset, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("agents: TTS preset")
-    )
+    agent_ring_logic = ring_logic_field(_("agents: ring logic"))
+    agent_display_number = display_number_field(_("agents: caller ID"), _("The number the agents see."))
+    agent_media_resource = media_resource_field(_("agents: media resource"))
+    agent_tts_preset = tts_preset_field(_("agents: TTS preset"))
 
-    contact_ring_logic = models.PositiveSmallIntegerField(
-        _("contact: ring logic"), choices=RingLogic.choices, default=RingLogic.SEQUENTIAL
-    )
-    contact_display_number = PhoneNumberField(
-        _("contact: caller ID"), blank=True, help_text=_("The number the contact sees.")
-    )
-    contact_media_resource = models.ForeignKey(
-        MediaResource, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("contact: media resource")
-    )
-    contact_tts_preset = models.ForeignKey(
-        TtsPreset, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("contact: TTS preset")
-    )
+    contact_ring_logic = ring_logic_field(_("contact: ring logic"))
+    contact_display_number = display_number_field(_("contact: caller ID"), _("The number the contact sees."))
+    contact_media_resource = media_resource_field(_("contact: media resource"))
+    contact_tts_preset = tts_preset_field(_("contact: TTS preset"))
     contact_timeout = models.PositiveSmallIntegerField(
         _("contact: ring timeout, seconds"),
         default=30,
@@ -216,19 +230,22 @@ class AgentGroup(models.Model):
             range_check("agentgroup", "contact_timeout", 10, 600),
             range_check("agentgroup", "number_code", 1, 2**63 - 1),
             range_check("agentgroup", "callback_resource_id", 1, 2**63 - 1),
-            _leg_audio_check("agent"),
-            _leg_audio_check("contact"),
+            *[_side_audio_check(side) for side in SIDES],
         ]
 
     def __str__(self):
         return self.name
 
+    def side(self, name):
+        """The settings of one side of the call: "agent" or "contact"."""
+        return SideSettings(*(getattr(self, f"{name}_{setting}") for setting in SideSettings._fields))
+
     def clean(self):
         super().clean()
         errors = {}
-        for leg in ("agent", "contact"):
-            if getattr(self, f"{leg}_media_resource_id") and getattr(self, f"{leg}_tts_preset_id"):
-                errors[f"{leg}_tts_preset"] = _("Choose a media resource or a TTS preset for this side, not both.")
+        for side in SIDES:
+            if getattr(self, f"{side}_media_resource_id") and getattr(self, f"{side}_tts_preset_id"):
+                errors[f"{side}_tts_preset"] = _("Choose a media resource or a TTS preset for this side, not both.")
         if errors:
             raise ValidationError(errors)
 
