@@ -5,16 +5,21 @@ line, an exception message or anything the caller stores.
 """
 
 import json
+import re
 import threading
 from dataclasses import dataclass
+from datetime import timezone as dt_timezone
 from email.utils import parsedate_to_datetime
 
 import requests
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models.history import CALL_ID_MAX_LENGTH
 
 MAKE_CALLBACK_PATH = "/call/v1/MakeCallback"
-FINAL_STATUSES = {400, 401, 403, 404}
+SECONDS = re.compile(r"[0-9]{1,9}")
 
 
 # --- the request body -------------------------------------------------------------------
@@ -95,15 +100,15 @@ class CallbackResult:
 
 def parse_retry_after(value):
     """Retry-After is either seconds or an HTTP date; anything else is ignored."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
+    value = (value or "").strip()
+    if SECONDS.fullmatch(value):
         return float(value)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
+    if when.tzinfo is None:  # "-0000" means UTC with no zone given
+        when = when.replace(tzinfo=dt_timezone.utc)
     return max(0.0, (when - timezone.now()).total_seconds())
 
 
@@ -117,7 +122,19 @@ def error_message(response):
     if isinstance(data, dict):
         text = str(data.get("message") or data.get("error") or text)
     reason = text or response.reason or ""
-    return f"HTTP {response.status_code}: {reason}".strip().rstrip(":")
+    message = f"HTTP {response.status_code}: {reason}".strip().rstrip(":")
+    return message[: settings.EXOLVE_RESPONSE_BODY_LIMIT]
+
+
+def call_id_of(response):
+    """The call_id of a 200 answer, or "" when there is no usable one."""
+    try:
+        call_id = response.json()["call_id"]
+    except (ValueError, KeyError, TypeError):
+        return ""
+    if isinstance(call_id, str) and 0 < len(call_id) <= CALL_ID_MAX_LENGTH:
+        return call_id
+    return ""
 
 
 def read_answer(response):
@@ -125,11 +142,11 @@ def read_answer(response):
     body = response.text[: settings.EXOLVE_RESPONSE_BODY_LIMIT]
     status = response.status_code
     if status == 200:
-        try:
-            call_id = str(response.json()["call_id"])
-        except (ValueError, KeyError, TypeError):
-            # The call may well have been placed: do not ask for it again.
-            return CallbackResult("rejected", status, body, error="HTTP 200 without a call_id in the answer")
+        call_id = call_id_of(response)
+        if not call_id:
+            # Exolve accepted something, so the call may well be on its way: never ask again.
+            error = _("HTTP 200 without a usable call_id; the call may have been placed. Check Exolve before calling again.")
+            return CallbackResult("rejected", status, body, error=error)
         return CallbackResult("placed", status, body, call_id=call_id)
     if status == 429 or status >= 500:
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
@@ -160,7 +177,7 @@ class ExolveClient:
 
     def make_callback(self, body):
         if not self._api_key:
-            return CallbackResult("rejected", error="EXOLVE_API_KEY is not set; nothing was sent.")
+            return CallbackResult("rejected", error=_("EXOLVE_API_KEY is not set; nothing was sent."))
         try:
             response = self.session.post(self.url, json=body, timeout=self.timeout)
         except requests.RequestException as exc:
@@ -170,12 +187,12 @@ class ExolveClient:
 
 def network_error_message(exc, timeout):
     if isinstance(exc, requests.ConnectTimeout):
-        return f"Network error: could not connect to Exolve within {timeout[0]} s."
+        return _("Network error: could not connect to Exolve within %(seconds)s s.") % {"seconds": timeout[0]}
     if isinstance(exc, requests.ReadTimeout):
-        return f"Network error: Exolve did not answer within {timeout[1]} s."
+        return _("Network error: Exolve did not answer within %(seconds)s s.") % {"seconds": timeout[1]}
     if isinstance(exc, requests.ConnectionError):
-        return "Network error: could not connect to Exolve (connection refused, reset or DNS failure)."
-    return f"Network error: {type(exc).__name__}."
+        return _("Network error: could not connect to Exolve (connection refused, reset or DNS failure).")
+    return _("Network error: %(kind)s.") % {"kind": type(exc).__name__}
 
 
 _client = None

@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from callbacks.exolve import ExolveClient, get_client, parse_retry_after, read_answer
+from tests.helpers import free_port
 
 KEY = "client-test-key"
 
@@ -21,12 +22,6 @@ def fake_response(status, body="", headers=None):
     return response
 
 
-def closed_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 # --- reading answers (no network) -------------------------------------------------------
 
 
@@ -35,10 +30,12 @@ def test_200_with_call_id_is_placed():
     assert (result.outcome, result.call_id, result.error) == ("placed", "cal71bd36ce-2f5c-4d25-8319-406214596b72", "")
 
 
-def test_200_without_call_id_is_not_retried():
-    result = read_answer(fake_response(200, "not json"))
+@pytest.mark.parametrize("body", ["not json", {"call_id": None}, {"call_id": ""}, {"call_id": 42}, {"call_id": "c" * 101}])
+def test_200_without_a_usable_call_id_is_final_and_says_the_call_may_exist(body):
+    result = read_answer(fake_response(200, body))
     assert result.outcome == "rejected"
-    assert "without a call_id" in result.error
+    assert result.call_id == ""
+    assert "the call may have been placed" in result.error
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404])
@@ -60,22 +57,43 @@ def test_5xx_and_429_are_transient(status):
     assert result.retry_after == 7.0
 
 
-def test_response_body_is_truncated_to_the_setting(settings):
+def test_response_body_and_error_are_truncated_to_the_setting(settings):
     settings.EXOLVE_RESPONSE_BODY_LIMIT = 100
-    result = read_answer(fake_response(500, "x" * 5000))
+    result = read_answer(fake_response(400, {"message": "x" * 5000}))
     assert len(result.response_body) == 100
+    assert len(result.error) == 100
 
 
 @pytest.mark.parametrize(
     "value, expected",
-    [("3", 3.0), ("0", 0.0), ("", None), (None, None), ("soon", None), ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0)],
+    [
+        ("3", 3.0),
+        (" 120 ", 120.0),
+        ("0", 0.0),
+        ("", None),
+        (None, None),
+        ("soon", None),
+        ("²", None),
+        ("-5", None),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
+        ("Wed, 21 Oct 2015 07:28:00 -0000", 0.0),
+    ],
 )
 def test_retry_after_forms(value, expected):
     assert parse_retry_after(value) == expected
 
 
+def test_retry_after_as_a_future_date():
+    from email.utils import format_datetime
+
+    from django.utils import timezone
+
+    when = format_datetime(timezone.now() + timezone.timedelta(seconds=90), usegmt=True)
+    assert 85 <= parse_retry_after(when) <= 90
+
+
 def test_network_error_is_transient_and_says_what_happened():
-    client = ExolveClient(f"http://127.0.0.1:{closed_port()}", KEY, 1, 1)
+    client = ExolveClient(f"http://127.0.0.1:{free_port()}", KEY, 1, 1)
     result = client.make_callback({"x": 1})
     assert result.outcome == "transient"
     assert result.http_status is None
@@ -155,10 +173,18 @@ def test_read_timeout_is_reported(sandbox, settings):
     assert result.error == "Network error: Exolve did not answer within 0.3 s."
 
 
-def test_authorization_header_is_sent_and_session_reused(client, sandbox):
+def test_the_session_keeps_one_connection_for_consecutive_requests(client, sandbox):
     from tests.test_exolve_body import example_body
 
-    for _ in range(3):
-        assert client.make_callback(example_body()).outcome == "placed"
+    sockets = []
+    real_connect = socket.socket.connect
+
+    def counting_connect(sock, address):
+        sockets.append(address)
+        return real_connect(sock, address)
+
+    with mock.patch.object(socket.socket, "connect", counting_connect):
+        for _ in range(3):
+            assert client.make_callback(example_body()).outcome == "placed"
     assert len(sandbox.received()) == 3
-    assert client.session is client.session
+    assert len(sockets) == 1
