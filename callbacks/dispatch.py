@@ -4,6 +4,9 @@
                           |---400/401/403/404, or out of attempts--> failed
                           '---5xx/429/network error--> pending (retried later)
 
+At most one request per contact and agent group is open (pending or sending) at a
+time: a partial unique index holds that, whatever the number of clicks or workers.
+
 A worker sends only after it has claimed the request with a conditional UPDATE, and
 the attempt row is committed before the HTTP request leaves, so a second delivery of
 the same task finds nothing to do and every request that went out has its row.
@@ -15,7 +18,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +26,7 @@ from django.utils.translation import gettext as _
 from . import exolve
 from .models import (
     MAX_DESTINATIONS_PER_LINE,
+    OPEN_STATUSES,
     SIDES,
     AttemptOutcome,
     CallbackAttempt,
@@ -92,17 +96,30 @@ def request_callback(*, contact, agent_group, requested_by):
         contact_numbers=numbers,
         request_description=request_description,
     )
-    with transaction.atomic():
-        callback = CallbackRequest.objects.create(
-            contact=contact,
-            agent_group=agent_group,
-            requested_by=requested_by,
-            request_description=request_description,
-            request_body=body,
-        )
-        transaction.on_commit(lambda: enqueue(callback.pk))
+    try:
+        with transaction.atomic():
+            callback = CallbackRequest.objects.create(
+                contact=contact,
+                agent_group=agent_group,
+                requested_by=requested_by,
+                request_description=request_description,
+                request_body=body,
+            )
+            transaction.on_commit(lambda: enqueue(callback.pk))
+    except IntegrityError:
+        if not _open_request_exists(contact, agent_group):
+            raise
+        raise ValidationError(
+            _("A callback to %(contact)s through “%(group)s” is already on its way.")
+            % {"contact": contact, "group": agent_group},
+            code="already_open",
+        ) from None
     logger.info("Callback request %s queued by user %s", callback.pk, requested_by.pk)
     return callback
+
+
+def _open_request_exists(contact, agent_group):
+    return CallbackRequest.objects.filter(contact=contact, agent_group=agent_group, status__in=OPEN_STATUSES).exists()
 
 
 def enqueue(request_id, countdown=None):
@@ -124,10 +141,32 @@ def send_callback(request_id):
     """One MakeCallback attempt for a pending request; does nothing if it is not ours to send."""
     attempt = _claim(request_id)
     if attempt is None:
+        _requeue_if_early(request_id)
         return None
-    result = exolve.get_client().make_callback(attempt.request_body)
+    try:
+        result = exolve.get_client().make_callback(attempt.request_body)
+    except Exception as exc:
+        # A bug, not an answer: the request may have gone out, so it must not be sent blindly again.
+        logger.exception("Callback request %s: sending failed unexpectedly", request_id)
+        result = exolve.CallbackResult(
+            AttemptOutcome.REJECTED,
+            error=_("Internal error while sending (%(kind)s); the call may have been placed. Check Exolve before calling again.")
+            % {"kind": type(exc).__name__},
+        )
     _record(attempt, result)
     return attempt
+
+
+def _requeue_if_early(request_id):
+    """A retry delivered before its time (clock skew, a broker's early redelivery) waits again."""
+    now = timezone.now()
+    due_at = (
+        CallbackRequest.objects.filter(pk=request_id, status=CallbackStatus.PENDING, next_attempt_at__gt=now)
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+    if due_at is not None:
+        enqueue(request_id, countdown=(due_at - now).total_seconds())
 
 
 @transaction.atomic
@@ -160,7 +199,10 @@ def _next_status(callback, result):
     if not result.is_transient:
         return CallbackStatus.FAILED, result.error, None
     if callback.attempt_count >= settings.EXOLVE_MAX_ATTEMPTS:
-        error = f"Gave up after {callback.attempt_count} attempts. Last error: {result.error}"
+        error = _("Gave up after %(count)d attempts. Last error: %(error)s") % {
+            "count": callback.attempt_count,
+            "error": result.error,
+        }
         return CallbackStatus.FAILED, error, None
     return CallbackStatus.PENDING, result.error, retry_delay(callback.attempt_count, result.retry_after)
 

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 DEFAULT_REGION = "RU"  # "8 (912) 123-45-67" is how Russian users type a number
 SIP_URI = re.compile(r"^sips?:[^@\s:;]+@[A-Za-z0-9.\-\[\]:]+(;[^\s]*)?$", re.IGNORECASE)
-# The same rule for the database's CHECK constraints.
+# The same rules for the database's CHECK constraints.
+PHONE_DIGITS_REGEX = r"^[0-9]{8,15}$"
 DIAL_NUMBER_REGEX = r"^([0-9]{8,15}|[sS][iI][pP][sS]?:[^@]+@.+)$"
 
 

@@ -9,13 +9,6 @@ from callbacks.models import CallbackAttempt, CallbackRequest, CallbackStatus
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def queued(monkeypatch):
-    calls = []
-    monkeypatch.setattr("callbacks.tasks.send_callback.apply_async", lambda args, **kw: calls.append(args))
-    return calls
-
-
 def callback_url(contact):
     return reverse("admin:callbacks_contact_callback", args=[contact.pk])
 
@@ -46,8 +39,21 @@ def test_staff_confirms_and_the_callback_is_queued_after_commit(
     assert response.redirect_chain[-1][0] == contact_url(contact)
     assert "Callback queued" in response.content.decode()
     assert (callback.contact, callback.agent_group, callback.requested_by) == (contact, agent_group, staff_user)
-    assert queued == [(callback.pk,)]
+    assert queued == [((callback.pk,), None)]
     assert "Pending" in response.content.decode()  # the contact page lists it
+
+
+def test_a_double_click_places_one_callback(
+    client, staff_user, contact, agent_group, queued, django_capture_on_commit_callbacks
+):
+    client.force_login(staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(callback_url(contact), {"agent_group": agent_group.pk})
+        second = client.post(callback_url(contact), {"agent_group": agent_group.pk})
+    assert second.status_code == 200
+    assert "is already on its way" in second.content.decode()
+    assert CallbackRequest.objects.count() == 1
+    assert len(queued) == 1
 
 
 def test_inactive_group_cannot_be_chosen(client, staff_user, contact, agent_group, queued):

@@ -14,18 +14,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def queued(monkeypatch):
-    """Every apply_async of the send task, as (args, countdown)."""
-    calls = []
-
-    def apply_async(args, countdown=None, **kwargs):
-        calls.append((args, countdown))
-
-    monkeypatch.setattr("callbacks.tasks.send_callback.apply_async", apply_async)
-    return calls
-
-
-@pytest.fixture
 def callback(contact, agent_group, staff_user, queued, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         return dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
@@ -46,9 +34,33 @@ def test_nothing_is_queued_before_commit(contact, agent_group, staff_user, queue
     assert len(callbacks) == 1
 
 
-def test_descriptions_are_unique(callback, contact, agent_group, staff_user):
+def test_descriptions_are_unique(callback, contact, agent_group, staff_user, sandbox):
+    dispatch.send_callback(callback.pk)
     second = dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
     assert second.request_description != callback.request_description
+
+
+def test_a_second_request_while_one_is_on_its_way_is_refused(callback, contact, agent_group, staff_user, sandbox):
+    with pytest.raises(ValidationError) as error:
+        dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
+    assert error.value.messages == ["A callback to Иван Петров (Ромашка) through “Sales” is already on its way."]
+    assert CallbackRequest.objects.count() == 1
+    dispatch.send_callback(callback.pk)  # placed: the contact may be called back again
+    dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
+    assert CallbackRequest.objects.count() == 2
+
+
+def test_the_database_itself_allows_one_open_request_per_contact_and_group(callback):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CallbackRequest.objects.create(
+            contact=callback.contact,
+            agent_group=callback.agent_group,
+            requested_by=callback.requested_by,
+            request_description="another",
+            request_body={},
+        )
 
 
 @pytest.mark.parametrize(
@@ -208,6 +220,27 @@ def test_a_second_delivery_of_the_task_sends_nothing(callback, sandbox):
     assert dispatch.send_callback(callback.pk) is None
     assert len(sandbox.received()) == 1
     assert CallbackAttempt.objects.count() == 1
+
+
+def test_an_unexpected_error_while_sending_is_recorded_and_never_resent(callback, sandbox, queued):
+    with mock.patch.object(exolve.ExolveClient, "make_callback", side_effect=RuntimeError("boom")):
+        dispatch.send_callback(callback.pk)
+    callback.refresh_from_db()
+    (attempt,) = callback.attempts.all()
+    assert callback.status == CallbackStatus.FAILED
+    assert attempt.outcome == "rejected"
+    assert attempt.error.startswith("Internal error while sending (RuntimeError); the call may have been placed.")
+    assert queued == [((callback.pk,), None)]  # no retry
+
+
+def test_a_retry_delivered_early_is_queued_again_for_the_rest_of_its_wait(callback, queued):
+    due_at = timezone.now() + timedelta(seconds=30)
+    CallbackRequest.objects.filter(pk=callback.pk).update(next_attempt_at=due_at)
+    assert dispatch.send_callback(callback.pk) is None
+    (args, countdown) = queued[-1]
+    assert args == (callback.pk,)
+    assert 25 < countdown <= 30
+    assert not callback.attempts.exists()
 
 
 def test_the_task_only_calls_the_service(callback, sandbox):

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..numbers import DIAL_NUMBER_REGEX
+from ..numbers import DIAL_NUMBER_REGEX, PHONE_DIGITS_REGEX
 from .constraints import dial_number_check, range_check, range_validators
 from .fields import DialNumberField, PhoneNumberField
 
@@ -169,6 +169,15 @@ def tts_preset_field(verbose_name):
     return models.ForeignKey(TtsPreset, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=verbose_name)
 
 
+def _side_display_number_check(side):
+    field = f"{side}_display_number"
+    return models.CheckConstraint(
+        condition=models.Q(**{field: ""}) | models.Q(**{f"{field}__regex": PHONE_DIGITS_REGEX}),
+        name=f"agentgroup_{field}_format",
+        violation_error_message=_("The caller ID must be a phone number in international digits."),
+    )
+
+
 def _side_audio_check(side):
     return models.CheckConstraint(
         condition=~models.Q(**{f"{side}_media_resource__isnull": False, f"{side}_tts_preset__isnull": False}),
@@ -231,6 +240,7 @@ class AgentGroup(models.Model):
             range_check("agentgroup", "number_code", 1, 2**63 - 1),
             range_check("agentgroup", "callback_resource_id", 1, 2**63 - 1),
             *[_side_audio_check(side) for side in SIDES],
+            *[_side_display_number_check(side) for side in SIDES],
         ]
 
     def __str__(self):

@@ -20,6 +20,7 @@ class CallbackStatus(models.TextChoices):
 
 
 OPEN_STATUSES = [CallbackStatus.PENDING, CallbackStatus.SENDING]
+CALL_ID_MAX_LENGTH = 100  # Exolve's call ids are about 40 characters
 
 
 class CallbackRequest(models.Model):
@@ -46,7 +47,7 @@ class CallbackRequest(models.Model):
     request_body = models.JSONField(_("request body"), help_text=_("The MakeCallback body, fixed when staff confirmed."))
     attempt_count = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
-    call_id = models.CharField(_("call id"), max_length=64, blank=True)
+    call_id = models.CharField(_("call id"), max_length=CALL_ID_MAX_LENGTH, blank=True)
     error = models.TextField(_("error"), blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
@@ -56,6 +57,15 @@ class CallbackRequest(models.Model):
         verbose_name = _("callback request")
         verbose_name_plural = _("callback requests")
         permissions = [("place_callback", _("Can place a callback"))]
+        constraints = [
+            # One callback on its way per contact and group: a double click, or two staff
+            # pressing at once, cannot ring the customer twice.
+            models.UniqueConstraint(
+                fields=["contact", "agent_group"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="callbackrequest_one_open_per_contact_and_group",
+            ),
+        ]
         indexes = [
             models.Index(fields=["-requested_at", "-id"], name="callbackrequest_recent"),
             models.Index(fields=["contact", "-requested_at"], name="callbackrequest_contact"),
@@ -98,7 +108,7 @@ class CallbackAttempt(models.Model):
     )
     http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
     response_body = models.TextField(_("response body"), blank=True)
-    call_id = models.CharField(_("call id"), max_length=64, blank=True)
+    call_id = models.CharField(_("call id"), max_length=CALL_ID_MAX_LENGTH, blank=True)
     error = models.TextField(_("error"), blank=True)
 
     class Meta:
