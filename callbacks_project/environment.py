@@ -63,6 +63,13 @@ def read_number(name, default, cast=int, minimum=None, maximum=None):
     return number
 
 
+def read_choice(name, default, choices):
+    value = _raw(name, default)
+    if value not in choices:
+        _fail(name, f"expected one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 def read_list(name, default):
     value = _raw(name, None)
     if value is None:

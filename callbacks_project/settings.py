@@ -6,6 +6,7 @@ from pathlib import Path
 from .environment import (
     env,
     read_bool,
+    read_choice,
     read_broker_url,
     read_database,
     read_http_url,
@@ -97,12 +98,13 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"  # filled by collectstatic, served by WhiteNoise
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # also makes VAR_DIR for the SQLite file
 
+LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": read_str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": read_choice("LOG_LEVEL", "INFO", LOG_LEVELS)},
 }
 
 # --- Celery ---------------------------------------------------------------------------
@@ -121,8 +123,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-# Acknowledge after the task ran so a dead worker's task is delivered again; the dispatch
-# service's atomic claim makes a second delivery harmless.
+# Acknowledge after the task ran, so a task whose worker died before claiming is delivered
+# again; the dispatch service's atomic claim makes any second delivery send nothing.
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -43,6 +43,18 @@ def sandbox(sandbox_server, settings):
 
 
 @pytest.fixture
+def queued(monkeypatch):
+    """Every apply_async of the send task, as (args, countdown), instead of a broker."""
+    calls = []
+
+    def apply_async(args, countdown=None, **kwargs):
+        calls.append((args, countdown))
+
+    monkeypatch.setattr("callbacks.tasks.send_callback.apply_async", apply_async)
+    return calls
+
+
+@pytest.fixture
 def make_user(db):
     def make(username, role=None, superuser=False):
         user = User.objects.create_user(username, password="pass-1234", is_staff=True, is_superuser=superuser)

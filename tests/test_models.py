@@ -240,7 +240,7 @@ def test_db_refuses_voice_9(tts_preset):
 
 def test_db_refuses_bad_destination_number(group):
     destination = Destination.objects.create(agent_group=group, number="79123456789")
-    # Value() skips the field's own preparation (which normalises, see below), so "hello" reaches the CHECK.
+    # Value() and raw SQL go around Django entirely: the CHECK alone refuses "hello".
     assert_db_refuses(lambda: Destination.objects.filter(pk=destination.pk).update(number=Value("hello")))
     assert_db_refuses(lambda: Destination.objects.create(agent_group=group, number=""))
     with connection.cursor() as cursor:

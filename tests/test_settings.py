@@ -23,6 +23,7 @@ VARIABLES = [
     "EXOLVE_API_URL",
     "EXOLVE_API_KEY",
     "TIME_ZONE",
+    "LOG_LEVEL",
 ]
 
 
@@ -77,6 +78,7 @@ def test_production_values_are_read():
         ({"TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE"),
         ({"EXOLVE_READ_TIMEOUT": "soon"}, "EXOLVE_READ_TIMEOUT"),
         ({"EXOLVE_MAX_ATTEMPTS": "0"}, "EXOLVE_MAX_ATTEMPTS"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
     ],
 )
 def test_a_malformed_value_stops_start_up_naming_the_variable(variables, named):

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from callbacks.models import CallbackRequest, CallbackStatus
+from tests.helpers import wait_for
 
 PROJECT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -51,15 +52,6 @@ def worker(sandbox_server, django_db_setup, tmp_path_factory):
         process.terminate()
         process.wait(30)
     assert settings.EXOLVE_API_KEY not in log_path.read_text(), "the API key reached the worker's log"
-
-
-def wait_for(condition, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def press_call_back(client, user, contact, agent_group):
