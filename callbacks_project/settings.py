@@ -87,8 +87,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = read_str("LANGUAGE_CODE", default="en-us")
-LANGUAGES = [("en", "English"), ("ru", "Русский")]
+# The users work in Russian; a browser that asks for English gets English (LocaleMiddleware).
+LANGUAGES = [("ru", "Русский"), ("en", "English")]
+LANGUAGE_CODE = read_choice("LANGUAGE_CODE", "ru", [code for code, _ in LANGUAGES])
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = read_time_zone("TIME_ZONE", default="Europe/Moscow")
 USE_I18N = True

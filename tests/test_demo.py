@@ -51,6 +51,7 @@ def logins(log_text):
 
 def log_in(url, username, password):
     browser = requests.Session()
+    browser.headers["Accept-Language"] = "ru"  # as the demo's users' browsers do
     browser.get(f"{url}/admin/login/", timeout=10)
     page = browser.post(
         f"{url}/admin/login/?next=/admin/",
@@ -58,7 +59,7 @@ def log_in(url, username, password):
         headers={"Referer": f"{url}/admin/login/"},
         timeout=10,
     )
-    assert "Log out" in page.text, f"{username} could not log in"
+    assert "Выйти" in page.text, f"{username} could not log in"
     return browser
 
 
@@ -87,7 +88,7 @@ def test_staff_calls_the_demo_contact_back_and_the_auditor_only_reads(demo):
     group = re.search(r'name="agent_group" value="(\d+)"', confirm).group(1)
     answer = post_form(staff, f"{url}{button}", {"agent_group": group})
     assert answer.url == contact_url
-    assert "Callback queued" in answer.text
+    assert "Обратный звонок поставлен в очередь" in answer.text
 
     def call_id_shown():
         return re.search(r"\bcal[0-9a-f-]{36}\b", staff.get(contact_url, timeout=10).text)
