@@ -106,3 +106,70 @@ def test_staff_calls_the_demo_contact_back_and_the_auditor_only_reads(demo):
     history = auditor.get(f"{url}/admin/callbacks/callbackrequest/", timeout=10).text
     assert history.count(call_id) == 1
     assert "sandbox-demo-key" not in audited_page + history + attempts
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def chromium():
+    if not CHROMIUM.exists():
+        message = "Debian's chromium is not installed (.ci/run installs it with apt-get)"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # in CI a missing browser is a broken install, not a reason to skip
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+def browser_log_in(chromium, url, username, password):
+    page = chromium.new_page(locale="ru-RU")
+    page.goto(f"{url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_selector("#user-tools")
+    return page
+
+
+def test_in_a_real_browser_staff_press_call_back_and_see_the_call_id(demo, chromium, tmp_path):
+    url, log_path = demo
+    accounts = logins(log_path.read_text())
+    page = browser_log_in(chromium, url, "staff", accounts["staff"])
+    page.click("text=Клиенты")
+    page.click("text=Иван Петров")
+    page.wait_for_selector("#contact-callbacks")
+    rows = page.locator("#contact-callbacks tr.callback-row")
+    earlier = rows.count()
+    page.click("a.callback-link")
+    assert page.is_checked("input[name=agent_group]")  # the only active group is preselected
+    page.click("text=Перезвонить сейчас")
+    page.wait_for_selector("text=Обратный звонок поставлен в очередь")
+    assert rows.count() == earlier + 1
+
+    def placed():
+        page.reload()
+        return "status-placed" in rows.first.get_attribute("class")  # the newest callback comes first
+
+    assert wait_for(placed, 30, interval=0.5), log_path.read_text()[-3000:]
+    call_id = rows.first.locator("td").nth(5).inner_text()
+    assert re.fullmatch(r"cal[0-9a-f-]{36}", call_id)
+    page.screenshot(path=str(tmp_path / "contact.png"), full_page=True)
+
+    auditor = browser_log_in(chromium, url, "auditor", accounts["auditor"])
+    auditor.goto(page.url)
+    assert auditor.locator(f"text={call_id}").count() >= 1
+    assert auditor.locator("a.callback-link").count() == 0
