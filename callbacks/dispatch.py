@@ -148,11 +148,10 @@ def send_callback(request_id):
     except Exception as exc:
         # A bug, not an answer: the request may have gone out, so it must not be sent blindly again.
         logger.exception("Callback request %s: sending failed unexpectedly", request_id)
-        result = exolve.CallbackResult(
-            AttemptOutcome.REJECTED,
-            error=_("Internal error while sending (%(kind)s); the call may have been placed. Check Exolve before calling again.")
-            % {"kind": type(exc).__name__},
-        )
+        error = _(
+            "Internal error while sending (%(kind)s); the call may have been placed. Check Exolve before calling again."
+        ) % {"kind": type(exc).__name__}
+        result = exolve.CallbackResult(AttemptOutcome.REJECTED, error=error)
     _record(attempt, result)
     return attempt
 
