@@ -25,7 +25,7 @@ from .models import (
 )
 from .models.configuration import estimated_speech_seconds
 from .numbers import normalize_phone_number
-from .selectors import callback_lines, recent_callbacks
+from .selectors import recent_callbacks
 
 admin.site.site_header = _("Callback desk")
 admin.site.site_title = _("Callback desk")
@@ -155,10 +155,12 @@ class ContactAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         contact = self.get_object(request, object_id)
+        may_read_history = request.user.has_perm("callbacks.view_callbackrequest")
         extra_context = {
             **(extra_context or {}),
             "can_place_callback": request.user.has_perm(PLACE_CALLBACK_PERMISSION),
-            "callbacks": recent_callbacks(contact) if contact else [],
+            "show_callbacks": may_read_history,
+            "callbacks": recent_callbacks(contact) if contact and may_read_history else [],
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -184,7 +186,6 @@ class ContactAdmin(admin.ModelAdmin):
                     messages.SUCCESS,
                 )
                 return redirect("admin:callbacks_contact_change", contact.pk)
-        groups = form.fields["agent_group"].queryset
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -192,7 +193,7 @@ class ContactAdmin(admin.ModelAdmin):
             "contact": contact,
             "form": form,
             "numbers": contact.numbers.all(),
-            "groups": [(group, callback_lines(group, contact)[0]) for group in groups],
+            "groups": form.fields["agent_group"].queryset,  # with their destinations prefetched
         }
         return TemplateResponse(request, "admin/callbacks/contact/callback.html", context)
 

@@ -92,6 +92,35 @@ def test_the_auditor_sees_no_button(client, auditor, contact):
     assert callback_url(contact) not in response.content.decode()
 
 
+def test_the_contact_page_shows_callbacks_only_to_those_who_may_read_history(
+    client, make_user, placed_callback, contact
+):
+    from django.contrib.auth.models import Permission
+
+    clerk = make_user("clerk")  # may edit contacts, may not read the history
+    clerk.user_permissions.set(Permission.objects.filter(codename__in=["view_contact", "change_contact"]))
+    client.force_login(clerk)
+    page = client.get(contact_url(contact)).content.decode()
+    assert contact.name in page
+    assert placed_callback.call_id not in page and 'id="contact-callbacks"' not in page
+
+
+def test_the_confirm_page_costs_the_same_queries_for_one_group_or_many(
+    client, staff_user, contact, agent_group, django_assert_max_num_queries
+):
+    from callbacks.models import AgentGroup, Destination
+
+    client.force_login(staff_user)
+    with django_assert_max_num_queries(12) as one_group:
+        client.get(callback_url(contact))
+    for index in range(5):
+        group = AgentGroup.objects.create(name=f"Group {index}", number_code=74990000000, callback_resource_id=1)
+        Destination.objects.create(agent_group=group, number=f"7912000000{index}")
+    with django_assert_max_num_queries(len(one_group.captured_queries)):
+        page = client.get(callback_url(contact))
+    assert "Group 4" in page.content.decode()
+
+
 def test_anonymous_is_sent_to_the_login_page(client, contact, agent_group, queued):
     response = client.post(callback_url(contact), {"agent_group": agent_group.pk})
     assert response.status_code == 302
