@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from . import exolve
 from .models import (
     MAX_DESTINATIONS_PER_LINE,
+    MAX_NUMBERS_PER_CONTACT,
     OPEN_STATUSES,
     SIDES,
     AttemptOutcome,
@@ -65,10 +66,10 @@ def _line_size_errors(agent_group, destinations, numbers):
             _("Agent group “%(group)s” has %(count)d destinations; it needs 1 to %(max)d.")
             % {"group": agent_group, "count": len(destinations), "max": MAX_DESTINATIONS_PER_LINE}
         )
-    if not 1 <= len(numbers) <= MAX_DESTINATIONS_PER_LINE:
+    if not 1 <= len(numbers) <= MAX_NUMBERS_PER_CONTACT:
         messages.append(
             _("The contact has %(count)d phone numbers; a callback needs 1 to %(max)d.")
-            % {"count": len(numbers), "max": MAX_DESTINATIONS_PER_LINE}
+            % {"count": len(numbers), "max": MAX_NUMBERS_PER_CONTACT}
         )
     return messages
 

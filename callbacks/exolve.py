@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models.history import CALL_ID_MAX_LENGTH
+from .models.history import CALL_ID_MAX_LENGTH, AttemptOutcome
 
 MAKE_CALLBACK_PATH = "/call/v1/MakeCallback"
 SECONDS = re.compile(r"[0-9]{1,9}")
@@ -83,7 +83,7 @@ def build_make_callback_body(*, agent_group, agent_destinations, contact_numbers
 class CallbackResult:
     """What one MakeCallback attempt came to.
 
-    outcome is one of AttemptOutcome's values: "placed", "rejected" (final) or "transient".
+    outcome is an AttemptOutcome: PLACED, REJECTED (final) or TRANSIENT (worth retrying).
     """
 
     outcome: str
@@ -95,7 +95,7 @@ class CallbackResult:
 
     @property
     def is_transient(self):
-        return self.outcome == "transient"
+        return self.outcome == AttemptOutcome.TRANSIENT
 
 
 def parse_retry_after(value):
@@ -146,12 +146,13 @@ def read_answer(response):
         if not call_id:
             # Exolve accepted something, so the call may well be on its way: never ask again.
             error = _("HTTP 200 without a usable call_id; the call may have been placed. Check Exolve before calling again.")
-            return CallbackResult("rejected", status, body, error=error)
-        return CallbackResult("placed", status, body, call_id=call_id)
+            return CallbackResult(AttemptOutcome.REJECTED, status, body, error=error)
+        return CallbackResult(AttemptOutcome.PLACED, status, body, call_id=call_id)
     if status == 429 or status >= 500:
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        return CallbackResult("transient", status, body, error=error_message(response), retry_after=retry_after)
-    return CallbackResult("rejected", status, body, error=error_message(response))
+        error = error_message(response)
+        return CallbackResult(AttemptOutcome.TRANSIENT, status, body, error=error, retry_after=retry_after)
+    return CallbackResult(AttemptOutcome.REJECTED, status, body, error=error_message(response))
 
 
 # --- the client -------------------------------------------------------------------------
@@ -177,11 +178,11 @@ class ExolveClient:
 
     def make_callback(self, body):
         if not self._api_key:
-            return CallbackResult("rejected", error=_("EXOLVE_API_KEY is not set; nothing was sent."))
+            return CallbackResult(AttemptOutcome.REJECTED, error=_("EXOLVE_API_KEY is not set; nothing was sent."))
         try:
             response = self.session.post(self.url, json=body, timeout=self.timeout)
         except requests.RequestException as exc:
-            return CallbackResult("transient", error=network_error_message(exc, self.timeout))
+            return CallbackResult(AttemptOutcome.TRANSIENT, error=network_error_message(exc, self.timeout))
         return read_answer(response)
 
 

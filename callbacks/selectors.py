@@ -9,10 +9,6 @@ def active_agent_groups():
     return AgentGroup.objects.filter(is_active=True).select_related(*AUDIO_RELATIONS).prefetch_related("destinations")
 
 
-def agent_group_for_callback(agent_group_id):
-    return AgentGroup.objects.select_related(*AUDIO_RELATIONS).get(pk=agent_group_id)
-
-
 def callback_lines(agent_group, contact):
     """The agent group's destinations and the contact's numbers, each in dialling order."""
     return list(agent_group.destinations.all()), list(contact.numbers.all())

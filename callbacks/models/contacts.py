@@ -4,10 +4,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..numbers import DIAL_NUMBER_REGEX
+from .configuration import MAX_DESTINATIONS_PER_LINE
 from .constraints import dial_number_check
 from .fields import DialNumberField
 
-MAX_NUMBERS_PER_CONTACT = 10
+# All of a contact's numbers become the destinations of the contact's line.
+MAX_NUMBERS_PER_CONTACT = MAX_DESTINATIONS_PER_LINE
 
 
 class Contact(models.Model):
