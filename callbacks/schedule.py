@@ -1,0 +1,78 @@
+"""Working hours of an agent group: is it open now, and when does it next open?
+
+Openings are weekly local wall-clock intervals in the group's time zone; holidays are local dates
+on which no interval starts. All comparisons happen in real (UTC) time, so intervals stay correct
+across midnight and daylight saving transitions.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+HORIZON_DAYS = 400
+
+
+@dataclass(frozen=True)
+class Opening:
+    weekday: int  # 0 = Monday … 6 = Sunday, the local day the interval starts
+    opens: time
+    closes: time  # closes <= opens: the interval ends on the next day at `closes`
+
+
+def is_open(moment: datetime, zone: ZoneInfo, openings, holidays=()) -> bool:
+    """Whether `moment` falls in an interval (its start included, its end not)."""
+    if not openings:
+        return True
+    return any(start <= moment < end for start, end in _intervals(moment, zone, openings, holidays, days=3))
+
+
+def next_opening(moment: datetime, zone: ZoneInfo, openings, holidays=()) -> datetime | None:
+    """`moment` if open then, else the start of the earliest interval after it, else None."""
+    if not openings:
+        return moment
+    if is_open(moment, zone, openings, holidays):
+        return moment.astimezone(zone)
+    intervals = _intervals(moment, zone, openings, holidays, days=HORIZON_DAYS + 1)
+    start = min((start for start, _ in intervals if start > moment), default=None)
+    return None if start is None else start.astimezone(zone)
+
+
+def _intervals(moment, zone, openings, holidays, days):
+    """(start, end) in UTC of every interval starting on `days` local dates from the day before `moment`."""
+    holidays = set(holidays)
+    first = moment.astimezone(zone).date() - timedelta(days=1)
+    for day in (first + timedelta(days=n) for n in range(days)):
+        if day in holidays:
+            continue
+        for opening in openings:
+            if opening.weekday != day.weekday():
+                continue
+            end_day = day + timedelta(days=1) if opening.closes <= opening.opens else day
+            start = _instant(day, opening.opens, zone, fold=0)
+            end = _instant(end_day, opening.closes, zone, fold=1)
+            if start < end:  # both ends in one spring-forward gap leave nothing
+                yield start, end
+
+
+def _instant(day: date, wall: time, zone: ZoneInfo, fold: int) -> datetime:
+    """The UTC instant of a local wall time: fold picks the occurrence of an ambiguous time,
+    and a time skipped by a spring-forward gap becomes the moment the clocks jump."""
+    naive = datetime.combine(day, wall)
+    early, late = (naive.replace(tzinfo=zone, fold=f).astimezone(UTC) for f in (0, 1))
+    if early <= late:  # equal when unambiguous
+        return (early, late)[fold]
+    # In a gap fold=0 uses the offset before the jump, so `late` < jump <= `early`.
+    return _transition(late, early, zone)
+
+
+def _transition(before: datetime, after: datetime, zone: ZoneInfo) -> datetime:
+    """Bisect to the whole second at which the UTC offset changes from `before`'s to `after`'s."""
+    low, high = int(before.timestamp()), int(after.timestamp())
+    offset_after = after.astimezone(zone).utcoffset()
+    while high - low > 1:
+        middle = (low + high) // 2
+        if datetime.fromtimestamp(middle, zone).utcoffset() == offset_after:
+            high = middle
+        else:
+            low = middle
+    return datetime.fromtimestamp(high, UTC)
