@@ -43,7 +43,7 @@ def destination_rows(*numbers, timeout="30"):
     return [{"position": str(i), "number": number, "timeout": timeout} for i, number in enumerate(numbers)]
 
 
-def group_data(destinations=None, **fields):
+def group_data(destinations=None, working_hours=None, holidays=None, **fields):
     """A complete, valid agent group add form; override any field with keyword arguments."""
     data = {
         "name": "Support",
@@ -60,11 +60,17 @@ def group_data(destinations=None, **fields):
         "contact_display_number": "",
         "contact_media_resource": "",
         "contact_tts_preset": "",
+        "time_zone": "Europe/Moscow",
         **fields,
     }
     if destinations is None:
         destinations = destination_rows("8 (912) 345-67-89")
-    return {**data, **inline_data("destinations", destinations)}
+    return {
+        **data,
+        **inline_data("destinations", destinations),
+        **inline_data("working_hours", working_hours or []),
+        **inline_data("holidays", holidays or []),
+    }
 
 
 def contact_data(*numbers, **fields):
@@ -77,8 +83,8 @@ def form_errors(response):
 
 
 def inline_formset(response):
-    [inline] = response.context["inline_admin_formsets"]
-    return inline.formset
+    """The first inline of the page: the group's destinations or the contact's numbers."""
+    return response.context["inline_admin_formsets"][0].formset
 
 
 def group_snapshot(group):
@@ -286,13 +292,20 @@ def test_auditor_cannot_add_a_contact(as_user, auditor):
 
 
 def test_staff_adds_a_contact_with_normalised_numbers(as_user, staff_user):
-    response = as_user(staff_user).post(CONTACT_ADD, contact_data("8 (912) 345-67-89", "sips:agent@10.0.0.5:5061"))
+    response = as_user(staff_user).post(CONTACT_ADD, contact_data("8 (912) 345-67-89", "+7 (495) 123-45-67"))
     assert response.status_code == 302, response.context and inline_formset(response).errors
     contact = Contact.objects.get(name="Мария Сидорова")
     assert list(contact.numbers.values_list("position", "number")) == [
         (0, "79123456789"),
-        (1, "sips:agent@10.0.0.5:5061"),
+        (1, "74951234567"),
     ]
+
+
+def test_a_customer_is_called_on_a_phone_number_not_a_sip_uri(as_user, staff_user):
+    response = as_user(staff_user).post(CONTACT_ADD, contact_data("sips:agent@10.0.0.5:5061"))
+    assert response.status_code == 200
+    assert "is not a valid phone number" in str(inline_formset(response).errors)
+    assert not Contact.objects.exists()
 
 
 def test_staff_contact_with_a_bad_number_is_refused(as_user, staff_user):

@@ -5,7 +5,14 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 
-from callbacks.numbers import DIAL_NUMBER_REGEX, is_sip_uri, normalize_dial_number, normalize_phone_number
+from callbacks.models import Destination
+from callbacks.numbers import (
+    DIAL_NUMBER_REGEX,
+    as_stored_number,
+    is_sip_uri,
+    normalize_dial_number,
+    normalize_phone_number,
+)
 
 MOBILE_SPELLINGS = ["8 (912) 345-67-89", "+7 912 345-67-89", "89123456789", "+79123456789", " 8-912-345-67-89 "]
 SIP_URIS = ["sip:100@pbx.example.com", "sips:agent@10.0.0.5:5061"]
@@ -74,3 +81,30 @@ def test_none_is_refused():
     with pytest.raises(ValidationError) as exc:
         normalize_dial_number(None)
     assert exc.value.code == "invalid_phone_number"
+
+
+def test_a_valid_number_shorter_than_we_store_is_refused():
+    """+690 7290 (a Tokelau mobile) is valid but 7 digits: the database and Exolve take 8 to 15."""
+    with pytest.raises(ValidationError) as exc:
+        normalize_phone_number("+690 7290")
+    assert exc.value.code == "invalid_phone_number"
+
+
+@pytest.mark.parametrize(("stored", "typed"), [("4930123456", "+49 30 123456"), ("4915123456789", "+49 1512 3456789")])
+def test_the_stored_form_is_read_as_international(stored, typed):
+    """Read the Russian way, 4930123456 would be +7 493 012-34-56 and 4915123456789 no number at all."""
+    assert normalize_phone_number(typed) == stored
+    assert as_stored_number(stored) == f"+{stored}"
+    assert normalize_dial_number(as_stored_number(stored)) == stored
+
+
+@pytest.mark.parametrize("typed", ["89123456789", "9123456789", "8 (912) 345-67-89", "sip:100@pbx.example.com", ""])
+def test_what_is_not_the_stored_form_is_left_as_typed(typed):
+    assert as_stored_number(typed) == typed
+
+
+@pytest.mark.django_db
+def test_a_foreign_destination_keeps_its_number_when_cleaned_again(agent_group):
+    destination = Destination(agent_group=agent_group, number="4930123456", position=5)
+    destination.full_clean(validate_constraints=False)
+    assert destination.number == "4930123456"

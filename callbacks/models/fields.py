@@ -1,7 +1,7 @@
 from django import forms
 from django.db import models
 
-from ..numbers import normalize_dial_number, normalize_phone_number
+from ..numbers import as_stored_number, normalize_customer_number, normalize_dial_number, normalize_phone_number
 
 
 class NormalizedCharFormField(forms.CharField):
@@ -20,7 +20,9 @@ class _NormalizedCharField(models.CharField):
     """A CharField whose cleaning turns what a person typed into the form Exolve expects.
 
     Normalising in clean() rather than to_python() keeps queries untouched: a lookup with
-    a malformed value finds nothing instead of raising.
+    a malformed value finds nothing instead of raising. A value already in the stored form
+    (the form field normalised it, or it came from the database) is read as international
+    digits, so cleaning it again keeps the same number and only repeats the checks.
     """
 
     normalize = None
@@ -31,7 +33,7 @@ class _NormalizedCharField(models.CharField):
 
     def clean(self, value, model_instance):
         if value not in self.empty_values:
-            value = type(self).normalize(value)
+            value = type(self).normalize(as_stored_number(value))
         return super().clean(value, model_instance)
 
     def formfield(self, **kwargs):
@@ -48,3 +50,9 @@ class DialNumberField(_NormalizedCharField):
     """What Exolve can dial: a phone number (stored as international digits) or a SIP-URI."""
 
     normalize = staticmethod(normalize_dial_number)
+
+
+class CustomerNumberField(PhoneNumberField):
+    """A customer's phone number: valid, and one we may call back (type and country, see numbers.py)."""
+
+    normalize = staticmethod(normalize_customer_number)
