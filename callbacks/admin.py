@@ -1,4 +1,6 @@
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -6,6 +8,7 @@ from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -17,11 +20,16 @@ from .models import (
     AgentGroup,
     CallbackAttempt,
     CallbackRequest,
+    CallbackStatus,
     Contact,
     ContactNumber,
     Destination,
+    DoNotCallNumber,
+    Holiday,
     MediaResource,
+    Refusal,
     TtsPreset,
+    WorkingHours,
 )
 from .models.configuration import estimated_speech_seconds
 from .numbers import normalize_phone_number
@@ -49,6 +57,16 @@ class ReadOnlyMixin:
 
 def pretty_json(value):
     return format_html("<pre>{}</pre>", json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def search_by_typed_number(admin_super, request, queryset, search_term, number_field):
+    """The admin's search, plus a number typed the way people type it (8 (912) …, +7 912 …)."""
+    results, may_have_duplicates = admin_super.get_search_results(request, queryset, search_term)
+    try:
+        number = normalize_phone_number(search_term)
+    except ValidationError:
+        return results, may_have_duplicates
+    return results | queryset.filter(**{number_field: number}), True
 
 
 # --- configuration ----------------------------------------------------------------------
@@ -87,14 +105,39 @@ class DestinationInline(BoundedInline):
     max_num = MAX_DESTINATIONS_PER_LINE
 
 
+class WorkingHoursInline(admin.TabularInline):
+    model = WorkingHours
+    fields = ["weekday", "opens", "closes"]
+    extra = 0
+
+
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    fields = ["date", "name"]
+    extra = 0
+
+
 @admin.register(AgentGroup)
 class AgentGroupAdmin(admin.ModelAdmin):
     list_display = ["name", "is_active", "number_code", "callback_resource_id", "destination_count", "contact_first"]
     list_filter = ["is_active", "contact_first"]
     search_fields = ["name", "=number_code", "destinations__number"]
-    inlines = [DestinationInline]
+    inlines = [DestinationInline, WorkingHoursInline, HolidayInline]
     fieldsets = [
-        (None, {"fields": ["name", "is_active", "number_code", "callback_resource_id", "duration", "contact_first"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "is_active",
+                    "number_code",
+                    "callback_resource_id",
+                    "duration",
+                    "contact_first",
+                    "time_zone",
+                ]
+            },
+        ),
         (
             _("Agents' side"),
             {"fields": ["agent_ring_logic", "agent_display_number", "agent_media_resource", "agent_tts_preset"]},
@@ -137,13 +180,7 @@ class ContactAdmin(admin.ModelAdmin):
     inlines = [ContactNumberInline]
 
     def get_search_results(self, request, queryset, search_term):
-        """Find a contact by a number typed the way people type it (8 (912) …, +7 912 …)."""
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        try:
-            number = normalize_phone_number(search_term)
-        except ValidationError:
-            return results, may_have_duplicates
-        return results | queryset.filter(numbers__number=number), True
+        return search_by_typed_number(super(), request, queryset, search_term, "numbers__number")
 
     def get_urls(self):
         callback = path(
@@ -159,6 +196,7 @@ class ContactAdmin(admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "can_place_callback": request.user.has_perm(PLACE_CALLBACK_PERMISSION),
+            "can_override_cooldown": request.user.has_perm(dispatch.OVERRIDE_COOLDOWN_PERMISSION),
             "show_callbacks": may_read_history,
             "callbacks": recent_callbacks(contact) if contact and may_read_history else [],
         }
@@ -173,19 +211,21 @@ class ContactAdmin(admin.ModelAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         form = CallbackForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            agent_group = form.cleaned_data["agent_group"]
             try:
-                dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=request.user)
+                callback = dispatch.request_callback(
+                    contact=contact,
+                    requested_by=request.user,
+                    agent_group=form.cleaned_data["agent_group"],
+                    scheduled_for=form.cleaned_data["scheduled_for"],
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                self.message_user(
-                    request,
-                    _("Callback queued: Exolve will ring “%(group)s” and %(contact)s.")
-                    % {"group": agent_group, "contact": contact},
-                    messages.SUCCESS,
-                )
-                return redirect("admin:callbacks_contact_change", contact.pk)
+                if callback.status == CallbackStatus.REFUSED:
+                    form.add_error(None, _("Refused: %(reason)s") % {"reason": callback.error})
+                else:
+                    self.message_user(request, *callback_queued_message(callback))
+                    return redirect("admin:callbacks_contact_change", contact.pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -198,16 +238,83 @@ class ContactAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/callbacks/contact/callback.html", context)
 
 
+def callback_queued_message(callback):
+    names = {"group": callback.agent_group, "contact": callback.contact}
+    if callback.is_scheduled:
+        when = timezone.localtime(callback.next_attempt_at).strftime("%Y-%m-%d %H:%M %Z")
+        return _("Callback scheduled: Exolve will ring “%(group)s” and %(contact)s at %(time)s.") % {
+            **names,
+            "time": when,
+        }, messages.SUCCESS
+    if callback.queued_at is None:
+        return _(
+            "Callback saved, but the queue is not answering: it will be placed as soon as the queue is back."
+        ), messages.WARNING
+    return _("Callback queued: Exolve will ring “%(group)s” and %(contact)s.") % names, messages.SUCCESS
+
+
 # --- history ----------------------------------------------------------------------------
 
 
 class CallbackAttemptInline(ReadOnlyMixin, admin.TabularInline):
     model = CallbackAttempt
-    fields = ["number", "started_at", "duration_ms", "outcome", "http_status", "call_id", "error"]
+    fields = ["number", "request_description", "started_at", "duration_ms", "outcome", "http_status", "call_id", "error"]
     readonly_fields = fields
     ordering = ["number"]
     extra = 0
     show_change_link = True
+
+
+@dataclass(frozen=True)
+class CallbackAction:
+    """Something staff do to a request from its page: cancel it, or place it again."""
+
+    name: str
+    title: str
+    warning: str
+    button: str
+    permission: str
+    allowed_for: Callable  # callback -> bool, for the page; the service checks again atomically
+    run: Callable  # a dispatch function (callback, user)
+    done: str
+
+
+CALLBACK_ACTIONS = {
+    "cancel": CallbackAction(
+        "cancel",
+        _("Cancel the callback"),
+        _("The callback will not be placed. Staff can ask for a new one at any time."),
+        _("Yes, cancel it"),
+        PLACE_CALLBACK_PERMISSION,
+        lambda callback: callback.status == CallbackStatus.PENDING,
+        dispatch.cancel_callback,
+        _("The callback is cancelled; it will not be placed."),
+    ),
+    "place-again": CallbackAction(
+        "place-again",
+        _("Place the callback again"),
+        _(
+            "Its last attempt may have rung the customer already: Exolve got the request but we do not know "
+            "what it did. Find the attempt's request description in Exolve's records, or ask the customer, "
+            "before you place it again."
+        ),
+        _("I have checked: place it again"),
+        PLACE_CALLBACK_PERMISSION,
+        lambda callback: callback.status == CallbackStatus.UNKNOWN,
+        dispatch.place_again,
+        _("The callback is queued again."),
+    ),
+    "place-anyway": CallbackAction(
+        "place-anyway",
+        _("Place the callback despite the cooldown"),
+        _("This number was called back a short while ago. Place it again only if the customer expects it."),
+        _("Place it anyway"),
+        dispatch.OVERRIDE_COOLDOWN_PERMISSION,
+        lambda callback: callback.status == CallbackStatus.REFUSED and callback.refusal == Refusal.COOLDOWN,
+        dispatch.place_despite_cooldown,
+        _("The callback is queued despite the cooldown."),
+    ),
+}
 
 
 @admin.register(CallbackRequest)
@@ -218,12 +325,14 @@ class CallbackRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "agent_group",
         "requested_by",
         "status",
+        "refusal",
+        "next_attempt_at",
         "attempt_count",
         "call_id",
         "error",
     ]
-    list_filter = ["status", "agent_group", "requested_by", "requested_at"]
-    search_fields = ["=call_id", "=request_description", "contact__name"]
+    list_filter = ["status", "refusal", "agent_group", "requested_by", "requested_at"]
+    search_fields = ["=call_id", "=request_description", "=attempts__request_description", "contact__name"]
     list_select_related = ["contact", "agent_group", "requested_by"]
     show_full_result_count = False
     inlines = [CallbackAttemptInline]
@@ -232,10 +341,15 @@ class CallbackRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "agent_group",
         "requested_by",
         "requested_at",
+        "scheduled_for",
         "status",
+        "refusal",
+        "limits_overridden",
         "attempt_count",
         "next_attempt_at",
+        "queued_at",
         "finished_at",
+        "decided_by",
         "call_id",
         "error",
         "request_description",
@@ -247,17 +361,58 @@ class CallbackRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def body(self, obj):
         return pretty_json(obj.request_body)
 
+    def get_urls(self):
+        actions = [
+            path(
+                f"<path:object_id>/{name}/",
+                self.admin_site.admin_view(self.action_view),
+                {"action": name},
+                name=f"callbacks_callbackrequest_{name.replace('-', '_')}",
+            )
+            for name in CALLBACK_ACTIONS
+        ]
+        return [*actions, *super().get_urls()]
+
+    def action_view(self, request, object_id, action):
+        """GET: say what the action means. POST: do it (dispatch checks the status atomically)."""
+        action = CALLBACK_ACTIONS[action]
+        if not request.user.has_perm(action.permission):
+            raise PermissionDenied
+        callback = self.get_object(request, object_id)
+        if callback is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        error = None
+        if request.method == "POST":
+            try:
+                action.run(callback, request.user)
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                self.message_user(request, action.done, messages.SUCCESS)
+                return redirect("admin:callbacks_contact_change", callback.contact_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": action.title,
+            "action": action,
+            "callback": callback,
+            "attempts": callback.attempts.order_by("number"),
+            "error": error or ("" if action.allowed_for(callback) else _("Its status no longer allows it.")),
+        }
+        return TemplateResponse(request, "admin/callbacks/callbackrequest/action.html", context)
+
 
 @admin.register(CallbackAttempt)
 class CallbackAttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["started_at", "request_link", "number", "outcome", "http_status", "call_id", "error", "duration_ms"]
     list_filter = ["outcome", "http_status", "started_at"]
-    search_fields = ["=call_id", "=request__request_description"]
+    search_fields = ["=call_id", "=request_description", "=request__request_description"]
     list_select_related = ["request"]
     show_full_result_count = False
     fields = [
         "request",
         "number",
+        "request_description",
         "started_at",
         "finished_at",
         "duration_ms",
@@ -278,3 +433,20 @@ class CallbackAttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
     @admin.display(description=_("request body sent"))
     def body(self, obj):
         return pretty_json(obj.request_body)
+
+
+@admin.register(DoNotCallNumber)
+class DoNotCallNumberAdmin(admin.ModelAdmin):
+    list_display = ["number", "reason", "added_by", "added_at"]
+    search_fields = ["number", "reason"]
+    list_select_related = ["added_by"]
+    fields = ["number", "reason", "added_by", "added_at"]
+    readonly_fields = ["added_by", "added_at"]
+
+    def get_search_results(self, request, queryset, search_term):
+        return search_by_typed_number(super(), request, queryset, search_term, "number")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.added_by = request.user
+        super().save_model(request, obj, form, change)

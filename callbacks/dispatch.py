@@ -1,29 +1,33 @@
 """The dispatch service: creates callback requests and owns every change of their status.
 
     pending --claim--> sending --200--> placed
-                          |---400/401/403/404, or out of attempts--> failed
-                          '---5xx/429/network error--> pending (retried later)
+       |                  |---400/401/403/404, or out of attempts or time--> failed
+       |                  |---429/503, or no connection was made--> pending (retried later)
+       |                  '---read timeout, broken connection, other 5xx, worker lost--> unknown
+       |---staff cancel--> cancelled                  unknown --a person: place again--> pending
+       '---do-not-call list at the attempt--> refused    (limits at the press: refused at once)
 
-At most one request per contact and agent group is open (pending or sending) at a
-time: a partial unique index holds that, whatever the number of clicks or workers.
-
-A worker sends only after it has claimed the request with a conditional UPDATE, and
-the attempt row is committed before the HTTP request leaves, so a second delivery of
-the same task finds nothing to do and every request that went out has its row.
+The database is the source of truth: a request is committed before it is queued, queued only
+after commit, and the sweeper queues again whatever is due and was never queued or got lost.
+A request is sent only after a worker claimed it with a conditional UPDATE, and the attempt
+row is committed before the HTTP request leaves; an outcome we cannot know is never retried
+by itself, only by a person who confirms it.
 """
 
 import logging
+import random
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import exolve
+from . import exolve, limits
 from .models import (
     MAX_DESTINATIONS_PER_LINE,
     MAX_NUMBERS_PER_CONTACT,
@@ -31,23 +35,26 @@ from .models import (
     SIDES,
     AttemptOutcome,
     CallbackAttempt,
+    CallbackNumber,
     CallbackRequest,
     CallbackStatus,
+    Refusal,
 )
 from .selectors import callback_lines
 
 logger = logging.getLogger(__name__)
+OVERRIDE_COOLDOWN_PERMISSION = "callbacks.override_cooldown"
 
 
 # --- asking for a callback --------------------------------------------------------------
 
 
-def _row_errors(rows):
+def _row_errors(rows, exclude=None):
     """Every contract rule the rows break, as messages naming the row and field (no queries)."""
     messages = []
     for row in rows:
         try:
-            row.full_clean(validate_unique=False, validate_constraints=False)
+            row.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 label = row._meta.get_field(field).verbose_name if field != NON_FIELD_ERRORS else ""
@@ -81,58 +88,165 @@ def validate_callback(agent_group, destinations, numbers):
         messages.append(_("Agent group “%(group)s” is not active.") % {"group": agent_group})
     messages += _line_size_errors(agent_group, destinations, numbers)
     presets = [agent_group.side(side).tts_preset for side in SIDES]
-    messages += _row_errors([agent_group, *[preset for preset in presets if preset], *destinations, *numbers])
+    messages += _row_errors([agent_group, *[preset for preset in presets if preset], *destinations])
+    # Which customer numbers may be called is a limit: a refusal the service records (limits.py).
+    messages += _row_errors(numbers, exclude=["number"])
     if messages:
         raise ValidationError(messages)
 
 
-def request_callback(*, contact, agent_group, requested_by):
-    """Record a "call this contact back" and queue it once the row is committed."""
+def request_callback(*, contact, agent_group, requested_by, scheduled_for=None):
+    """Record a "call this contact back" (at `scheduled_for`, or as soon as the group works) and
+    queue it once the row is committed. A request our limits stop is recorded as refused."""
     destinations, numbers = callback_lines(agent_group, contact)
     validate_callback(agent_group, destinations, numbers)
+    if _open_request_exists(contact, agent_group):  # a double click: the same request, not a refusal
+        raise _already_open(contact, agent_group)
+    now = timezone.now()
     request_description = f"callback-{uuid.uuid4()}"
-    body = exolve.build_make_callback_body(
+    callback = CallbackRequest(
+        contact=contact,
         agent_group=agent_group,
-        agent_destinations=destinations,
-        contact_numbers=numbers,
+        requested_by=requested_by,
+        requested_at=now,
+        scheduled_for=scheduled_for,
         request_description=request_description,
+        request_body=exolve.build_make_callback_body(
+            agent_group=agent_group,
+            agent_destinations=destinations,
+            contact_numbers=numbers,
+            request_description=request_description,
+        ),
+        next_attempt_at=agent_group.next_opening(max(now, scheduled_for or now)),
     )
+    dialled = [number.number for number in numbers]
+    refusal = limits.refusal_for(numbers=dialled, user=requested_by, now=now)
+    if refusal is None and callback.next_attempt_at is None:
+        refusal = Refusal.NO_OPENING, _("“%(group)s” has no working hours in the coming year.") % {"group": agent_group}
+    if refusal:
+        callback.status, callback.finished_at = CallbackStatus.REFUSED, now
+        callback.refusal, callback.error = refusal
+    _save_new_request(callback, dialled, now)
+    logger.info("Callback request %s by user %s: %s", callback.pk, requested_by.pk, callback.status)
+    return callback
+
+
+def _save_new_request(callback, dialled, now):
+    countdown = _countdown(callback.next_attempt_at, now)
+    pending = callback.status == CallbackStatus.PENDING
+    if pending and countdown is not None:
+        callback.queued_at = now
     try:
         with transaction.atomic():
-            callback = CallbackRequest.objects.create(
-                contact=contact,
-                agent_group=agent_group,
-                requested_by=requested_by,
-                request_description=request_description,
-                request_body=body,
-            )
-            transaction.on_commit(lambda: enqueue(callback.pk))
+            callback.save()
+            CallbackNumber.objects.bulk_create([CallbackNumber(request=callback, number=n) for n in dialled])
+            if callback.queued_at:
+                transaction.on_commit(lambda: _publish_new(callback, countdown))
     except IntegrityError:
-        if not _open_request_exists(contact, agent_group):
+        if not _open_request_exists(callback.contact, callback.agent_group):
             raise
-        raise ValidationError(
-            _("A callback to %(contact)s through “%(group)s” is already on its way.")
-            % {"contact": contact, "group": agent_group},
-            code="already_open",
-        ) from None
-    logger.info("Callback request %s queued by user %s", callback.pk, requested_by.pk)
-    return callback
+        raise _already_open(callback.contact, callback.agent_group) from None
+
+
+def _publish_new(callback, countdown):
+    if not publish(callback.pk, countdown):
+        callback.queued_at = None  # the page says it waits for the queue
+
+
+def _already_open(contact, agent_group):
+    return ValidationError(
+        _("A callback to %(contact)s through “%(group)s” is already on its way.")
+        % {"contact": contact, "group": agent_group},
+        code="already_open",
+    )
 
 
 def _open_request_exists(contact, agent_group):
     return CallbackRequest.objects.filter(contact=contact, agent_group=agent_group, status__in=OPEN_STATUSES).exists()
 
 
-def enqueue(request_id, countdown=None):
-    """Hand the request to a worker. A broker failure leaves the row pending, never lost."""
+def _countdown(due_at, now):
+    """Seconds to wait in the broker, or None when the wait is too long for it (the sweeper
+    queues the request when it is nearly due): no countdown comes near the visibility timeout."""
+    seconds = max(0.0, (due_at - now).total_seconds()) if due_at else 0.0
+    return seconds if seconds <= settings.CALLBACK_MAX_COUNTDOWN else None
+
+
+def publish(request_id, countdown=0.0):
+    """Hand a request to a worker. If the broker fails, the row forgets it was queued and the
+    sweeper queues it when the broker is back: nothing is lost, and the caller never hangs."""
     from .tasks import send_callback
 
     try:
-        send_callback.apply_async((request_id,), countdown=countdown)
+        send_callback.apply_async((request_id,), countdown=countdown or None)
     except Exception:
-        logger.exception("Could not queue callback request %s; it stays pending", request_id)
+        logger.warning("Could not queue callback request %s; it stays pending for the sweeper", request_id, exc_info=True)
+        CallbackRequest.objects.filter(pk=request_id, status=CallbackStatus.PENDING).update(queued_at=None)
         return False
     return True
+
+
+def cancel_callback(callback, user):
+    """Staff cancel a request that has not been sent: a cancelled request is never sent."""
+    cancelled = CallbackRequest.objects.filter(pk=callback.pk, status=CallbackStatus.PENDING).update(
+        status=CallbackStatus.CANCELLED, finished_at=timezone.now(), decided_by=user
+    )
+    if not cancelled:
+        raise ValidationError(_("This callback is no longer waiting, so it cannot be cancelled."), code="not_pending")
+    logger.info("Callback request %s cancelled by user %s", callback.pk, user.pk)
+
+
+def place_again(callback, user):
+    """A person who checked the unknown outcome asks for the call once more: a new round of attempts."""
+    _reopen(
+        callback,
+        user,
+        Q(status=CallbackStatus.UNKNOWN),
+        _("Only a callback whose outcome is unknown can be placed again."),
+        round_first_attempt=F("attempt_count") + 1,
+        round_started_at=None,
+        claimed_at=None,
+    )
+
+
+def place_despite_cooldown(callback, user):
+    """A support manager decides a callback refused for the number's cooldown should go out."""
+    if not user.has_perm(OVERRIDE_COOLDOWN_PERMISSION):
+        raise PermissionDenied
+    _reopen(
+        callback,
+        user,
+        Q(status=CallbackStatus.REFUSED, refusal=Refusal.COOLDOWN),
+        _("Only a callback refused for the cooldown can be placed anyway."),
+        limits_overridden=True,
+    )
+
+
+def _reopen(callback, user, allowed, wrong_status_message, **changes):
+    """Back to pending, due at the group's next opening, queued after commit."""
+    now = timezone.now()
+    due_at = callback.agent_group.next_opening(now)
+    if due_at is None:
+        raise ValidationError(_("“%(group)s” has no working hours in the coming year.") % {"group": callback.agent_group})
+    countdown = _countdown(due_at, now)
+    try:
+        with transaction.atomic():
+            reopened = CallbackRequest.objects.filter(allowed, pk=callback.pk).update(
+                status=CallbackStatus.PENDING,
+                next_attempt_at=due_at,
+                queued_at=now if countdown is not None else None,
+                finished_at=None,
+                error="",
+                decided_by=user,
+                **changes,
+            )
+            if not reopened:
+                raise ValidationError(wrong_status_message, code="wrong_status")
+            if countdown is not None:
+                transaction.on_commit(lambda: publish(callback.pk, countdown))
+    except IntegrityError:
+        raise _already_open(callback.contact, callback.agent_group) from None
+    logger.info("Callback request %s reopened by user %s", callback.pk, user.pk)
 
 
 # --- sending it -------------------------------------------------------------------------
@@ -149,62 +263,92 @@ def send_callback(request_id):
     except Exception as exc:
         # A bug, not an answer: the request may have gone out, so it must not be sent blindly again.
         logger.exception("Callback request %s: sending failed unexpectedly", request_id)
-        error = _(
-            "Internal error while sending (%(kind)s); the call may have been placed. Check Exolve before calling again."
-        ) % {"kind": type(exc).__name__}
-        result = exolve.CallbackResult(AttemptOutcome.REJECTED, error=error)
+        error = _("Internal error while sending (%(kind)s); the call may have been placed.") % {
+            "kind": type(exc).__name__
+        }
+        result = exolve.CallbackResult(AttemptOutcome.UNKNOWN, error=error)
     _record(attempt, result)
     return attempt
 
 
 def _requeue_if_early(request_id):
-    """A retry delivered before its time (clock skew, a broker's early redelivery) waits again."""
+    """A task delivered before its time (clock skew, a broker's early redelivery) waits again."""
     now = timezone.now()
     due_at = (
         CallbackRequest.objects.filter(pk=request_id, status=CallbackStatus.PENDING, next_attempt_at__gt=now)
         .values_list("next_attempt_at", flat=True)
         .first()
     )
-    if due_at is not None:
-        enqueue(request_id, countdown=(due_at - now).total_seconds())
+    countdown = _countdown(due_at, now) if due_at else None
+    if countdown is not None:
+        publish(request_id, countdown)
 
 
 @transaction.atomic
 def _claim(request_id):
     now = timezone.now()
+    blocked = limits.do_not_call_numbers(CallbackNumber.objects.filter(request_id=request_id).values("number"))
+    if blocked:
+        _refuse_pending(request_id, limits.do_not_call_message(blocked), now)
+        return None
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    claimed = (
-        CallbackRequest.objects.filter(due, pk=request_id, status=CallbackStatus.PENDING)
-        .update(status=CallbackStatus.SENDING, attempt_count=F("attempt_count") + 1, next_attempt_at=None)
+    claimed = CallbackRequest.objects.filter(due, pk=request_id, status=CallbackStatus.PENDING).update(
+        status=CallbackStatus.SENDING,
+        attempt_count=F("attempt_count") + 1,
+        claimed_at=now,
+        round_started_at=Coalesce(F("round_started_at"), Value(now)),
     )
     if not claimed:
         logger.info("Callback request %s is not pending or not due; nothing to send", request_id)
         return None
     callback = CallbackRequest.objects.get(pk=request_id)
+    description = f"{callback.request_description}-{callback.attempt_count}"
     return CallbackAttempt.objects.create(
-        request=callback, number=callback.attempt_count, started_at=now, request_body=callback.request_body
+        request=callback,
+        number=callback.attempt_count,
+        request_description=description,
+        started_at=now,
+        request_body={**callback.request_body, "request_description": description},
     )
 
 
+def _refuse_pending(request_id, error, now):
+    refused = CallbackRequest.objects.filter(pk=request_id, status=CallbackStatus.PENDING).update(
+        status=CallbackStatus.REFUSED, refusal=Refusal.DO_NOT_CALL, error=error, finished_at=now
+    )
+    if refused:
+        logger.info("Callback request %s refused before its attempt: do-not-call list", request_id)
+
+
 def retry_delay(attempt_number, retry_after=None):
-    """Exponential backoff (base, 2×base, 4×base …), or Exolve's Retry-After; capped either way."""
-    wanted = retry_after if retry_after is not None else settings.EXOLVE_RETRY_BASE_DELAY * 2 ** (attempt_number - 1)
-    return min(wanted, settings.EXOLVE_RETRY_MAX_DELAY)
+    """Exponential backoff with full jitter (a random wait up to base, 2×base, 4×base …, capped),
+    so that requests failed together do not come back together; never sooner than Retry-After."""
+    backoff = min(settings.EXOLVE_RETRY_MAX_DELAY, settings.EXOLVE_RETRY_BASE_DELAY * 2 ** (attempt_number - 1))
+    delay = random.uniform(0, backoff)
+    return delay if retry_after is None else max(delay, retry_after)
 
 
-def _next_status(callback, result):
+def _next_status(callback, result, now):
     """The request's new status, error text and retry delay after this attempt."""
     if result.outcome == AttemptOutcome.PLACED:
         return CallbackStatus.PLACED, "", None
+    if result.outcome == AttemptOutcome.UNKNOWN:
+        return CallbackStatus.UNKNOWN, result.error, None
     if not result.is_transient:
         return CallbackStatus.FAILED, result.error, None
-    if callback.attempt_count >= settings.EXOLVE_MAX_ATTEMPTS:
-        error = _("Gave up after %(count)d attempts. Last error: %(error)s") % {
-            "count": callback.attempt_count,
+    attempts = callback.attempt_count - callback.round_first_attempt + 1
+    if attempts >= settings.EXOLVE_MAX_ATTEMPTS:
+        error = _("Gave up after %(count)d attempts. Last error: %(error)s") % {"count": attempts, "error": result.error}
+        return CallbackStatus.FAILED, error, None
+    delay = retry_delay(attempts, result.retry_after)
+    retry_at = now + timedelta(seconds=delay)
+    if retry_at - callback.round_started_at > timedelta(seconds=settings.EXOLVE_RETRY_MAX_AGE):
+        error = _("Gave up: no retry is possible within %(seconds)d s of the first attempt. Last error: %(error)s") % {
+            "seconds": settings.EXOLVE_RETRY_MAX_AGE,
             "error": result.error,
         }
         return CallbackStatus.FAILED, error, None
-    return CallbackStatus.PENDING, result.error, retry_delay(callback.attempt_count, result.retry_after)
+    return CallbackStatus.PENDING, result.error, delay
 
 
 def _record(attempt, result):
@@ -217,17 +361,24 @@ def _record(attempt, result):
     attempt.call_id = result.call_id
     attempt.error = result.error
 
-    status, error, delay = _next_status(attempt.request, result)
+    status, error, delay = _next_status(attempt.request, result, finished_at)
     changes = {"status": status, "error": error, "call_id": result.call_id}
+    countdown = None
     if delay is None:
         changes["finished_at"] = finished_at
     else:
         changes["next_attempt_at"] = finished_at + timedelta(seconds=delay)
+        countdown = _countdown(changes["next_attempt_at"], finished_at)
+        changes["queued_at"] = finished_at if countdown is not None else None
     with transaction.atomic():
         attempt.save()
-        CallbackRequest.objects.filter(pk=attempt.request_id, status=CallbackStatus.SENDING).update(**changes)
-        if delay is not None:
-            transaction.on_commit(lambda: enqueue(attempt.request_id, countdown=delay))
+        # Still this attempt's request (the sweeper may have given it up as unknown meanwhile:
+        # the real answer is better; a person's "place again" has moved it on: leave it).
+        updated = CallbackRequest.objects.filter(
+            pk=attempt.request_id, attempt_count=attempt.number, status__in=[CallbackStatus.SENDING, CallbackStatus.UNKNOWN]
+        ).update(**changes)
+        if updated and countdown is not None:
+            transaction.on_commit(lambda: publish(attempt.request_id, countdown))
     logger.info(
         "Callback request %s attempt %s: %s (HTTP %s) -> %s",
         attempt.request_id,

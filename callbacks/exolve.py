@@ -13,6 +13,7 @@ from email.utils import parsedate_to_datetime
 
 import requests
 from django.conf import settings
+from urllib3.exceptions import NewConnectionError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -83,7 +84,8 @@ def build_make_callback_body(*, agent_group, agent_destinations, contact_numbers
 class CallbackResult:
     """What one MakeCallback attempt came to.
 
-    outcome is an AttemptOutcome: PLACED, REJECTED (final) or TRANSIENT (worth retrying).
+    outcome is an AttemptOutcome: PLACED; REJECTED (final, nothing placed); TRANSIENT
+    (nothing placed, worth retrying); UNKNOWN (may have been placed: never resent blindly).
     """
 
     outcome: str
@@ -137,6 +139,12 @@ def call_id_of(response):
     return ""
 
 
+# "Not now, nothing done": the server refused before acting, so asking again cannot ring twice.
+# Any other 5xx came from a server that had the body and may have set the call up before
+# failing (a crash, a gateway timeout): its outcome is unknown.
+NOT_PROCESSED_STATUSES = {429, 503}
+
+
 def read_answer(response):
     """Turn Exolve's HTTP answer into a CallbackResult."""
     body = response.text[: settings.EXOLVE_RESPONSE_BODY_LIMIT]
@@ -144,14 +152,18 @@ def read_answer(response):
     if status == 200:
         call_id = call_id_of(response)
         if not call_id:
-            # Exolve accepted something, so the call may well be on its way: never ask again.
             error = _("HTTP 200 without a usable call_id; the call may have been placed. Check Exolve before calling again.")
-            return CallbackResult(AttemptOutcome.REJECTED, status, body, error=error)
+            return CallbackResult(AttemptOutcome.UNKNOWN, status, body, error=error)
         return CallbackResult(AttemptOutcome.PLACED, status, body, call_id=call_id)
-    if status == 429 or status >= 500:
+    if status in NOT_PROCESSED_STATUSES:
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         error = error_message(response)
         return CallbackResult(AttemptOutcome.TRANSIENT, status, body, error=error, retry_after=retry_after)
+    if status >= 500:
+        error = _("%(error)s — the call may have been placed. Check Exolve before calling again.") % {
+            "error": error_message(response)
+        }
+        return CallbackResult(AttemptOutcome.UNKNOWN, status, body, error=error)
     return CallbackResult(AttemptOutcome.REJECTED, status, body, error=error_message(response))
 
 
@@ -182,18 +194,30 @@ class ExolveClient:
         try:
             response = self.session.post(self.url, json=body, timeout=self.timeout)
         except requests.RequestException as exc:
-            return CallbackResult(AttemptOutcome.TRANSIENT, error=network_error_message(exc, self.timeout))
+            return network_error_result(exc, self.timeout)
         return read_answer(response)
 
 
-def network_error_message(exc, timeout):
+def nothing_was_sent(exc):
+    """True when the connection was never made (refused, DNS, connect timeout): no body left us."""
     if isinstance(exc, requests.ConnectTimeout):
-        return _("Network error: could not connect to Exolve within %(seconds)s s.") % {"seconds": timeout[0]}
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(exc, requests.ConnectionError) and isinstance(reason, NewConnectionError)
+
+
+def network_error_result(exc, timeout):
+    if isinstance(exc, requests.ConnectTimeout):
+        error = _("Network error: could not connect to Exolve within %(seconds)s s; nothing was sent.")
+        return CallbackResult(AttemptOutcome.TRANSIENT, error=error % {"seconds": timeout[0]})
+    if nothing_was_sent(exc):
+        error = _("Network error: could not connect to Exolve (connection refused or DNS failure); nothing was sent.")
+        return CallbackResult(AttemptOutcome.TRANSIENT, error=error)
     if isinstance(exc, requests.ReadTimeout):
-        return _("Network error: Exolve did not answer within %(seconds)s s.") % {"seconds": timeout[1]}
-    if isinstance(exc, requests.ConnectionError):
-        return _("Network error: could not connect to Exolve (connection refused, reset or DNS failure).")
-    return _("Network error: %(kind)s.") % {"kind": type(exc).__name__}
+        error = _("Exolve did not answer within %(seconds)s s after the request was sent; the call may have been placed.")
+        return CallbackResult(AttemptOutcome.UNKNOWN, error=error % {"seconds": timeout[1]})
+    error = _("The connection broke after the request was sent (%(kind)s); the call may have been placed.")
+    return CallbackResult(AttemptOutcome.UNKNOWN, error=error % {"kind": type(exc).__name__})
 
 
 _client = None

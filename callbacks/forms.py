@@ -1,7 +1,12 @@
+from datetime import timedelta
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .selectors import active_agent_groups
+
+MAX_SCHEDULE_AHEAD = timedelta(days=30)
 
 
 class CallbackForm(forms.Form):
@@ -12,7 +17,25 @@ class CallbackForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": _("Choose an active agent group.")},
     )
-
+    scheduled_for = forms.DateTimeField(
+        label=_("Call back at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty to call as soon as the group works. Time zone: %(zone)s."),
+    )
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agent_group"].queryset = active_agent_groups()
+        field = self.fields["scheduled_for"]
+        field.help_text = field.help_text % {"zone": timezone.get_current_timezone_name()}
+
+    def clean_scheduled_for(self):
+        when = self.cleaned_data["scheduled_for"]
+        now = timezone.now()
+        if when is None:
+            return None
+        if when < now - timedelta(minutes=1):
+            raise forms.ValidationError(_("This time has passed. Leave the field empty to call as soon as possible."))
+        if when > now + MAX_SCHEDULE_AHEAD:
+            raise forms.ValidationError(_("A callback can be scheduled at most 30 days ahead."))
+        return when

@@ -77,6 +77,17 @@ def read_list(name, default):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def read_country_list(name, default):
+    """ISO 3166 region codes that phonenumbers knows (RU, KZ …)."""
+    import phonenumbers
+
+    codes = [code.upper() for code in read_list(name, default)]
+    unknown = [code for code in codes if code not in phonenumbers.SUPPORTED_REGIONS]
+    if unknown:
+        _fail(name, f"unknown region code(s) {', '.join(unknown)}; use ISO 3166 codes like RU, KZ")
+    return codes
+
+
 def read_http_url(name, default):
     value = _raw(name, default).rstrip("/")
     parts = urlsplit(value)

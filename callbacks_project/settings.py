@@ -3,11 +3,14 @@
 import os
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .environment import (
     env,
     read_bool,
     read_choice,
     read_broker_url,
+    read_country_list,
     read_database,
     read_http_url,
     read_list,
@@ -78,6 +81,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 
+# Keep connections between tasks: a worker thread that reconnects per callback wastes its time.
+DATABASES["default"]["CONN_MAX_AGE"] = read_number("DATABASE_CONN_MAX_AGE", 60, minimum=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -128,8 +135,52 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # again; the dispatch service's atomic claim makes any second delivery send nothing.
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A callback is mostly waiting for Exolve's answer (a few hundred ms): threads overlap the waiting.
+# Each thread holds one database connection, so concurrency must stay below the server's limit.
+CELERY_WORKER_POOL = read_choice("CELERY_WORKER_POOL", "threads", ["threads", "prefork", "solo"])
+CELERY_WORKER_CONCURRENCY = read_number("CELERY_WORKER_CONCURRENCY", 50, minimum=1, maximum=500)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Publishing gives up quickly when the broker is down: the request row is already committed
+# and the sweeper queues it again, so the page never waits on the broker.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# An unacknowledged task is delivered again after this long (Redis); no countdown may come near it.
+CELERY_VISIBILITY_TIMEOUT = read_number("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
+if CELERY_BROKER_URL.startswith(("redis", "rediss")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        "socket_connect_timeout": 1.0,
+        "socket_timeout": 5.0,
+    }
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Callback delivery ----------------------------------------------------------------
+# The sweeper (a Celery beat task) runs this often: it queues requests that are due and were
+# never queued or were queued long ago, and marks lost sends unknown.
+CALLBACK_SWEEP_INTERVAL = read_number("CALLBACK_SWEEP_INTERVAL", 15.0, cast=float, minimum=0.5)
+CALLBACK_REQUEUE_AFTER = read_number("CALLBACK_REQUEUE_AFTER", 120.0, cast=float, minimum=1)
+CELERY_BEAT_SCHEDULE = {
+    # A sweep queued while no worker ran is worthless later: the next one does the job.
+    "sweep-callbacks": {
+        "task": "callbacks.sweep",
+        "schedule": CALLBACK_SWEEP_INTERVAL,
+        "options": {"expires": CALLBACK_SWEEP_INTERVAL},
+    },
+}
+# Waits up to this long are a Celery countdown; longer ones live in the database (the sweeper).
+CALLBACK_MAX_COUNTDOWN = read_number(
+    "CALLBACK_MAX_COUNTDOWN", 60.0, cast=float, minimum=0, maximum=min(CELERY_VISIBILITY_TIMEOUT / 2, 3600)
+)
+if CALLBACK_REQUEUE_AFTER <= CALLBACK_MAX_COUNTDOWN:
+    raise ImproperlyConfigured(
+        "Environment variable CALLBACK_REQUEUE_AFTER: must be longer than CALLBACK_MAX_COUNTDOWN "
+        f"({CALLBACK_REQUEUE_AFTER} <= {CALLBACK_MAX_COUNTDOWN}), or tasks waiting out a countdown are queued twice"
+    )
+# Limits against harm and abuse.
+CALLBACK_ALLOWED_COUNTRIES = read_country_list("CALLBACK_ALLOWED_COUNTRIES", ["RU"])
+CALLBACK_NUMBER_COOLDOWN_MINUTES = read_number("CALLBACK_NUMBER_COOLDOWN_MINUTES", 10, minimum=0)
+CALLBACK_USER_HOURLY_LIMIT = read_number("CALLBACK_USER_HOURLY_LIMIT", 60, minimum=1)
 
 # --- Exolve ---------------------------------------------------------------------------
 EXOLVE_API_URL = read_http_url("EXOLVE_API_URL", default="https://api.exolve.ru")
@@ -140,4 +191,13 @@ EXOLVE_READ_TIMEOUT = read_number("EXOLVE_READ_TIMEOUT", 15.0, cast=float, minim
 EXOLVE_MAX_ATTEMPTS = read_number("EXOLVE_MAX_ATTEMPTS", 5, minimum=1, maximum=20)
 EXOLVE_RETRY_BASE_DELAY = read_number("EXOLVE_RETRY_BASE_DELAY", 2.0, cast=float, minimum=0)
 EXOLVE_RETRY_MAX_DELAY = read_number("EXOLVE_RETRY_MAX_DELAY", 60.0, cast=float, minimum=0)
+# No retry starts later than this after the first attempt: a callback an hour late is no callback.
+EXOLVE_RETRY_MAX_AGE = read_number("EXOLVE_RETRY_MAX_AGE", 900.0, cast=float, minimum=0)
 EXOLVE_RESPONSE_BODY_LIMIT = read_number("EXOLVE_RESPONSE_BODY_LIMIT", 4000, minimum=100)
+# A send with no recorded answer this long after it started lost its worker: the outcome is unknown.
+CALLBACK_LOST_AFTER = read_number(
+    "CALLBACK_LOST_AFTER",
+    EXOLVE_CONNECT_TIMEOUT + EXOLVE_READ_TIMEOUT + 60,
+    cast=float,
+    minimum=EXOLVE_CONNECT_TIMEOUT + EXOLVE_READ_TIMEOUT,
+)

@@ -108,7 +108,10 @@ def test_200_places_the_callback(callback, sandbox):
     assert callback.call_id == attempt.call_id == received["call_id"]
     assert callback.finished_at is not None
     assert attempt.http_status == 200
-    assert attempt.request_body == callback.request_body == received["body"]
+    # The body fixed at the press, with the attempt's own id to find the call in Exolve's records.
+    assert attempt.request_description == f"{callback.request_description}-1"
+    assert attempt.request_body == {**callback.request_body, "request_description": attempt.request_description}
+    assert received["body"] == attempt.request_body
     assert attempt.finished_at >= attempt.started_at
     assert attempt.duration_ms is not None
     assert received["call_id"] in attempt.response_body
@@ -127,11 +130,11 @@ def test_400_ends_in_one_failed_attempt_with_exolves_message(callback, sandbox, 
     assert len(sandbox.received()) == 1
 
 
-def test_two_500s_then_200_make_three_attempts_and_a_placed_callback(
+def test_a_429_and_a_503_then_200_make_three_attempts_and_a_placed_callback(
     callback, sandbox, queued, settings, django_capture_on_commit_callbacks
 ):
     settings.EXOLVE_RETRY_BASE_DELAY = 0
-    sandbox.script({"status": 500}, {"status": 500}, {"status": 200})
+    sandbox.script({"status": 429}, {"status": 503}, {"status": 200})
     for _ in range(3):
         with django_capture_on_commit_callbacks(execute=True):
             dispatch.send_callback(callback.pk)
@@ -139,22 +142,40 @@ def test_two_500s_then_200_make_three_attempts_and_a_placed_callback(
     attempts = list(callback.attempts.order_by("number"))
     assert [a.number for a in attempts] == [1, 2, 3]
     assert [a.outcome for a in attempts] == ["transient", "transient", "placed"]
-    assert [a.http_status for a in attempts] == [500, 500, 200]
+    assert [a.http_status for a in attempts] == [429, 503, 200]
+    assert [a.request_description[-2:] for a in attempts] == ["-1", "-2", "-3"]
     assert callback.status == CallbackStatus.PLACED
     assert callback.attempt_count == 3
     assert callback.error == ""
     assert len(queued) == 3  # the first queueing and two retries
 
 
-def test_backoff_grows_and_is_capped(callback, sandbox, queued, django_capture_on_commit_callbacks, settings):
+def test_backoff_is_full_jitter_under_a_bound_that_grows_and_is_capped(
+    callback, sandbox, queued, django_capture_on_commit_callbacks, settings, monkeypatch
+):
     settings.EXOLVE_RETRY_BASE_DELAY = 2
     settings.EXOLVE_RETRY_MAX_DELAY = 5
+    drawn = []
+
+    def uniform(low, high):
+        drawn.append((low, high))
+        return high * 0.75
+
+    monkeypatch.setattr("callbacks.dispatch.random.uniform", uniform)
     sandbox.script(*[{"status": 503}] * 3)
     for _ in range(3):
         with django_capture_on_commit_callbacks(execute=True):
             dispatch.send_callback(callback.pk)
         CallbackRequest.objects.filter(pk=callback.pk).update(next_attempt_at=timezone.now())
-    assert [countdown for _, countdown in queued[1:]] == [2, 4, 5]
+    assert drawn == [(0, 2), (0, 4), (0, 5)]
+    assert [countdown for _, countdown in queued[1:]] == [1.5, 3, 3.75]
+
+
+def test_jittered_delays_spread_out_and_stay_under_the_bound(settings):
+    settings.EXOLVE_RETRY_BASE_DELAY = 2
+    delays = [dispatch.retry_delay(3) for _ in range(200)]
+    assert all(0 <= delay <= 8 for delay in delays)
+    assert len(set(delays)) > 150 and min(delays) < 2 and max(delays) > 6
 
 
 def test_retry_after_is_used_for_the_delay(callback, sandbox, queued, django_capture_on_commit_callbacks):
@@ -177,12 +198,12 @@ def test_a_retry_that_is_not_due_yet_sends_nothing(callback, sandbox):
 def test_out_of_attempts_fails_with_the_last_error(callback, sandbox, settings):
     settings.EXOLVE_RETRY_BASE_DELAY = 0
     settings.EXOLVE_MAX_ATTEMPTS = 3
-    sandbox.script(*[{"status": 502, "body": "bad gateway"}] * 3)
+    sandbox.script(*[{"status": 503, "body": "busy"}] * 3)
     for _ in range(4):
         dispatch.send_callback(callback.pk)
     callback.refresh_from_db()
     assert callback.status == CallbackStatus.FAILED
-    assert callback.error == "Gave up after 3 attempts. Last error: HTTP 502: bad gateway"
+    assert callback.error == "Gave up after 3 attempts. Last error: HTTP 503: busy"
     assert callback.attempts.count() == 3
     assert len(sandbox.received()) == 3
 
@@ -227,9 +248,9 @@ def test_an_unexpected_error_while_sending_is_recorded_and_never_resent(callback
         dispatch.send_callback(callback.pk)
     callback.refresh_from_db()
     (attempt,) = callback.attempts.all()
-    assert callback.status == CallbackStatus.FAILED
-    assert attempt.outcome == "rejected"
-    assert attempt.error.startswith("Internal error while sending (RuntimeError); the call may have been placed.")
+    assert callback.status == CallbackStatus.UNKNOWN
+    assert attempt.outcome == "unknown"
+    assert attempt.error == "Internal error while sending (RuntimeError); the call may have been placed."
     assert queued == [((callback.pk,), None)]  # no retry
 
 

@@ -2,6 +2,7 @@
 
 import json
 import socket
+import threading
 from unittest import mock
 
 import pytest
@@ -31,9 +32,9 @@ def test_200_with_call_id_is_placed():
 
 
 @pytest.mark.parametrize("body", ["not json", {"call_id": None}, {"call_id": ""}, {"call_id": 42}, {"call_id": "c" * 101}])
-def test_200_without_a_usable_call_id_is_final_and_says_the_call_may_exist(body):
+def test_200_without_a_usable_call_id_is_unknown_and_says_the_call_may_exist(body):
     result = read_answer(fake_response(200, body))
-    assert result.outcome == "rejected"
+    assert result.outcome == "unknown"
     assert result.call_id == ""
     assert "the call may have been placed" in result.error
 
@@ -50,11 +51,18 @@ def test_plain_text_error_body_is_kept():
     assert result.error == "HTTP 401: malformed token"
 
 
-@pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
-def test_5xx_and_429_are_transient(status):
+@pytest.mark.parametrize("status", [429, 503])
+def test_429_and_503_mean_not_processed_and_are_transient(status):
     result = read_answer(fake_response(status, "", {"Retry-After": "7"}))
     assert result.outcome == "transient"
     assert result.retry_after == 7.0
+
+
+@pytest.mark.parametrize("status", [500, 502, 504, 507])
+def test_other_5xx_may_have_placed_the_call_and_are_unknown(status):
+    result = read_answer(fake_response(status, {"message": "internal"}, {"Retry-After": "7"}))
+    assert result.outcome == "unknown"
+    assert result.error == f"HTTP {status}: internal — the call may have been placed. Check Exolve before calling again."
 
 
 def test_response_body_and_error_are_truncated_to_the_setting(settings):
@@ -92,12 +100,42 @@ def test_retry_after_as_a_future_date():
     assert 85 <= parse_retry_after(when) <= 90
 
 
-def test_network_error_is_transient_and_says_what_happened():
+def test_connection_refused_sent_nothing_so_it_is_transient():
     client = ExolveClient(f"http://127.0.0.1:{free_port()}", KEY, 1, 1)
     result = client.make_callback({"x": 1})
     assert result.outcome == "transient"
     assert result.http_status is None
-    assert result.error.startswith("Network error: could not connect")
+    assert result.error == (
+        "Network error: could not connect to Exolve (connection refused or DNS failure); nothing was sent."
+    )
+
+
+def test_an_unknown_host_sent_nothing_so_it_is_transient():
+    result = ExolveClient("http://exolve.invalid", KEY, 1, 1).make_callback({"x": 1})
+    assert (result.outcome, result.http_status) == ("transient", None)
+
+
+def test_a_connection_closed_after_the_body_was_sent_is_unknown():
+    """The server reads the whole request and hangs up: Exolve may have acted on it."""
+    server = socket.create_server(("127.0.0.1", 0))
+    received = []
+
+    def read_then_hang_up():
+        connection, _ = server.accept()
+        with connection:
+            received.append(connection.recv(65536))
+
+    thread = threading.Thread(target=read_then_hang_up)
+    thread.start()
+    try:
+        result = ExolveClient(f"http://127.0.0.1:{server.getsockname()[1]}", KEY, 1, 2).make_callback({"x": 1})
+    finally:
+        thread.join(5)
+        server.close()
+    assert b"MakeCallback" in received[0]
+    assert (result.outcome, result.http_status) == ("unknown", None)
+    assert result.error.startswith("The connection broke after the request was sent")
+    assert result.error.endswith("; the call may have been placed.")
 
 
 def test_no_api_key_sends_nothing():
@@ -166,11 +204,11 @@ def test_scripted_503_with_retry_after(client, sandbox):
     assert result.error == "HTTP 503: try later"
 
 
-def test_read_timeout_is_reported(sandbox, settings):
+def test_a_read_timeout_is_unknown_never_transient(sandbox, settings):
     sandbox.script({"status": 200, "delay_ms": 1500})
     result = ExolveClient(sandbox.url, settings.EXOLVE_API_KEY, 1, 0.3).make_callback({})
-    assert result.outcome == "transient"
-    assert result.error == "Network error: Exolve did not answer within 0.3 s."
+    assert result.outcome == "unknown"
+    assert result.error == "Exolve did not answer within 0.3 s after the request was sent; the call may have been placed."
 
 
 def test_the_session_keeps_one_connection_for_consecutive_requests(client, sandbox):

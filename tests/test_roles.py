@@ -5,9 +5,9 @@ from django.contrib.auth.models import Group
 
 pytestmark = pytest.mark.django_db
 
-CONFIGURATION = {"agentgroup", "destination", "mediaresource", "ttspreset"}
+CONFIGURATION = {"agentgroup", "destination", "mediaresource", "ttspreset", "workinghours", "holiday", "donotcallnumber"}
 CONTACTS = {"contact", "contactnumber"}
-HISTORY = {"callbackrequest", "callbackattempt"}
+HISTORY = {"callbackrequest", "callbackattempt", "callbacknumber"}
 
 
 def manage(models):
@@ -19,8 +19,9 @@ def view(models):
 
 
 EXPECTED = {
-    "Support managers": manage(CONFIGURATION) | view(CONTACTS | HISTORY),
-    "Staff": manage(CONTACTS) | {"place_callback"} | view(CONFIGURATION | HISTORY),
+    "Support managers": manage(CONFIGURATION) | view(CONTACTS | HISTORY) | {"override_cooldown"},
+    # Staff put a customer who says "never call me" on the do-not-call list; only managers take one off.
+    "Staff": manage(CONTACTS) | {"place_callback", "add_donotcallnumber"} | view(CONFIGURATION | HISTORY),
     "Auditors": view(CONFIGURATION | CONTACTS | HISTORY),
 }
 
@@ -35,6 +36,11 @@ def test_role_has_exactly_its_permissions(role):
 def test_nobody_but_staff_may_place_a_callback():
     holders = Group.objects.filter(permissions__codename="place_callback").values_list("name", flat=True)
     assert list(holders) == ["Staff"]
+
+
+def test_only_support_managers_may_override_the_cooldown():
+    holders = Group.objects.filter(permissions__codename="override_cooldown").values_list("name", flat=True)
+    assert list(holders) == ["Support managers"]
 
 
 def test_history_can_be_changed_by_no_role():

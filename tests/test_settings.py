@@ -24,6 +24,12 @@ VARIABLES = [
     "EXOLVE_API_KEY",
     "TIME_ZONE",
     "LOG_LEVEL",
+    "CALLBACK_ALLOWED_COUNTRIES",
+    "CALLBACK_REQUEUE_AFTER",
+    "CALLBACK_MAX_COUNTDOWN",
+    "CALLBACK_LOST_AFTER",
+    "CELERY_VISIBILITY_TIMEOUT",
+    "CELERY_WORKER_POOL",
 ]
 
 
@@ -79,6 +85,12 @@ def test_production_values_are_read():
         ({"EXOLVE_READ_TIMEOUT": "soon"}, "EXOLVE_READ_TIMEOUT"),
         ({"EXOLVE_MAX_ATTEMPTS": "0"}, "EXOLVE_MAX_ATTEMPTS"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+        ({"CALLBACK_ALLOWED_COUNTRIES": "RU,XX"}, "CALLBACK_ALLOWED_COUNTRIES"),
+        ({"CALLBACK_REQUEUE_AFTER": "30", "CALLBACK_MAX_COUNTDOWN": "60"}, "CALLBACK_REQUEUE_AFTER"),
+        ({"CALLBACK_MAX_COUNTDOWN": "2000", "CELERY_VISIBILITY_TIMEOUT": "3600"}, "CALLBACK_MAX_COUNTDOWN"),
+        ({"CALLBACK_LOST_AFTER": "5"}, "CALLBACK_LOST_AFTER"),
+        ({"CELERY_WORKER_POOL": "eventlet"}, "CELERY_WORKER_POOL"),
+        ({"CALLBACK_NUMBER_COOLDOWN_MINUTES": "-1"}, "CALLBACK_NUMBER_COOLDOWN_MINUTES"),
     ],
 )
 def test_a_malformed_value_stops_start_up_naming_the_variable(variables, named):
@@ -104,3 +116,19 @@ def test_the_database_and_broker_in_force_are_the_ones_the_environment_names():
         scheme = os.environ["DATABASE_URL"].split(":")[0]
         assert connection.vendor == {"postgres": "postgresql", "postgresql": "postgresql", "sqlite": "sqlite"}[scheme]
     assert settings.EXOLVE_API_KEY, "tests need an API key (tests/settings.py sets one)"
+
+
+def test_no_countdown_can_reach_the_visibility_timeout_and_the_sweeper_is_scheduled():
+    """Long waits live in the database: the broker only ever holds a short countdown."""
+    assert settings.CALLBACK_MAX_COUNTDOWN <= settings.CELERY_VISIBILITY_TIMEOUT / 2
+    assert settings.CALLBACK_REQUEUE_AFTER > settings.CALLBACK_MAX_COUNTDOWN
+    if settings.CELERY_BROKER_URL.startswith("redis"):
+        options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+        assert options["visibility_timeout"] == settings.CELERY_VISIBILITY_TIMEOUT
+    (entry,) = settings.CELERY_BEAT_SCHEDULE.values()
+    assert (entry["task"], entry["schedule"]) == ("callbacks.sweep", settings.CALLBACK_SWEEP_INTERVAL)
+    from callbacks_project.celery import app
+
+    app.loader.import_default_modules()  # what a starting worker does: autodiscovery included
+    assert "callbacks.sweep" in app.tasks and app.conf.task_acks_late
+    assert app.conf.worker_pool == settings.CELERY_WORKER_POOL == "threads"

@@ -97,12 +97,12 @@ def test_a_400_ends_in_one_failed_attempt(worker, client, sandbox, staff_user, c
     assert len(sandbox.received()) == 1
 
 
-def test_two_500s_then_a_200_end_in_three_attempts_and_a_placed_callback(
+def test_a_503_and_a_429_then_a_200_end_in_three_attempts_and_a_placed_callback(
     worker, client, sandbox, staff_user, contact, agent_group
 ):
-    sandbox.script({"status": 500}, {"status": 500}, {"status": 200})
+    sandbox.script({"status": 503}, {"status": 429}, {"status": 200})
     callback = press_call_back(client, staff_user, contact, agent_group)
     assert wait_for(finished(callback), 30), worker.read_text()
     assert callback.status == CallbackStatus.PLACED
-    assert list(callback.attempts.order_by("number").values_list("http_status", flat=True)) == [500, 500, 200]
+    assert list(callback.attempts.order_by("number").values_list("http_status", flat=True)) == [503, 429, 200]
     assert len(sandbox.received()) == 3

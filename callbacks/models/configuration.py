@@ -1,12 +1,16 @@
-"""What support managers configure: media resources, TTS presets, agent groups and their destinations."""
+"""What support managers configure: media resources, TTS presets, agent groups, their destinations
+and working hours."""
 
+import zoneinfo
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .. import schedule
 from ..numbers import DIAL_NUMBER_REGEX, PHONE_DIGITS_REGEX
 from .constraints import dial_number_check, range_check, range_validators
 from .fields import DialNumberField, PhoneNumberField
@@ -186,6 +190,15 @@ def _side_audio_check(side):
     )
 
 
+def default_time_zone():
+    return settings.TIME_ZONE
+
+
+def validate_time_zone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone."), code="invalid_time_zone", params={"value": value})
+
+
 class AgentGroup(models.Model):
     """Who answers a callback and how each side of the call is dialled.
 
@@ -227,6 +240,13 @@ class AgentGroup(models.Model):
         validators=range_validators(10, 600),
         help_text=_("How long each of the contact's numbers rings, from 10 to 600 seconds."),
     )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text=_("The working hours below are in this time zone, e.g. Europe/Moscow or Asia/Yekaterinburg."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -245,6 +265,13 @@ class AgentGroup(models.Model):
 
     def __str__(self):
         return self.name
+
+    def next_opening(self, moment):
+        """When a callback asked for at `moment` may be placed: `moment` itself if the group is
+        working then (or has no working hours), the next opening otherwise, None if none is ahead."""
+        openings = [hours.opening() for hours in self.working_hours.all()]
+        holidays = {holiday.date for holiday in self.holidays.all()}
+        return schedule.next_opening(moment, zoneinfo.ZoneInfo(self.time_zone), openings, holidays)
 
     def side(self, name):
         """The settings of one side of the call: "agent" or "contact"."""
@@ -288,3 +315,63 @@ class Destination(models.Model):
 
     def __str__(self):
         return self.number
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class WorkingHours(models.Model):
+    """One interval a group takes callbacks in, in the group's time zone.
+
+    A closing time at or before the opening time runs past midnight (22:00–06:00 is a night
+    shift that started on `weekday`). A group with no working hours takes callbacks at any time.
+    """
+
+    agent_group = models.ForeignKey(
+        AgentGroup, models.CASCADE, related_name="working_hours", verbose_name=_("agent group")
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"), help_text=_("At or before the opening time: the next day."))
+
+    class Meta:
+        ordering = ["agent_group", "weekday", "opens"]
+        verbose_name = _("working hours")
+        verbose_name_plural = _("working hours")
+        constraints = [range_check("workinghours", "weekday", 0, 6)]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def opening(self):
+        return schedule.Opening(self.weekday, self.opens, self.closes)
+
+
+class Holiday(models.Model):
+    """A day (in the group's time zone) on which no working interval starts."""
+
+    agent_group = models.ForeignKey(AgentGroup, models.CASCADE, related_name="holidays", verbose_name=_("agent group"))
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["agent_group", "date"]
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent_group", "date"],
+                name="holiday_unique_date_per_group",
+                violation_error_message=_("This day is already a holiday of the group."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.name}".strip()

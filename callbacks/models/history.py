@@ -1,6 +1,8 @@
 """What happened: one CallbackRequest per "Call back" press, one CallbackAttempt per HTTP call to Exolve.
 
-Both are written only by the dispatch service; nobody edits them in the admin.
+Both are written only by the dispatch service; nobody edits them in the admin. The numbers
+a request rings are kept beside it (CallbackNumber) for the cooldown, and numbers that must
+never be called are on the do-not-call list.
 """
 
 from django.conf import settings
@@ -8,18 +10,34 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..numbers import PHONE_DIGITS_REGEX
 from .configuration import AgentGroup
+from .constraints import dial_number_check
 from .contacts import Contact
+from .fields import PhoneNumberField
 
 
 class CallbackStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")  # waiting for a worker (first try or a retry)
+    PENDING = "pending", _("Pending")  # waiting for its time or a worker (first try or a retry)
     SENDING = "sending", _("Sending")  # claimed by a worker, MakeCallback in flight
     PLACED = "placed", _("Placed")  # Exolve accepted it and returned a call_id
-    FAILED = "failed", _("Failed")  # refused by Exolve, or out of retries
+    FAILED = "failed", _("Failed")  # nothing was placed: refused by Exolve, or out of retries
+    UNKNOWN = "unknown", _("Outcome unknown")  # may have been placed; only a person may place it again
+    CANCELLED = "cancelled", _("Cancelled")  # cancelled by staff before it was sent
+    REFUSED = "refused", _("Refused")  # stopped by our own limits; never sent
+
+
+class Refusal(models.TextChoices):
+    NUMBER_POLICY = "number_policy", _("Number not allowed")
+    DO_NOT_CALL = "do_not_call", _("Do-not-call list")
+    COOLDOWN = "cooldown", _("Number called recently")
+    HOURLY_LIMIT = "hourly_limit", _("Hourly limit of the user")
+    NO_OPENING = "no_opening", _("No working hours ahead")
 
 
 OPEN_STATUSES = [CallbackStatus.PENDING, CallbackStatus.SENDING]
+# Requests that did or may have rung the customer: what the cooldown counts.
+RINGING_STATUSES = [CallbackStatus.PENDING, CallbackStatus.SENDING, CallbackStatus.PLACED, CallbackStatus.UNKNOWN]
 CALL_ID_MAX_LENGTH = 100  # Exolve's call ids are about 40 characters
 
 
@@ -38,25 +56,50 @@ class CallbackRequest(models.Model):
         db_index=False,
     )
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    scheduled_for = models.DateTimeField(
+        _("asked for"), null=True, blank=True, help_text=_("The time staff asked the call to be placed at, if any.")
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=CallbackStatus.choices, default=CallbackStatus.PENDING
+    )
+    refusal = models.CharField(_("refusal"), max_length=16, choices=Refusal.choices, blank=True)
+    limits_overridden = models.BooleanField(
+        _("cooldown overridden"), default=False, help_text=_("A manager placed it despite the cooldown.")
     )
     request_description = models.CharField(
         _("request description"), max_length=64, unique=True, help_text=_("Our id for the request, sent to Exolve.")
     )
     request_body = models.JSONField(_("request body"), help_text=_("The MakeCallback body, fixed when staff confirmed."))
     attempt_count = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Attempts of the current round: a person's "place again" starts a new one.
+    round_first_attempt = models.PositiveSmallIntegerField(_("first attempt of the round"), default=1)
+    round_started_at = models.DateTimeField(_("round started at"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    queued_at = models.DateTimeField(
+        _("queued at"), null=True, blank=True, help_text=_("When it was last handed to the queue; empty if it failed.")
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     call_id = models.CharField(_("call id"), max_length=CALL_ID_MAX_LENGTH, blank=True)
     error = models.TextField(_("error"), blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled or placed again by"),
+    )
 
     # The foreign keys have no index of their own: each one leads a composite index below.
     class Meta:
         ordering = ["-requested_at", "-id"]
         verbose_name = _("callback request")
         verbose_name_plural = _("callback requests")
-        permissions = [("place_callback", _("Can place a callback"))]
+        permissions = [
+            ("place_callback", _("Can place, cancel and place again a callback")),
+            ("override_cooldown", _("Can place a callback despite the number's cooldown")),
+        ]
         constraints = [
             # One callback on its way per contact and group: a double click, or two staff
             # pressing at once, cannot ring the customer twice.
@@ -76,6 +119,15 @@ class CallbackRequest(models.Model):
             models.Index(
                 fields=["requested_at"], name="callbackrequest_open", condition=models.Q(status__in=OPEN_STATUSES)
             ),
+            # The sweeper's two queries: due pending requests, and sends that lost their worker.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="callbackrequest_due",
+                condition=models.Q(status=CallbackStatus.PENDING),
+            ),
+            models.Index(
+                fields=["claimed_at"], name="callbackrequest_sending", condition=models.Q(status=CallbackStatus.SENDING)
+            ),
         ]
 
     def __str__(self):
@@ -85,11 +137,55 @@ class CallbackRequest(models.Model):
         }
 
 
+    @property
+    def is_scheduled(self):
+        return self.status == CallbackStatus.PENDING and self.next_attempt_at and self.next_attempt_at > timezone.now()
+
+
+class CallbackNumber(models.Model):
+    """A customer number a request rings: the cooldown looks requests up by number."""
+
+    request = models.ForeignKey(
+        CallbackRequest, models.CASCADE, related_name="numbers", verbose_name=_("callback request"), db_index=False
+    )
+    number = models.CharField(_("number"), max_length=255)
+
+    class Meta:
+        verbose_name = _("called number")
+        verbose_name_plural = _("called numbers")
+        constraints = [models.UniqueConstraint(fields=["request", "number"], name="callbacknumber_unique")]
+        indexes = [models.Index(fields=["number", "request"], name="callbacknumber_number")]
+
+    def __str__(self):
+        return self.number
+
+
+class DoNotCallNumber(models.Model):
+    """A number nobody may call back; checked when staff press and again before every attempt."""
+
+    number = PhoneNumberField(_("number"), unique=True, help_text=_("+7 912 123-45-67 or 8 (912) 123-45-67"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("added by")
+    )
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-added_at", "-id"]
+        verbose_name = _("do-not-call number")
+        verbose_name_plural = _("do-not-call list")
+        constraints = [dial_number_check("donotcallnumber", PHONE_DIGITS_REGEX)]
+
+    def __str__(self):
+        return self.number
+
+
 class AttemptOutcome(models.TextChoices):
     SENDING = "sending", _("Sending")
     PLACED = "placed", _("Placed")
-    REJECTED = "rejected", _("Rejected")  # a final answer: 400, 401, 403, 404
-    TRANSIENT = "transient", _("Transient error")  # 5xx, 429 or a network error: retried
+    REJECTED = "rejected", _("Rejected")  # a final answer (400, 401, 403, 404): nothing was placed
+    TRANSIENT = "transient", _("Transient error")  # nothing was placed (429, 503, no connection): retried
+    UNKNOWN = "unknown", _("Outcome unknown")  # the body may have been acted on: never retried automatically
 
 
 class CallbackAttempt(models.Model):
@@ -99,6 +195,12 @@ class CallbackAttempt(models.Model):
         CallbackRequest, models.PROTECT, related_name="attempts", verbose_name=_("callback request"), db_index=False
     )
     number = models.PositiveSmallIntegerField(_("attempt number"))
+    request_description = models.CharField(
+        _("request description"),
+        max_length=64,
+        unique=True,
+        help_text=_("This attempt's own id, sent to Exolve: find the call in Exolve's records by it."),
+    )
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     duration_ms = models.PositiveIntegerField(_("duration, ms"), null=True, blank=True)

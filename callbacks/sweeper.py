@@ -1,0 +1,78 @@
+"""The sweeper: a Celery beat task that keeps the database's promises when the broker did not.
+
+It queues every pending request that is (nearly) due and was never queued (the broker was down,
+or the wait was too long for a countdown) or was queued long ago and is still pending (the task
+was lost). And it gives up as unknown the sends whose worker died before recording an answer:
+such a request may have rung the customer, so only a person may place it again.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .dispatch import publish
+from .models import AttemptOutcome, CallbackAttempt, CallbackRequest, CallbackStatus
+
+logger = logging.getLogger(__name__)
+BATCH_SIZE = 500  # per sweep and kind; the next sweep takes the rest
+
+
+def sweep():
+    now = timezone.now()
+    return {"queued": queue_due(now), "lost": give_up_lost_sends(now)}
+
+
+def _queueable(now):
+    horizon = now + timedelta(seconds=settings.CALLBACK_SWEEP_INTERVAL)
+    stale = now - timedelta(seconds=settings.CALLBACK_REQUEUE_AFTER)
+    return (
+        CallbackRequest.objects.filter(status=CallbackStatus.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=horizon))
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lte=stale))
+    )
+
+
+def queue_due(now):
+    """Queue what is due before the next sweep, each with the countdown to its time."""
+    queued = 0
+    for request_id, due_at in _queueable(now).order_by("next_attempt_at").values_list("pk", "next_attempt_at")[
+        :BATCH_SIZE
+    ]:
+        # Mark it queued first, atomically: a second sweeper running at once queues nothing twice.
+        if not _queueable(now).filter(pk=request_id).update(queued_at=now):
+            continue
+        countdown = max(0.0, (due_at - now).total_seconds()) if due_at else 0.0
+        if not publish(request_id, countdown):
+            break  # the broker is down: the next sweep tries again
+        queued += 1
+    if queued:
+        logger.info("Sweeper queued %d callback request(s)", queued)
+    return queued
+
+
+def give_up_lost_sends(now):
+    """Mark unknown the sends that started too long ago to be still in flight."""
+    cutoff = now - timedelta(seconds=settings.CALLBACK_LOST_AFTER)
+    lost = CallbackRequest.objects.filter(status=CallbackStatus.SENDING, claimed_at__lte=cutoff)
+    error = _(
+        "No answer was recorded: the worker stopped while the request may have been in flight; "
+        "the call may have been placed."
+    )
+    given_up = 0
+    for request_id, attempt_number in lost.values_list("pk", "attempt_count")[:BATCH_SIZE]:
+        with transaction.atomic():
+            if lost.filter(pk=request_id, attempt_count=attempt_number).update(
+                status=CallbackStatus.UNKNOWN, error=error, finished_at=now
+            ):
+                CallbackAttempt.objects.filter(
+                    request_id=request_id, number=attempt_number, outcome=AttemptOutcome.SENDING
+                ).update(outcome=AttemptOutcome.UNKNOWN, error=error, finished_at=now)
+                given_up += 1
+    if given_up:
+        logger.warning("Sweeper marked %d lost send(s) unknown", given_up)
+    return given_up

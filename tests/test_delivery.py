@@ -1,0 +1,361 @@
+"""Delivery guarantees in the dispatch service and the sweeper: unknown outcomes, cancel, place
+again, limits, schedules and the outbox, against the sandbox (the real-process faults are in
+tests/test_faults.py)."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from callbacks import dispatch, sweeper
+from callbacks.models import (
+    AttemptOutcome,
+    CallbackRequest,
+    CallbackStatus,
+    Contact,
+    ContactNumber,
+    DoNotCallNumber,
+    Holiday,
+    Refusal,
+    WorkingHours,
+)
+
+pytestmark = pytest.mark.django_db
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def ask(contact, agent_group, user, **options):
+    return dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=user, **options)
+
+
+@pytest.fixture
+def callback(contact, agent_group, staff_user, queued, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return ask(contact, agent_group, staff_user)
+
+
+def another_contact(number="79161234567", name="Пётр Сидоров"):
+    person = Contact.objects.create(name=name)
+    ContactNumber.objects.create(contact=person, number=number)
+    return person
+
+
+# --- outcomes that may have placed the call ---------------------------------------------
+
+
+@pytest.mark.parametrize("answer", [{"status": 500}, {"status": 502}, {"status": 200, "body": {"no": "call id"}}])
+def test_an_answer_that_may_have_placed_the_call_is_unknown_and_never_retried(answer, callback, sandbox, queued):
+    sandbox.script(answer)
+    dispatch.send_callback(callback.pk)
+    callback.refresh_from_db()
+    (attempt,) = callback.attempts.all()
+    assert (callback.status, attempt.outcome) == (CallbackStatus.UNKNOWN, AttemptOutcome.UNKNOWN)
+    assert "the call may have been placed" in callback.error
+    assert queued == [((callback.pk,), None)]  # the first queueing only
+    assert dispatch.send_callback(callback.pk) is None
+    assert len(sandbox.received()) == 1
+
+
+def test_a_read_timeout_is_unknown_and_never_retried(callback, sandbox, settings, queued):
+    settings.EXOLVE_READ_TIMEOUT = 0.3
+    sandbox.script({"status": 200, "delay_ms": 1500})
+    dispatch.exolve.reset_client()
+    dispatch.send_callback(callback.pk)
+    callback.refresh_from_db()
+    assert callback.status == CallbackStatus.UNKNOWN
+    assert callback.error.startswith("Exolve did not answer within 0.3 s after the request was sent")
+    assert queued == [((callback.pk,), None)]
+
+
+def test_place_again_needs_a_person_and_sends_a_new_attempt_with_its_own_id(
+    callback, sandbox, staff_user, queued, django_capture_on_commit_callbacks
+):
+    sandbox.script({"status": 504})
+    dispatch.send_callback(callback.pk)
+    callback.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        dispatch.place_again(callback, staff_user)
+    assert queued[-1] == ((callback.pk,), None)
+    dispatch.send_callback(callback.pk)
+    callback.refresh_from_db()
+    first, second = callback.attempts.order_by("number")
+    assert callback.status == CallbackStatus.PLACED
+    assert callback.decided_by == staff_user
+    assert [first.outcome, second.outcome] == [AttemptOutcome.UNKNOWN, AttemptOutcome.PLACED]
+    assert [r["body"]["request_description"] for r in sandbox.received()] == [
+        first.request_description,
+        second.request_description,
+    ]
+    with pytest.raises(ValidationError, match="Only a callback whose outcome is unknown"):
+        dispatch.place_again(callback, staff_user)
+
+
+def test_place_again_gets_a_fresh_round_of_retries(callback, sandbox, staff_user, settings):
+    settings.EXOLVE_MAX_ATTEMPTS = 2
+    settings.EXOLVE_RETRY_BASE_DELAY = 0
+    sandbox.script({"status": 503}, {"status": 500}, {"status": 503}, {"status": 200})
+    for _ in range(2):
+        dispatch.send_callback(callback.pk)
+    callback.refresh_from_db()
+    assert callback.status == CallbackStatus.UNKNOWN
+    dispatch.place_again(callback, staff_user)
+    for _ in range(2):
+        dispatch.send_callback(callback.pk)
+    callback.refresh_from_db()
+    assert (callback.status, callback.attempt_count) == (CallbackStatus.PLACED, 4)
+
+
+# --- cancel -------------------------------------------------------------------------------
+
+
+def test_a_cancelled_request_is_never_sent(callback, sandbox, staff_user):
+    dispatch.cancel_callback(callback, staff_user)
+    assert dispatch.send_callback(callback.pk) is None
+    callback.refresh_from_db()
+    assert (callback.status, callback.decided_by) == (CallbackStatus.CANCELLED, staff_user)
+    assert sandbox.received() == []
+    assert not callback.attempts.exists()
+
+
+def test_a_request_already_sent_cannot_be_cancelled(callback, sandbox, staff_user):
+    dispatch.send_callback(callback.pk)
+    with pytest.raises(ValidationError, match="no longer waiting"):
+        dispatch.cancel_callback(callback, staff_user)
+    callback.refresh_from_db()
+    assert callback.status == CallbackStatus.PLACED
+
+
+# --- retries: Retry-After, maximum age, long waits in the database ---------------------------
+
+
+def test_a_long_retry_after_waits_in_the_database_not_in_the_broker(callback, sandbox, queued, settings):
+    settings.CALLBACK_MAX_COUNTDOWN = 60
+    sandbox.script({"status": 429, "headers": {"Retry-After": "300"}})
+    dispatch.send_callback(callback.pk)
+    callback.refresh_from_db()
+    assert callback.status == CallbackStatus.PENDING
+    assert callback.queued_at is None  # the sweeper queues it when it is nearly due
+    assert callback.next_attempt_at >= timezone.now() + timedelta(seconds=295)
+    assert queued == [((callback.pk,), None)]
+
+
+def test_no_retry_beyond_the_maximum_age(callback, sandbox, settings):
+    settings.EXOLVE_RETRY_MAX_AGE = 100
+    sandbox.script({"status": 429, "headers": {"Retry-After": "120"}})
+    dispatch.send_callback(callback.pk)
+    callback.refresh_from_db()
+    assert callback.status == CallbackStatus.FAILED
+    assert callback.error == (
+        "Gave up: no retry is possible within 100 s of the first attempt. Last error: HTTP 429: Too Many Requests"
+    )
+
+
+def test_a_400_is_never_retried_even_with_retry_after(callback, sandbox, queued):
+    sandbox.script({"status": 400, "headers": {"Retry-After": "1"}, "body": {"message": "bad"}})
+    dispatch.send_callback(callback.pk)
+    callback.refresh_from_db()
+    assert callback.status == CallbackStatus.FAILED
+    assert queued == [((callback.pk,), None)]
+
+
+# --- the outbox and the sweeper -------------------------------------------------------------
+
+
+def test_a_broker_failure_at_the_press_leaves_the_request_pending_for_the_sweeper(
+    contact, agent_group, staff_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr("callbacks.tasks.send_callback.apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        callback = ask(contact, agent_group, staff_user)
+    assert callback.queued_at is None
+    callback.refresh_from_db()
+    assert (callback.status, callback.queued_at) == (CallbackStatus.PENDING, None)
+
+
+def test_the_sweeper_queues_what_was_never_queued_or_got_lost_and_leaves_the_rest(
+    callback, contact, agent_group, staff_user, queued, settings
+):
+    settings.CALLBACK_REQUEUE_AFTER = 120
+    now = timezone.now()
+    never_queued = callback
+    CallbackRequest.objects.filter(pk=never_queued.pk).update(queued_at=None)
+    lost = ask(another_contact(), agent_group, staff_user)
+    CallbackRequest.objects.filter(pk=lost.pk).update(queued_at=now - timedelta(seconds=300))
+    fresh = ask(another_contact("79161234568", "Анна"), agent_group, staff_user)
+    CallbackRequest.objects.filter(pk=fresh.pk).update(queued_at=now)
+    far = ask(another_contact("79161234569", "Олег"), agent_group, staff_user)
+    CallbackRequest.objects.filter(pk=far.pk).update(queued_at=None, next_attempt_at=now + timedelta(hours=2))
+    queued.clear()
+
+    assert sweeper.queue_due(now) == 2
+    assert sorted(args[0] for args, _ in queued) == sorted([never_queued.pk, lost.pk])
+    assert sweeper.queue_due(now) == 0  # marked queued: a second sweep does not queue them again
+
+
+def test_the_sweeper_queues_a_scheduled_request_with_the_countdown_to_its_time(
+    callback, queued, settings
+):
+    settings.CALLBACK_SWEEP_INTERVAL = 30
+    now = timezone.now()
+    CallbackRequest.objects.filter(pk=callback.pk).update(queued_at=None, next_attempt_at=now + timedelta(seconds=20))
+    queued.clear()
+    assert sweeper.queue_due(now) == 1
+    assert queued == [((callback.pk,), 20.0)]
+
+
+def test_the_sweeper_gives_up_a_send_whose_worker_died_as_unknown(callback, sandbox, settings, monkeypatch):
+    attempt = dispatch._claim(callback.pk)  # claimed and written, and then the worker died
+    settings.CALLBACK_LOST_AFTER = 30
+    assert sweeper.give_up_lost_sends(timezone.now()) == 0  # still possibly in flight
+    assert sweeper.give_up_lost_sends(timezone.now() + timedelta(seconds=31)) == 1
+    callback.refresh_from_db()
+    attempt.refresh_from_db()
+    assert (callback.status, attempt.outcome) == (CallbackStatus.UNKNOWN, AttemptOutcome.UNKNOWN)
+    assert "the worker stopped" in callback.error
+    assert dispatch.send_callback(callback.pk) is None
+    assert sandbox.received() == []
+
+
+def test_a_late_answer_replaces_the_sweepers_guess(callback, sandbox, settings):
+    attempt = dispatch._claim(callback.pk)
+    settings.CALLBACK_LOST_AFTER = 0
+    sweeper.give_up_lost_sends(timezone.now() + timedelta(seconds=1))
+    dispatch._record(attempt, dispatch.exolve.get_client().make_callback(attempt.request_body))
+    callback.refresh_from_db()
+    assert callback.status == CallbackStatus.PLACED
+
+
+def test_the_sweep_task_runs_both_sweeps(callback, settings):
+    from callbacks.tasks import sweep
+
+    dispatch._claim(callback.pk)
+    settings.CALLBACK_LOST_AFTER = 0
+    sweep.run()
+    callback.refresh_from_db()
+    assert callback.status == CallbackStatus.UNKNOWN
+
+
+# --- limits --------------------------------------------------------------------------------
+
+
+def test_a_number_on_the_do_not_call_list_is_refused_at_the_press(contact, agent_group, staff_user, queued):
+    DoNotCallNumber.objects.create(number="79999999999", reason="asked not to be called")
+    callback = ask(contact, agent_group, staff_user)
+    assert (callback.status, callback.refusal) == (CallbackStatus.REFUSED, Refusal.DO_NOT_CALL)
+    assert callback.error == "On the do-not-call list: 79999999999. Nothing was sent."
+    assert CallbackRequest.objects.get(pk=callback.pk).status == CallbackStatus.REFUSED  # a row auditors see
+    assert queued == []
+
+
+def test_the_do_not_call_list_is_checked_again_before_every_attempt(callback, sandbox, settings):
+    settings.EXOLVE_RETRY_BASE_DELAY = 0
+    sandbox.script({"status": 503})
+    dispatch.send_callback(callback.pk)
+    DoNotCallNumber.objects.create(number="79599999999")
+    assert dispatch.send_callback(callback.pk) is None
+    callback.refresh_from_db()
+    assert (callback.status, callback.refusal) == (CallbackStatus.REFUSED, Refusal.DO_NOT_CALL)
+    assert len(sandbox.received()) == 1
+
+
+def test_a_number_called_back_recently_is_refused_until_a_manager_places_it_anyway(
+    callback, contact, agent_group, staff_user, manager, sandbox, settings, queued, django_capture_on_commit_callbacks
+):
+    settings.CALLBACK_NUMBER_COOLDOWN_MINUTES = 10
+    dispatch.send_callback(callback.pk)  # placed just now
+    other_group = type(agent_group).objects.get(pk=agent_group.pk)
+    other_group.pk, other_group.name = None, "Support"
+    other_group.save()
+    other_group.destinations.create(number="78120000000")
+
+    refused = ask(contact, other_group, staff_user)
+    assert (refused.status, refused.refusal) == (CallbackStatus.REFUSED, Refusal.COOLDOWN)
+    assert refused.error == (
+        "79599999999, 79999999999 was called back less than 10 minutes ago. A support manager can place it anyway."
+    )
+    with pytest.raises(PermissionDenied):
+        dispatch.place_despite_cooldown(refused, staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        dispatch.place_despite_cooldown(refused, manager)
+    refused.refresh_from_db()
+    assert (refused.status, refused.limits_overridden, refused.decided_by) == (CallbackStatus.PENDING, True, manager)
+    assert queued[-1] == ((refused.pk,), None)
+    with pytest.raises(ValidationError, match="Only a callback refused for the cooldown"):
+        dispatch.place_despite_cooldown(refused, manager)
+
+
+def test_the_cooldown_ends(callback, contact, agent_group, staff_user, sandbox, settings):
+    settings.CALLBACK_NUMBER_COOLDOWN_MINUTES = 10
+    dispatch.send_callback(callback.pk)
+    CallbackRequest.objects.filter(pk=callback.pk).update(finished_at=timezone.now() - timedelta(minutes=11))
+    assert ask(contact, agent_group, staff_user).status == CallbackStatus.PENDING
+
+
+def test_a_user_over_the_hourly_limit_is_refused(agent_group, staff_user, settings, queued):
+    settings.CALLBACK_USER_HOURLY_LIMIT = 2
+    settings.CALLBACK_NUMBER_COOLDOWN_MINUTES = 0
+    statuses = [ask(another_contact(f"7916123450{i}", f"C{i}"), agent_group, staff_user).status for i in range(3)]
+    assert statuses == [CallbackStatus.PENDING, CallbackStatus.PENDING, CallbackStatus.REFUSED]
+    assert CallbackRequest.objects.get(status=CallbackStatus.REFUSED).refusal == Refusal.HOURLY_LIMIT
+
+
+def test_a_number_the_policy_forbids_now_is_refused_at_the_press(contact, agent_group, staff_user, settings, queued):
+    ContactNumber.objects.filter(contact=contact, position=0).update(number="77012345678")  # Kazakhstan, stored long ago
+    callback = ask(contact, agent_group, staff_user)
+    assert (callback.status, callback.refusal) == (CallbackStatus.REFUSED, Refusal.NUMBER_POLICY)
+    assert "KZ" in callback.error
+    assert queued == []
+
+
+# --- scheduled callbacks and working hours ---------------------------------------------------
+
+
+def test_a_request_outside_working_hours_waits_for_the_next_opening(
+    contact, agent_group, staff_user, queued, django_capture_on_commit_callbacks, settings
+):
+    settings.CALLBACK_MAX_COUNTDOWN = 60
+    agent_group.time_zone = "Europe/Berlin"
+    agent_group.save()
+    now = timezone.now().astimezone(BERLIN)
+    tomorrow = (now + timedelta(days=1)).date()
+    WorkingHours.objects.create(agent_group=agent_group, weekday=tomorrow.weekday(), opens=time(9), closes=time(18))
+    with django_capture_on_commit_callbacks(execute=True):
+        callback = ask(contact, agent_group, staff_user)
+    assert callback.next_attempt_at == datetime.combine(tomorrow, time(9), BERLIN)
+    assert callback.is_scheduled and callback.queued_at is None
+    assert queued == []  # too far for a countdown: the sweeper queues it near its time
+
+
+def test_a_holiday_moves_the_opening_a_week(contact, agent_group, staff_user, queued):
+    agent_group.time_zone = "Europe/Berlin"
+    agent_group.save()
+    tomorrow = (timezone.now().astimezone(BERLIN) + timedelta(days=1)).date()
+    WorkingHours.objects.create(agent_group=agent_group, weekday=tomorrow.weekday(), opens=time(9), closes=time(18))
+    Holiday.objects.create(agent_group=agent_group, date=tomorrow)
+    callback = ask(contact, agent_group, staff_user)
+    assert callback.next_attempt_at == datetime.combine(tomorrow + timedelta(days=7), time(9), BERLIN)
+
+
+def test_call_back_at_a_given_time(contact, agent_group, staff_user, queued, django_capture_on_commit_callbacks):
+    at = timezone.now() + timedelta(seconds=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        callback = ask(contact, agent_group, staff_user, scheduled_for=at)
+    assert (callback.scheduled_for, callback.next_attempt_at) == (at, at)
+    ((args, countdown),) = queued
+    assert 25 < countdown <= 30  # near enough for a countdown
+    assert dispatch.send_callback(callback.pk) is None  # delivered early: waits again
+
+
+def test_a_group_with_no_opening_ahead_refuses(contact, agent_group, staff_user, queued):
+    WorkingHours.objects.create(agent_group=agent_group, weekday=0, opens=time(9), closes=time(18))
+    today = timezone.localdate()
+    Holiday.objects.bulk_create(
+        Holiday(agent_group=agent_group, date=today + timedelta(days=d)) for d in range(-1, 402)
+    )
+    callback = ask(contact, agent_group, staff_user)
+    assert (callback.status, callback.refusal) == (CallbackStatus.REFUSED, Refusal.NO_OPENING)
