@@ -17,6 +17,7 @@ by itself, only by a person who confirms it.
 import logging
 import random
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
@@ -172,13 +173,21 @@ def _countdown(due_at, now):
     return seconds if seconds <= settings.CALLBACK_MAX_COUNTDOWN else None
 
 
+# Publishing runs in these threads so that a hung broker (connected but silent: the Redis
+# socket timeout is 5 s) cannot hold a page longer than CALLBACK_PUBLISH_TIMEOUT.
+_publisher = ThreadPoolExecutor(max_workers=4, thread_name_prefix="callback-publish")
+
+
 def publish(request_id, countdown=0.0):
-    """Hand a request to a worker. If the broker fails, the row forgets it was queued and the
-    sweeper queues it when the broker is back: nothing is lost, and the caller never hangs."""
+    """Hand a request to a worker. If the broker fails or is too slow, the row forgets it was
+    queued and the sweeper queues it when the broker is back: nothing is lost, and the caller
+    never hangs. (A publish that times out here but still lands makes a second task; the claim
+    makes it send nothing.)"""
     from .tasks import send_callback
 
+    future = _publisher.submit(send_callback.apply_async, (request_id,), countdown=countdown or None)
     try:
-        send_callback.apply_async((request_id,), countdown=countdown or None)
+        future.result(timeout=settings.CALLBACK_PUBLISH_TIMEOUT)
     except Exception:
         logger.warning("Could not queue callback request %s; it stays pending for the sweeper", request_id, exc_info=True)
         CallbackRequest.objects.filter(pk=request_id, status=CallbackStatus.PENDING).update(queued_at=None)

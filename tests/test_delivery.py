@@ -2,6 +2,8 @@
 again, limits, schedules and the outbox, against the sandbox (the real-process faults are in
 tests/test_faults.py)."""
 
+import threading
+import time as clock
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -173,6 +175,22 @@ def test_a_broker_failure_at_the_press_leaves_the_request_pending_for_the_sweepe
     with django_capture_on_commit_callbacks(execute=True):
         callback = ask(contact, agent_group, staff_user)
     assert callback.queued_at is None
+    callback.refresh_from_db()
+    assert (callback.status, callback.queued_at) == (CallbackStatus.PENDING, None)
+
+
+def test_a_hung_broker_cannot_hold_the_caller_past_the_publish_deadline(callback, monkeypatch, settings):
+    """A broker that accepts the connection and never answers (Redis' socket timeout is 5 s)."""
+    release = threading.Event()
+    monkeypatch.setattr("callbacks.tasks.send_callback.apply_async", lambda *a, **k: release.wait(10))
+    settings.CALLBACK_PUBLISH_TIMEOUT = 0.3
+    started = clock.monotonic()
+    try:
+        assert dispatch.publish(callback.pk) is False
+        waited = clock.monotonic() - started
+    finally:
+        release.set()
+    assert waited < 2  # the contract: the page answers within 2 s
     callback.refresh_from_db()
     assert (callback.status, callback.queued_at) == (CallbackStatus.PENDING, None)
 
