@@ -50,12 +50,14 @@ OVERRIDE_COOLDOWN_PERMISSION = "callbacks.override_cooldown"
 # --- asking for a callback --------------------------------------------------------------
 
 
-def _row_errors(rows, exclude=None):
-    """Every contract rule the rows break, as messages naming the row and field (no queries)."""
+def _row_errors(rows, exclude=()):
+    """Every contract rule the rows break, as messages naming the row and field. No queries:
+    the rows come from the database, so their foreign keys need no look-up to be valid."""
     messages = []
     for row in rows:
+        relations = [field.name for field in row._meta.fields if field.is_relation]
         try:
-            row.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+            row.full_clean(exclude=[*exclude, *relations], validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 label = row._meta.get_field(field).verbose_name if field != NON_FIELD_ERRORS else ""
@@ -122,6 +124,8 @@ def request_callback(*, contact, agent_group, requested_by, scheduled_for=None):
     )
     dialled = [number.number for number in numbers]
     refusal = limits.refusal_for(numbers=dialled, user=requested_by, now=now)
+    if refusal and refusal[0] == Refusal.COOLDOWN and _open_request_exists(contact, agent_group):
+        raise _already_open(contact, agent_group)  # the other click committed meanwhile
     if refusal is None and callback.next_attempt_at is None:
         refusal = Refusal.NO_OPENING, _("“%(group)s” has no working hours in the coming year.") % {"group": agent_group}
     if refusal:

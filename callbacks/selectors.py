@@ -6,7 +6,11 @@ AUDIO_RELATIONS = ["agent_media_resource", "agent_tts_preset", "contact_media_re
 
 
 def active_agent_groups():
-    return AgentGroup.objects.filter(is_active=True).select_related(*AUDIO_RELATIONS).prefetch_related("destinations")
+    return (
+        AgentGroup.objects.filter(is_active=True)
+        .select_related(*AUDIO_RELATIONS)
+        .prefetch_related("destinations", "working_hours", "holidays")
+    )
 
 
 def callback_lines(agent_group, contact):

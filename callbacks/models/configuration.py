@@ -1,6 +1,7 @@
 """What support managers configure: media resources, TTS presets, agent groups, their destinations
 and working hours."""
 
+import functools
 import zoneinfo
 from decimal import Decimal
 from typing import NamedTuple
@@ -194,8 +195,13 @@ def default_time_zone():
     return settings.TIME_ZONE
 
 
+@functools.cache
+def known_time_zones():
+    return frozenset(zoneinfo.available_timezones())  # reads the whole tz database: once
+
+
 def validate_time_zone(value):
-    if value not in zoneinfo.available_timezones():
+    if value not in known_time_zones():
         raise ValidationError(_("“%(value)s” is not a known time zone."), code="invalid_time_zone", params={"value": value})
 
 
