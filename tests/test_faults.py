@@ -370,6 +370,26 @@ def test_a_worker_killed_before_it_claims_leaves_the_request_to_be_placed_once(
     assert attempt.call_id == callback.call_id == sandbox.received()[0]["call_id"]
 
 
+def test_a_scheduled_callback_waits_in_the_database_and_is_placed_once_at_its_time(
+    tmp_path, broker, sandbox, arrivals, staff_user, contact, agent_group, settings
+):
+    require_postgresql_and_redis()
+    settings.CALLBACK_MAX_COUNTDOWN = float(FAST["CALLBACK_MAX_COUNTDOWN"])  # the web side's too
+    sweep_interval = float(FAST["CALLBACK_SWEEP_INTERVAL"])
+    with running_worker(tmp_path / "worker.log", **broker.worker(sandbox, beat=True)) as worker:
+        at = timezone.now() + timezone.timedelta(seconds=8)
+        callback = dispatch.request_callback(
+            contact=contact, agent_group=agent_group, requested_by=staff_user, scheduled_for=at
+        )
+        assert callback.queued_at is None  # longer than a countdown may be: the row waits, not the broker
+        assert wait_for(status_is(callback, CallbackStatus.PLACED), 30), worker.log()
+        assert worker.wait_for_sweeps(3), worker.log()  # and nothing more happens
+    (attempt,) = callback.attempts.all()
+    assert at <= attempt.started_at  # never early
+    assert attempt.started_at <= at + timezone.timedelta(seconds=sweep_interval + 3)  # within the sweeper's period
+    assert sent_for(arrivals, callback) == 1 and len(arrivals) == 1
+
+
 @pytest.mark.parametrize("outage", ["stopped", "frozen"])
 def test_the_broker_down_at_the_press_keeps_the_requests_for_the_sweeper(
     outage, tmp_path, broker, settings, client, sandbox, arrivals, staff_user, agent_group
