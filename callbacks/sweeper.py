@@ -28,7 +28,8 @@ def sweep():
 
 
 def _queueable(now):
-    horizon = now + timedelta(seconds=settings.CALLBACK_SWEEP_INTERVAL)
+    # Due before the next sweep, but never further ahead than a countdown may reach.
+    horizon = now + timedelta(seconds=min(settings.CALLBACK_SWEEP_INTERVAL, settings.CALLBACK_MAX_COUNTDOWN))
     stale = now - timedelta(seconds=settings.CALLBACK_REQUEUE_AFTER)
     return (
         CallbackRequest.objects.filter(status=CallbackStatus.PENDING)

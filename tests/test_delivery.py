@@ -226,6 +226,17 @@ def test_the_sweeper_queues_a_scheduled_request_with_the_countdown_to_its_time(
     assert queued == [((callback.pk,), 20.0)]
 
 
+def test_the_sweeper_never_hands_the_broker_a_countdown_longer_than_allowed(callback, queued, settings):
+    settings.CALLBACK_SWEEP_INTERVAL = 600
+    settings.CALLBACK_MAX_COUNTDOWN = 60
+    now = timezone.now()
+    CallbackRequest.objects.filter(pk=callback.pk).update(queued_at=None, next_attempt_at=now + timedelta(seconds=300))
+    queued.clear()
+    assert sweeper.queue_due(now) == 0
+    assert sweeper.queue_due(now + timedelta(seconds=250)) == 1
+    assert queued == [((callback.pk,), 50.0)]
+
+
 def test_the_sweeper_gives_up_a_send_whose_worker_died_as_unknown(callback, sandbox, settings, monkeypatch):
     attempt = dispatch._claim(callback.pk)  # claimed and written, and then the worker died
     settings.CALLBACK_LOST_AFTER = 30
