@@ -3,9 +3,11 @@
     pending --claim--> sending --200--> placed
        |                  |---400/401/403/404, or out of attempts or time--> failed
        |                  |---429/503, or no connection was made--> pending (retried later)
-       |                  '---read timeout, broken connection, other 5xx, worker lost--> unknown
-       |---staff cancel--> cancelled                  unknown --a person: place again--> pending
-       '---do-not-call list at the attempt--> refused    (limits at the press: refused at once)
+       |                  '---read timeout, broken connection, other 5xx, no answer recorded--> unknown
+       |---staff cancel--> cancelled
+       '---do-not-call list at the attempt--> refused
+    unknown --a person: place again--> pending      (a late answer of that attempt replaces it)
+    refused (limits at the press) --cooldown only, a support manager: place anyway--> pending
 
 The database is the source of truth: a request is committed before it is queued, queued only
 after commit, and the sweeper queues again whatever is due and was never queued or got lost.
@@ -23,8 +25,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,6 +40,7 @@ from .models import (
     CallbackNumber,
     CallbackRequest,
     CallbackStatus,
+    DoNotCallNumber,
     Refusal,
 )
 from .selectors import callback_lines
@@ -179,7 +181,7 @@ def _countdown(due_at, now):
 
 # Publishing runs in these threads so that a hung broker (connected but silent: the Redis
 # socket timeout is 5 s) cannot hold a page longer than CALLBACK_PUBLISH_TIMEOUT.
-_publisher = ThreadPoolExecutor(max_workers=4, thread_name_prefix="callback-publish")
+_publisher = ThreadPoolExecutor(max_workers=16, thread_name_prefix="callback-publish")
 
 
 def publish(request_id, countdown=0.0):
@@ -238,7 +240,7 @@ def place_despite_cooldown(callback, user):
 def _reopen(callback, user, allowed, wrong_status_message, **changes):
     """Back to pending, due at the group's next opening, queued after commit."""
     now = timezone.now()
-    due_at = callback.agent_group.next_opening(now)
+    due_at = callback.agent_group.next_opening(max(now, callback.scheduled_for or now))
     if due_at is None:
         raise ValidationError(_("“%(group)s” has no working hours in the coming year.") % {"group": callback.agent_group})
     countdown = _countdown(due_at, now)
@@ -297,24 +299,49 @@ def _requeue_if_early(request_id):
         publish(request_id, countdown)
 
 
+# What sending and recording need (the group itself is loaded only for a retry's working hours).
+CLAIM_FIELDS = [
+    "agent_group_id",
+    "request_description",
+    "request_body",
+    "attempt_count",
+    "round_first_attempt",
+    "round_started_at",
+]
+
+
 @transaction.atomic
 def _claim(request_id):
+    """Read the due request, then take it with an UPDATE that only succeeds if nobody else took it
+    meanwhile and none of its numbers is on the do-not-call list; write the attempt row."""
     now = timezone.now()
-    blocked = limits.do_not_call_numbers(CallbackNumber.objects.filter(request_id=request_id).values("number"))
-    if blocked:
-        _refuse_pending(request_id, limits.do_not_call_message(blocked), now)
-        return None
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    claimed = CallbackRequest.objects.filter(due, pk=request_id, status=CallbackStatus.PENDING).update(
-        status=CallbackStatus.SENDING,
-        attempt_count=F("attempt_count") + 1,
-        claimed_at=now,
-        round_started_at=Coalesce(F("round_started_at"), Value(now)),
+    callback = (
+        CallbackRequest.objects.filter(due, pk=request_id, status=CallbackStatus.PENDING)
+        .only(*CLAIM_FIELDS)
+        .order_by()
+        .first()
     )
-    if not claimed:
+    if callback is None:
         logger.info("Callback request %s is not pending or not due; nothing to send", request_id)
         return None
-    callback = CallbackRequest.objects.get(pk=request_id)
+    numbers = CallbackNumber.objects.filter(request_id=request_id).values("number")
+    callback.round_started_at = callback.round_started_at or now
+    claimed = (
+        CallbackRequest.objects.filter(pk=request_id, status=CallbackStatus.PENDING, attempt_count=callback.attempt_count)
+        .exclude(Exists(DoNotCallNumber.objects.filter(number__in=numbers)))
+        .update(
+            status=CallbackStatus.SENDING,
+            attempt_count=callback.attempt_count + 1,
+            claimed_at=now,
+            round_started_at=callback.round_started_at,
+        )
+    )
+    if not claimed:
+        _refuse_if_do_not_call(request_id, numbers, now)
+        return None
+    callback.attempt_count += 1
+    callback.status, callback.claimed_at = CallbackStatus.SENDING, now
     description = f"{callback.request_description}-{callback.attempt_count}"
     return CallbackAttempt.objects.create(
         request=callback,
@@ -325,9 +352,14 @@ def _claim(request_id):
     )
 
 
-def _refuse_pending(request_id, error, now):
+def _refuse_if_do_not_call(request_id, numbers, now):
+    """The claim found nothing to take: another worker took it, or a number is on the list now."""
+    blocked = limits.do_not_call_numbers(numbers)
+    if not blocked:
+        logger.info("Callback request %s was claimed by another worker; nothing to send", request_id)
+        return
     refused = CallbackRequest.objects.filter(pk=request_id, status=CallbackStatus.PENDING).update(
-        status=CallbackStatus.REFUSED, refusal=Refusal.DO_NOT_CALL, error=error, finished_at=now
+        status=CallbackStatus.REFUSED, refusal=Refusal.DO_NOT_CALL, error=limits.do_not_call_message(blocked), finished_at=now
     )
     if refused:
         logger.info("Callback request %s refused before its attempt: do-not-call list", request_id)
@@ -364,6 +396,9 @@ def _next_status(callback, result, now):
     return CallbackStatus.PENDING, result.error, delay
 
 
+RECORDED_FIELDS = ["finished_at", "duration_ms", "outcome", "http_status", "response_body", "call_id", "error"]
+
+
 def _record(attempt, result):
     finished_at = timezone.now()
     attempt.finished_at = finished_at
@@ -374,21 +409,27 @@ def _record(attempt, result):
     attempt.call_id = result.call_id
     attempt.error = result.error
 
-    status, error, delay = _next_status(attempt.request, result, finished_at)
+    callback = attempt.request
+    status, error, delay = _next_status(callback, result, finished_at)
     changes = {"status": status, "error": error, "call_id": result.call_id}
     countdown = None
     if delay is None:
         changes["finished_at"] = finished_at
     else:
-        changes["next_attempt_at"] = finished_at + timedelta(seconds=delay)
+        # A retry waits for the group's working hours too (a 503 at 17:59 must not ring at 18:01).
+        changes["next_attempt_at"] = callback.agent_group.next_opening(finished_at + timedelta(seconds=delay))
         countdown = _countdown(changes["next_attempt_at"], finished_at)
-        changes["queued_at"] = finished_at if countdown is not None else None
+        changes.update(queued_at=finished_at if countdown is not None else None, finished_at=None)
+    # Still this attempt's request: the sweeper may have given it up as unknown meanwhile (the
+    # real answer is better), or a person placed it again and no new attempt has started (a late
+    # "placed" means the call exists, so the new round must not go out). Otherwise leave it.
+    replaceable = [CallbackStatus.SENDING, CallbackStatus.UNKNOWN]
+    if result.outcome == AttemptOutcome.PLACED:
+        replaceable.append(CallbackStatus.PENDING)
     with transaction.atomic():
-        attempt.save()
-        # Still this attempt's request (the sweeper may have given it up as unknown meanwhile:
-        # the real answer is better; a person's "place again" has moved it on: leave it).
+        attempt.save(update_fields=RECORDED_FIELDS)
         updated = CallbackRequest.objects.filter(
-            pk=attempt.request_id, attempt_count=attempt.number, status__in=[CallbackStatus.SENDING, CallbackStatus.UNKNOWN]
+            pk=attempt.request_id, attempt_count=attempt.number, status__in=replaceable
         ).update(**changes)
         if updated and countdown is not None:
             transaction.on_commit(lambda: publish(attempt.request_id, countdown))

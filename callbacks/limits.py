@@ -15,11 +15,12 @@ from .numbers import check_customer_number
 
 def refusal_for(*, numbers, user, now):
     """The first limit a new callback to `numbers` by `user` breaks, or None."""
+    # The hourly limit comes before the cooldown: a manager may override the cooldown only.
     return (
         _number_policy_refusal(numbers)
         or _do_not_call_refusal(numbers)
-        or _cooldown_refusal(numbers, now)
         or _hourly_limit_refusal(user, now)
+        or _cooldown_refusal(numbers, now)
     )
 
 
@@ -46,17 +47,16 @@ def _do_not_call_refusal(numbers):
 
 
 def recently_called(numbers, now):
-    """Numbers a callback is ringing now, may have rung, or rang within the cooldown."""
+    """Numbers a callback is about to ring or ringing (pending, sending), may have rung (unknown,
+    until a person decides), or rang within the cooldown (placed)."""
     cutoff = now - timedelta(minutes=settings.CALLBACK_NUMBER_COOLDOWN_MINUTES)
     ringing = Q(request__status__in=RINGING_STATUSES) & (
-        Q(request__finished_at__isnull=True) | Q(request__finished_at__gte=cutoff)
+        ~Q(request__status=CallbackStatus.PLACED) | Q(request__finished_at__gte=cutoff)
     )
     return sorted(set(CallbackNumber.objects.filter(ringing, number__in=numbers).values_list("number", flat=True)))
 
 
 def _cooldown_refusal(numbers, now):
-    if not settings.CALLBACK_NUMBER_COOLDOWN_MINUTES:
-        return None
     recent = recently_called(numbers, now)
     if not recent:
         return None

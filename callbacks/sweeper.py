@@ -2,8 +2,9 @@
 
 It queues every pending request that is (nearly) due and was never queued (the broker was down,
 or the wait was too long for a countdown) or was queued long ago and is still pending (the task
-was lost). And it gives up as unknown the sends whose worker died before recording an answer:
-such a request may have rung the customer, so only a person may place it again.
+was lost). And it gives up as unknown the sends with no answer recorded long after they started
+(their worker died): such a request may have rung the customer, so only a person may place it
+again.
 """
 
 import logging
@@ -61,9 +62,9 @@ def give_up_lost_sends(now):
     cutoff = now - timedelta(seconds=settings.CALLBACK_LOST_AFTER)
     lost = CallbackRequest.objects.filter(status=CallbackStatus.SENDING, claimed_at__lte=cutoff)
     error = _(
-        "No answer was recorded: the worker stopped while the request may have been in flight; "
-        "the call may have been placed."
-    )
+        "No answer was recorded within %(seconds)d s of sending: the worker most likely stopped while "
+        "the request may have been in flight. The call may have been placed."
+    ) % {"seconds": settings.CALLBACK_LOST_AFTER}
     given_up = 0
     for request_id, attempt_number in lost.values_list("pk", "attempt_count")[:BATCH_SIZE]:
         with transaction.atomic():

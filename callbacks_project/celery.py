@@ -1,9 +1,20 @@
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callbacks_project.settings")
 
 app = Celery("callbacks_project")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+@task_postrun.connect
+def close_old_database_connections(**kwargs):
+    """Reuse a thread's connection across tasks, as Django does across requests (CONN_MAX_AGE,
+    CONN_HEALTH_CHECKS): a new PostgreSQL session per callback costs more than the callback."""
+    from django.db import close_old_connections
+
+    close_old_connections()

@@ -17,7 +17,8 @@ env = environ.Env()
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql"}
-BROKER_SCHEMES = {"filesystem", "redis", "rediss", "amqp", "pyamqp", "memory"}
+# Not memory://: web, worker and beat are separate processes, so nothing would ever arrive.
+BROKER_SCHEMES = {"filesystem", "redis", "rediss", "amqp", "pyamqp"}
 
 
 def _fail(name, message):

@@ -135,6 +135,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # again; the dispatch service's atomic claim makes any second delivery send nothing.
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery closes the task's database connection before and after every task unless this is set;
+# callbacks_project/celery.py lets Django close them by CONN_MAX_AGE and health checks instead.
+CELERY_DB_REUSE_MAX = 1_000_000
 # A callback is mostly waiting for Exolve's answer (a few hundred ms): threads overlap the waiting.
 # Each thread holds one database connection, so concurrency must stay below the server's limit.
 CELERY_WORKER_POOL = read_choice("CELERY_WORKER_POOL", "threads", ["threads", "prefork", "solo"])
@@ -162,13 +165,15 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The sweeper (a Celery beat task) runs this often: it queues requests that are due and were
 # never queued or were queued long ago, and marks lost sends unknown.
 CALLBACK_SWEEP_INTERVAL = read_number("CALLBACK_SWEEP_INTERVAL", 15.0, cast=float, minimum=0.5)
-CALLBACK_REQUEUE_AFTER = read_number("CALLBACK_REQUEUE_AFTER", 120.0, cast=float, minimum=1)
+# Long enough for a backlog to drain: a task still waiting in the queue is not lost, and a copy
+# of it would only add to the backlog (the claim makes the copy send nothing).
+CALLBACK_REQUEUE_AFTER = read_number("CALLBACK_REQUEUE_AFTER", 600.0, cast=float, minimum=1)
 CELERY_BEAT_SCHEDULE = {
-    # A sweep queued while no worker ran is worthless later: the next one does the job.
+    # Sweeps piled up while no worker ran are dropped, but one may wait behind a busy queue.
     "sweep-callbacks": {
         "task": "callbacks.sweep",
         "schedule": CALLBACK_SWEEP_INTERVAL,
-        "options": {"expires": CALLBACK_SWEEP_INTERVAL},
+        "options": {"expires": max(60.0, 4 * CALLBACK_SWEEP_INTERVAL)},
     },
 }
 # Waits up to this long are a Celery countdown; longer ones live in the database (the sweeper).
@@ -197,10 +202,12 @@ EXOLVE_RETRY_MAX_DELAY = read_number("EXOLVE_RETRY_MAX_DELAY", 60.0, cast=float,
 # No retry starts later than this after the first attempt: a callback an hour late is no callback.
 EXOLVE_RETRY_MAX_AGE = read_number("EXOLVE_RETRY_MAX_AGE", 900.0, cast=float, minimum=0)
 EXOLVE_RESPONSE_BODY_LIMIT = read_number("EXOLVE_RESPONSE_BODY_LIMIT", 4000, minimum=100)
-# A send with no recorded answer this long after it started lost its worker: the outcome is unknown.
+# A send with no recorded answer this long after it started lost its worker: the outcome is
+# unknown. Far beyond the timeouts, which bound each connect and each read but not DNS or a
+# server that answers byte by byte: nobody waits on an unknown, and a live send must not be one.
 CALLBACK_LOST_AFTER = read_number(
     "CALLBACK_LOST_AFTER",
-    EXOLVE_CONNECT_TIMEOUT + EXOLVE_READ_TIMEOUT + 60,
+    600.0,
     cast=float,
     minimum=EXOLVE_CONNECT_TIMEOUT + EXOLVE_READ_TIMEOUT,
 )

@@ -73,7 +73,7 @@ def test_a_refusal_is_shown_and_kept_for_the_auditor(staff_client, auditor, cont
     assert queued == []
 
 
-@pytest.mark.django_db(transaction=True)  # commits for real, so the queueing runs inside the request
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # real commits: queueing in the request
 def test_a_press_while_the_queue_is_down_says_it_will_go_out_later(staff_client, contact, agent_group, monkeypatch):
     def broker_down(*args, **kwargs):
         raise OSError("Connection refused")

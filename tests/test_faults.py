@@ -61,7 +61,7 @@ FAST = {
     "CALLBACK_MAX_COUNTDOWN": "2",
 }
 HOLD_MS = 6000  # longer than the worker's read timeout: only a kill keeps it from timing out first
-LOST_MESSAGE = "No answer was recorded: the worker stopped while the request may have been in flight"
+LOST_MESSAGE = "No answer was recorded within 4 s of sending: the worker most likely stopped"
 QUEUE_DOWN_MESSAGE = "it will be placed as soon as the queue is back"
 ALREADY_ON_ITS_WAY = "is already on its way"
 

@@ -80,6 +80,7 @@ def test_production_values_are_read():
         ({"SECRET_KEY": None, "DEBUG": "false"}, "SECRET_KEY"),
         ({"DATABASE_URL": "mongodb://db/callbacks"}, "DATABASE_URL"),
         ({"CELERY_BROKER_URL": "kafka://broker"}, "CELERY_BROKER_URL"),
+        ({"CELERY_BROKER_URL": "memory://"}, "CELERY_BROKER_URL"),
         ({"EXOLVE_API_URL": "api.exolve.ru"}, "EXOLVE_API_URL"),
         ({"TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE"),
         ({"EXOLVE_READ_TIMEOUT": "soon"}, "EXOLVE_READ_TIMEOUT"),

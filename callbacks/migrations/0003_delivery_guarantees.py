@@ -15,6 +15,34 @@ def describe_old_attempts(apps, schema_editor):
         attempt.save(update_fields=["request_description"])
 
 
+def adopt_open_requests(apps, schema_editor):
+    """Requests left by the code before this migration, brought under the new guarantees: a send
+    that was in flight gets a claim time (the sweeper marks it unknown if no answer comes), every
+    request that did or may ring keeps its numbers for the cooldown and the do-not-call check, and
+    a request that waited more than an hour is not dialled days late but failed, for a person."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    CallbackRequest = apps.get_model("callbacks", "CallbackRequest")
+    CallbackNumber = apps.get_model("callbacks", "CallbackNumber")
+    ContactNumber = apps.get_model("callbacks", "ContactNumber")
+    now = timezone.now()
+    for callback in CallbackRequest.objects.filter(status__in=["pending", "sending", "placed"]).iterator():
+        numbers = ContactNumber.objects.filter(contact_id=callback.contact_id).values_list("number", flat=True)
+        CallbackNumber.objects.bulk_create(
+            [CallbackNumber(request_id=callback.pk, number=number) for number in numbers], ignore_conflicts=True
+        )
+        if callback.status == "sending":
+            last = callback.attempts.order_by("-number").first()
+            callback.claimed_at = last.started_at if last else now
+            callback.save(update_fields=["claimed_at"])
+        elif callback.status == "pending" and callback.requested_at < now - timedelta(hours=1):
+            callback.status, callback.finished_at = "failed", now
+            callback.error = "Not sent before the upgrade; ask for a new callback if it is still wanted."
+            callback.save(update_fields=["status", "finished_at", "error"])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -200,4 +228,5 @@ class Migration(migrations.Migration):
             model_name='workinghours',
             constraint=models.CheckConstraint(condition=models.Q(('weekday__gte', 0), ('weekday__lte', 6)), name='workinghours_weekday_range', violation_error_message='weekday must be between 0 and 6.'),
         ),
+        migrations.RunPython(adopt_open_requests, migrations.RunPython.noop),
     ]

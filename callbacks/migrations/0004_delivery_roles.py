@@ -39,13 +39,14 @@ def add_permissions(apps, schema_editor):
         app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     for role, codenames in ADDED.items():
-        Group.objects.get(name=role).permissions.add(*_permissions(apps, codenames))
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.add(*_permissions(apps, codenames))
 
 
 def remove_permissions(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
-    for role, codenames in ADDED.items():
-        Group.objects.get(name=role).permissions.remove(*_permissions(apps, codenames))
+    for group in Group.objects.filter(name__in=ADDED):
+        group.permissions.remove(*_permissions(apps, ADDED[group.name]))
 
 
 class Migration(migrations.Migration):

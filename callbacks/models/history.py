@@ -1,6 +1,6 @@
 """What happened: one CallbackRequest per "Call back" press, one CallbackAttempt per HTTP call to Exolve.
 
-Both are written only by the dispatch service; nobody edits them in the admin. The numbers
+Both are written only by the dispatch service and its sweeper; nobody edits them in the admin. The numbers
 a request rings are kept beside it (CallbackNumber) for the cooldown, and numbers that must
 never be called are on the do-not-call list.
 """
@@ -88,7 +88,8 @@ class CallbackRequest(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("cancelled or placed again by"),
+        verbose_name=_("decided by"),
+        help_text=_("Who last cancelled it, placed it again or placed it despite the cooldown."),
     )
 
     # The foreign keys have no index of their own: each one leads a composite index below.
