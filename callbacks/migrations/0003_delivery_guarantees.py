@@ -133,7 +133,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='callbackrequest',
             name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='cancelled or placed again by'),
+            field=models.ForeignKey(blank=True, help_text='Who last cancelled it, placed it again or placed it despite the cooldown.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by'),
         ),
         migrations.AddField(
             model_name='callbackrequest',
