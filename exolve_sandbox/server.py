@@ -528,6 +528,8 @@ CONTROL_ROUTES = {
 class SandboxServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # A worker's 50 threads connect at once; the default backlog of 5 resets some of them.
+    request_queue_size = 128
 
     def __init__(self, address, api_key):
         if not api_key:
