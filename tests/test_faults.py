@@ -24,18 +24,17 @@ from urllib.parse import urlsplit
 import pytest
 import redis
 from django.contrib.messages import get_messages
-from django.db import connection, connections, transaction
+from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from kombu import Connection
 
-from callbacks import dispatch, exolve
+from callbacks import dispatch
 from callbacks.models import (
     OPEN_STATUSES,
     AttemptOutcome,
     CallbackAttempt,
-    CallbackNumber,
     CallbackRequest,
     CallbackStatus,
     Contact,

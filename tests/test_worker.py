@@ -6,7 +6,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -14,18 +13,10 @@ from django.urls import reverse
 
 from callbacks.models import CallbackRequest, CallbackStatus
 from tests.helpers import wait_for
+from tests.worker_process import database_url
 
 PROJECT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def database_url():
-    """The URL of the test database pytest-django created, for the worker process."""
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    credentials = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture(scope="module")
