@@ -202,10 +202,9 @@ class ExolveClient:
         return read_answer(response)
 
 
-def nothing_was_sent(exc):
-    """True when the connection was never made (refused, DNS, connect timeout): no body left us."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return True
+def never_connected(exc):
+    """True when the connection was refused or the name did not resolve: no body left us.
+    (A connect timeout is the other such case; requests raises ConnectTimeout for it.)"""
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
     return isinstance(exc, requests.ConnectionError) and isinstance(reason, NewConnectionError)
 
@@ -214,7 +213,7 @@ def network_error_result(exc, timeout):
     if isinstance(exc, requests.ConnectTimeout):
         error = _("Network error: could not connect to Exolve within %(seconds)s s; nothing was sent.")
         return CallbackResult(AttemptOutcome.TRANSIENT, error=error % {"seconds": timeout[0]})
-    if nothing_was_sent(exc):
+    if never_connected(exc):
         error = _("Network error: could not connect to Exolve (connection refused or DNS failure); nothing was sent.")
         return CallbackResult(AttemptOutcome.TRANSIENT, error=error)
     if isinstance(exc, requests.ReadTimeout):
