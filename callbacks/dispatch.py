@@ -139,7 +139,7 @@ def request_callback(*, contact, agent_group, requested_by, scheduled_for=None):
 
 
 def _save_new_request(callback, dialled, now):
-    countdown = _countdown(callback.next_attempt_at, now)
+    countdown = countdown_to(callback.next_attempt_at, now)
     pending = callback.status == CallbackStatus.PENDING
     if pending and countdown is not None:
         callback.queued_at = now
@@ -172,7 +172,7 @@ def _open_request_exists(contact, agent_group):
     return CallbackRequest.objects.filter(contact=contact, agent_group=agent_group, status__in=OPEN_STATUSES).exists()
 
 
-def _countdown(due_at, now):
+def countdown_to(due_at, now):
     """Seconds to wait in the broker, or None when the wait is too long for it (the sweeper
     queues the request when it is nearly due): no countdown comes near the visibility timeout."""
     seconds = max(0.0, (due_at - now).total_seconds()) if due_at else 0.0
@@ -243,7 +243,7 @@ def _reopen(callback, user, allowed, wrong_status_message, **changes):
     due_at = callback.agent_group.next_opening(max(now, callback.scheduled_for or now))
     if due_at is None:
         raise ValidationError(_("“%(group)s” has no working hours in the coming year.") % {"group": callback.agent_group})
-    countdown = _countdown(due_at, now)
+    countdown = countdown_to(due_at, now)
     try:
         with transaction.atomic():
             reopened = CallbackRequest.objects.filter(allowed, pk=callback.pk).update(
@@ -294,7 +294,7 @@ def _requeue_if_early(request_id):
         .values_list("next_attempt_at", flat=True)
         .first()
     )
-    countdown = _countdown(due_at, now) if due_at else None
+    countdown = countdown_to(due_at, now) if due_at else None
     if countdown is not None:
         publish(request_id, countdown)
 
@@ -418,7 +418,7 @@ def _record(attempt, result):
     else:
         # A retry waits for the group's working hours too (a 503 at 17:59 must not ring at 18:01).
         changes["next_attempt_at"] = callback.agent_group.next_opening(finished_at + timedelta(seconds=delay))
-        countdown = _countdown(changes["next_attempt_at"], finished_at)
+        countdown = countdown_to(changes["next_attempt_at"], finished_at)
         changes.update(queued_at=finished_at if countdown is not None else None, finished_at=None)
     # Still this attempt's request: the sweeper may have given it up as unknown meanwhile (the
     # real answer is better), or a person placed it again and no new attempt has started (a late

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .dispatch import publish
+from .dispatch import countdown_to, publish
 from .models import AttemptOutcome, CallbackAttempt, CallbackRequest, CallbackStatus
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def queue_due(now):
         # Mark it queued first, atomically: a second sweeper running at once queues nothing twice.
         if not _queueable(now).filter(pk=request_id).update(queued_at=now):
             continue
-        countdown = max(0.0, (due_at - now).total_seconds()) if due_at else 0.0
+        countdown = countdown_to(due_at, now)  # never None: the horizon is within the longest countdown
         if not publish(request_id, countdown):
             break  # the broker is down: the next sweep tries again
         queued += 1
