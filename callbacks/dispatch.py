@@ -11,21 +11,24 @@
 
 The database is the source of truth: a request is committed before it is queued, queued only
 after commit, and the sweeper queues again whatever is due and was never queued or got lost.
-A request is sent only after a worker claimed it with a conditional UPDATE, and the attempt
-row is committed before the HTTP request leaves; an outcome we cannot know is never retried
-by itself, only by a person who confirms it.
+A request is sent only after a worker claimed it (locked while pending and due, then marked
+sending, in one transaction), and the attempt row is committed before the HTTP request leaves;
+an outcome we cannot know is never retried by itself, only by a person who confirms it. A task
+carries one request (a press) or a batch (the sweeper's backlog), sent side by side.
 """
 
 import logging
 import random
+import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -156,7 +159,7 @@ def _save_new_request(callback, dialled, now):
 
 
 def _publish_new(callback, countdown):
-    if not publish(callback.pk, countdown):
+    if not publish([callback.pk], countdown):
         callback.queued_at = None  # the page says it waits for the queue
 
 
@@ -184,19 +187,20 @@ def countdown_to(due_at, now):
 _publisher = ThreadPoolExecutor(max_workers=16, thread_name_prefix="callback-publish")
 
 
-def publish(request_id, countdown=0.0):
-    """Hand a request to a worker. If the broker fails or is too slow, the row forgets it was
-    queued and the sweeper queues it when the broker is back: nothing is lost, and the caller
-    never hangs. (A publish that times out here but still lands makes a second task; the claim
-    makes it send nothing.)"""
-    from .tasks import send_callback
+def publish(request_ids, countdown=0.0):
+    """Hand requests to a worker, in one task. If the broker fails or is too slow, the rows forget
+    they were queued and the sweeper queues them when the broker is back: nothing is lost, and the
+    caller never hangs. (A publish that times out here but still lands makes a second task; the
+    claim makes it send nothing.)"""
+    from .tasks import send_callbacks
 
-    future = _publisher.submit(send_callback.apply_async, (request_id,), countdown=countdown or None)
+    request_ids = list(request_ids)
+    future = _publisher.submit(send_callbacks.apply_async, (request_ids,), countdown=countdown or None)
     try:
         future.result(timeout=settings.CALLBACK_PUBLISH_TIMEOUT)
     except Exception:
-        logger.warning("Could not queue callback request %s; it stays pending for the sweeper", request_id, exc_info=True)
-        CallbackRequest.objects.filter(pk=request_id, status=CallbackStatus.PENDING).update(queued_at=None)
+        logger.warning("Could not queue callback requests %s; they stay pending for the sweeper", request_ids, exc_info=True)
+        CallbackRequest.objects.filter(pk__in=request_ids, status=CallbackStatus.PENDING).update(queued_at=None)
         return False
     return True
 
@@ -258,7 +262,7 @@ def _reopen(callback, user, allowed, wrong_status_message, **changes):
             if not reopened:
                 raise ValidationError(wrong_status_message, code="wrong_status")
             if countdown is not None:
-                transaction.on_commit(lambda: publish(callback.pk, countdown))
+                transaction.on_commit(lambda: publish([callback.pk], countdown))
     except IntegrityError:
         raise _already_open(callback.contact, callback.agent_group) from None
     logger.info("Callback request %s reopened by user %s", callback.pk, user.pk)
@@ -267,36 +271,98 @@ def _reopen(callback, user, allowed, wrong_status_message, **changes):
 # --- sending it -------------------------------------------------------------------------
 
 
-def send_callback(request_id):
-    """One MakeCallback attempt for a pending request; does nothing if it is not ours to send."""
-    attempt = _claim(request_id)
-    if attempt is None:
-        _requeue_if_early(request_id)
-        return None
+class SendThreads:
+    """Threads that send MakeCallbacks side by side, each keeping its own HTTPS connection.
+
+    A batch reserves a thread for each of its requests before it claims them, and each thread is
+    free again once its request is sent: a claimed request never waits for a thread, since one a
+    killed worker left waiting would be called unknown although it never went out."""
+
+    def __init__(self, size):
+        self.size = size
+        self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="callback-send")
+        self._free = size
+        self._changed = threading.Condition()
+
+    def reserve(self, count):
+        with self._changed:
+            self._changed.wait_for(lambda: self._free >= count)
+            self._free -= count
+
+    def release(self, count=1):
+        with self._changed:
+            self._free += count
+            self._changed.notify_all()
+
+    def submit(self, function, *args):
+        """Run function(*args) in a reserved thread, which is free again when it returns."""
+
+        def run():
+            try:
+                return function(*args)
+            finally:
+                self.release()
+
+        return self._executor.submit(run)
+
+
+_send_threads = None
+_send_threads_lock = threading.Lock()
+
+
+def send_threads():
+    global _send_threads
+    with _send_threads_lock:
+        if _send_threads is None:
+            _send_threads = SendThreads(settings.CALLBACK_SEND_THREADS)
+        return _send_threads
+
+
+def send_callbacks(request_ids):
+    """One MakeCallback attempt for each of these requests that is pending and due, sent side by
+    side; does nothing for those that are not ours to send. Returns the attempts made."""
+    threads = send_threads()
+    request_ids = list(request_ids)
+    attempts = []
+    for start in range(0, len(request_ids), threads.size):
+        attempts += _send_batch(threads, request_ids[start : start + threads.size])
+    return attempts
+
+
+def _send_batch(threads, request_ids):
+    threads.reserve(len(request_ids))
+    attempts = []
     try:
-        result = exolve.get_client().make_callback(attempt.request_body)
+        attempts = _claim(request_ids)
+    finally:
+        threads.release(len(request_ids) - len(attempts))  # each claimed request keeps its thread
+    _settle_unclaimed(set(request_ids) - {attempt.request_id for attempt in attempts})
+    sends = {threads.submit(_send, attempt): attempt for attempt in attempts}
+    for sent in as_completed(sends):  # each answer is recorded as soon as it arrives
+        try:
+            _record(sends[sent], sent.result())
+        except Exception:
+            # The others are still recorded; this one stays "sending" until the sweeper calls it unknown.
+            logger.exception("Callback request %s: recording the answer failed", sends[sent].request_id)
+    return attempts
+
+
+def send_callback(request_id):
+    """send_callbacks for one request: its attempt, or None."""
+    attempts = send_callbacks([request_id])
+    return attempts[0] if attempts else None
+
+
+def _send(attempt):
+    try:
+        return exolve.get_client().make_callback(attempt.request_body)
     except Exception as exc:
         # A bug, not an answer: the request may have gone out, so it must not be sent blindly again.
-        logger.exception("Callback request %s: sending failed unexpectedly", request_id)
+        logger.exception("Callback request %s: sending failed unexpectedly", attempt.request_id)
         error = _("Internal error while sending (%(kind)s); the call may have been placed.") % {
             "kind": type(exc).__name__
         }
-        result = exolve.CallbackResult(AttemptOutcome.UNKNOWN, error=error)
-    _record(attempt, result)
-    return attempt
-
-
-def _requeue_if_early(request_id):
-    """A task delivered before its time (clock skew, a broker's early redelivery) waits again."""
-    now = timezone.now()
-    due_at = (
-        CallbackRequest.objects.filter(pk=request_id, status=CallbackStatus.PENDING, next_attempt_at__gt=now)
-        .values_list("next_attempt_at", flat=True)
-        .first()
-    )
-    countdown = countdown_to(due_at, now) if due_at else None
-    if countdown is not None:
-        publish(request_id, countdown)
+        return exolve.CallbackResult(AttemptOutcome.UNKNOWN, error=error)
 
 
 # What sending and recording need (the group itself is loaded only for a retry's working hours).
@@ -311,50 +377,66 @@ CLAIM_FIELDS = [
 
 
 @transaction.atomic
-def _claim(request_id):
-    """Read the due request, then take it with an UPDATE that only succeeds if nobody else took it
-    meanwhile and none of its numbers is on the do-not-call list; write the attempt row."""
+def _claim(request_ids):
+    """Lock the requests that are pending, due and have no number on the do-not-call list
+    (PostgreSQL: FOR UPDATE SKIP LOCKED, so two workers never take the same one; SQLite: the
+    transaction is IMMEDIATE, so claims run one after another), take them, and write their
+    attempt rows, all committed before anything is sent."""
     now = timezone.now()
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    callback = (
-        CallbackRequest.objects.filter(due, pk=request_id, status=CallbackStatus.PENDING)
+    blocked = CallbackNumber.objects.filter(request_id=OuterRef("pk"), number__in=DoNotCallNumber.objects.values("number"))
+    callbacks = list(
+        CallbackRequest.objects.select_for_update(skip_locked=True, no_key=True)
+        .filter(due, pk__in=request_ids, status=CallbackStatus.PENDING)
+        .exclude(Exists(blocked))
         .only(*CLAIM_FIELDS)
-        .order_by()
-        .first()
+        .order_by("pk")
     )
-    if callback is None:
-        logger.info("Callback request %s is not pending or not due; nothing to send", request_id)
-        return None
-    numbers = CallbackNumber.objects.filter(request_id=request_id).values("number")
-    callback.round_started_at = callback.round_started_at or now
-    claimed = (
-        CallbackRequest.objects.filter(pk=request_id, status=CallbackStatus.PENDING, attempt_count=callback.attempt_count)
-        .exclude(Exists(DoNotCallNumber.objects.filter(number__in=numbers)))
-        .update(
-            status=CallbackStatus.SENDING,
-            attempt_count=callback.attempt_count + 1,
-            claimed_at=now,
-            round_started_at=callback.round_started_at,
+    if not callbacks:
+        return []
+    CallbackRequest.objects.filter(pk__in=[callback.pk for callback in callbacks]).update(
+        status=CallbackStatus.SENDING,
+        attempt_count=F("attempt_count") + 1,
+        claimed_at=now,
+        round_started_at=Coalesce("round_started_at", Value(now)),
+    )
+    attempts = []
+    for callback in callbacks:
+        callback.attempt_count += 1
+        callback.status, callback.claimed_at = CallbackStatus.SENDING, now
+        callback.round_started_at = callback.round_started_at or now
+        description = f"{callback.request_description}-{callback.attempt_count}"
+        attempts.append(
+            CallbackAttempt(
+                request=callback,
+                number=callback.attempt_count,
+                request_description=description,
+                started_at=now,
+                request_body={**callback.request_body, "request_description": description},
+            )
         )
-    )
-    if not claimed:
-        _refuse_if_do_not_call(request_id, numbers, now)
-        return None
-    callback.attempt_count += 1
-    callback.status, callback.claimed_at = CallbackStatus.SENDING, now
-    description = f"{callback.request_description}-{callback.attempt_count}"
-    return CallbackAttempt.objects.create(
-        request=callback,
-        number=callback.attempt_count,
-        request_description=description,
-        started_at=now,
-        request_body={**callback.request_body, "request_description": description},
-    )
+    return CallbackAttempt.objects.bulk_create(attempts)
 
 
-def _refuse_if_do_not_call(request_id, numbers, now):
-    """The claim found nothing to take: another worker took it, or a number is on the list now."""
-    blocked = limits.do_not_call_numbers(numbers)
+def _settle_unclaimed(request_ids):
+    """Requests the claim did not take: claimed by another worker or no longer pending (nothing
+    to do), delivered before their time (wait again), or blocked by the do-not-call list (refused)."""
+    if not request_ids:
+        return
+    now = timezone.now()
+    pending = CallbackRequest.objects.filter(pk__in=request_ids, status=CallbackStatus.PENDING)
+    for request_id, due_at in pending.values_list("pk", "next_attempt_at"):
+        if due_at and due_at > now:
+            countdown = countdown_to(due_at, now)
+            if countdown is not None:
+                publish([request_id], countdown)
+        else:
+            _refuse_if_do_not_call(request_id, now)
+
+
+def _refuse_if_do_not_call(request_id, now):
+    """A due request the claim did not take: another worker took it, or a number is on the list now."""
+    blocked = limits.do_not_call_numbers(CallbackNumber.objects.filter(request_id=request_id).values("number"))
     if not blocked:
         logger.info("Callback request %s was claimed by another worker; nothing to send", request_id)
         return
@@ -432,7 +514,7 @@ def _record(attempt, result):
             pk=attempt.request_id, attempt_count=attempt.number, status__in=replaceable
         ).update(**changes)
         if updated and countdown is not None:
-            transaction.on_commit(lambda: publish(attempt.request_id, countdown))
+            transaction.on_commit(lambda: publish([attempt.request_id], countdown))
     logger.info(
         "Callback request %s attempt %s: %s (HTTP %s) -> %s",
         attempt.request_id,

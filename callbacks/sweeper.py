@@ -7,7 +7,9 @@ was lost). And it gives up as unknown the sends with no answer recorded long aft
 again.
 """
 
+import itertools
 import logging
+import math
 from datetime import timedelta
 
 from django.conf import settings
@@ -40,21 +42,40 @@ def _queueable(now):
 
 
 def queue_due(now):
-    """Queue what is due before the next sweep, each with the countdown to its time."""
+    """Queue what is due before the next sweep, each with the countdown to its time; what is due
+    now goes CALLBACK_BATCH_SIZE requests to a task."""
+    with transaction.atomic():
+        # Marked queued under a lock: a second sweeper running at once queues nothing twice.
+        due = list(
+            _queueable(now)
+            .select_for_update(skip_locked=True, no_key=True)
+            .order_by("next_attempt_at")
+            .values_list("pk", "next_attempt_at")[:BATCH_SIZE]
+        )
+        CallbackRequest.objects.filter(pk__in=[request_id for request_id, _ in due]).update(queued_at=now)
     queued = 0
-    for request_id, due_at in _queueable(now).order_by("next_attempt_at").values_list("pk", "next_attempt_at")[
-        :BATCH_SIZE
-    ]:
-        # Mark it queued first, atomically: a second sweeper running at once queues nothing twice.
-        if not _queueable(now).filter(pk=request_id).update(queued_at=now):
-            continue
-        countdown = countdown_to(due_at, now)  # never None: the horizon is within the longest countdown
-        if not publish(request_id, countdown):
-            break  # the broker is down: the next sweep tries again
-        queued += 1
+    tasks = list(_tasks(due, now))
+    for index, (request_ids, countdown) in enumerate(tasks):
+        if not publish(request_ids, countdown):
+            # The broker is down: publish forgot these, the rest are forgotten here; the next sweep tries again.
+            unpublished = [request_id for later_ids, _ in tasks[index + 1 :] for request_id in later_ids]
+            CallbackRequest.objects.filter(pk__in=unpublished, queued_at=now).update(queued_at=None)
+            break
+        queued += len(request_ids)
     if queued:
         logger.info("Sweeper queued %d callback request(s)", queued)
     return queued
+
+
+def _tasks(due, now):
+    """(request ids, countdown) per task: the requests due in the same second together (never
+    early: the countdown is rounded up), at most CALLBACK_BATCH_SIZE to a task."""
+    # countdown_to is never None here: the horizon is within the longest countdown.
+    seconds = sorted((math.ceil(countdown_to(due_at, now)), request_id) for request_id, due_at in due)
+    for countdown, group in itertools.groupby(seconds, key=lambda pair: pair[0]):
+        request_ids = [request_id for _, request_id in group]
+        for start in range(0, len(request_ids), settings.CALLBACK_BATCH_SIZE):
+            yield request_ids[start : start + settings.CALLBACK_BATCH_SIZE], float(countdown)
 
 
 def give_up_lost_sends(now):

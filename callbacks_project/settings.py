@@ -185,6 +185,18 @@ if CALLBACK_REQUEUE_AFTER <= CALLBACK_MAX_COUNTDOWN:
         "Environment variable CALLBACK_REQUEUE_AFTER: must be longer than CALLBACK_MAX_COUNTDOWN "
         f"({CALLBACK_REQUEUE_AFTER} <= {CALLBACK_MAX_COUNTDOWN}), or tasks waiting out a countdown are queued twice"
     )
+# A worker process sends the requests of one task side by side, in CALLBACK_SEND_THREADS threads
+# of its own that keep their HTTPS connections to Exolve. A press queues one request; the sweeper
+# queues a backlog (the broker was down, the group opened) CALLBACK_BATCH_SIZE per task, so the
+# database work and Celery's own cost are paid per batch, not per callback. A batch of at most half
+# the threads lets one batch be claimed while the one before it is still being sent.
+CALLBACK_SEND_THREADS = read_number("CALLBACK_SEND_THREADS", 100, minimum=1, maximum=500)
+CALLBACK_BATCH_SIZE = read_number("CALLBACK_BATCH_SIZE", 25, minimum=1, maximum=500)
+if CALLBACK_BATCH_SIZE > CALLBACK_SEND_THREADS:
+    raise ImproperlyConfigured(
+        "Environment variable CALLBACK_BATCH_SIZE: must not exceed CALLBACK_SEND_THREADS "
+        f"({CALLBACK_BATCH_SIZE} > {CALLBACK_SEND_THREADS}): a batch claims its requests only when a thread is free for each"
+    )
 # Limits against harm and abuse.
 CALLBACK_ALLOWED_COUNTRIES = read_country_list("CALLBACK_ALLOWED_COUNTRIES", ["RU"])
 CALLBACK_NUMBER_COOLDOWN_MINUTES = read_number("CALLBACK_NUMBER_COOLDOWN_MINUTES", 10, minimum=0)

@@ -44,13 +44,13 @@ def sandbox(sandbox_server, settings):
 
 @pytest.fixture
 def queued(monkeypatch):
-    """Every apply_async of the send task, as (args, countdown), instead of a broker."""
+    """Every apply_async of the send task, as (request ids, countdown), instead of a broker."""
     calls = []
 
     def apply_async(args, countdown=None, **kwargs):
-        calls.append((args, countdown))
+        calls.append((tuple(args[0]), countdown))
 
-    monkeypatch.setattr("callbacks.tasks.send_callback.apply_async", apply_async)
+    monkeypatch.setattr("callbacks.tasks.send_callbacks.apply_async", apply_async)
     return calls
 
 

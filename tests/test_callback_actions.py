@@ -78,7 +78,7 @@ def test_a_press_while_the_queue_is_down_says_it_will_go_out_later(staff_client,
     def broker_down(*args, **kwargs):
         raise OSError("Connection refused")
 
-    monkeypatch.setattr("callbacks.tasks.send_callback.apply_async", broker_down)
+    monkeypatch.setattr("callbacks.tasks.send_callbacks.apply_async", broker_down)
     response = press(staff_client, contact, agent_group)
     assert "it will be placed as soon as the queue is back" in response.content.decode()
     assert CallbackRequest.objects.get().status == CallbackStatus.PENDING

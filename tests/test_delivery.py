@@ -174,7 +174,7 @@ def test_a_broker_failure_at_the_press_leaves_the_request_pending_for_the_sweepe
     def broker_down(*args, **kwargs):
         raise ConnectionRefusedError("broker down")
 
-    monkeypatch.setattr("callbacks.tasks.send_callback.apply_async", broker_down)
+    monkeypatch.setattr("callbacks.tasks.send_callbacks.apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         callback = ask(contact, agent_group, staff_user)
     assert callback.queued_at is None
@@ -185,11 +185,11 @@ def test_a_broker_failure_at_the_press_leaves_the_request_pending_for_the_sweepe
 def test_a_hung_broker_cannot_hold_the_caller_past_the_publish_deadline(callback, monkeypatch, settings):
     """A broker that accepts the connection and never answers (Redis' socket timeout is 5 s)."""
     release = threading.Event()
-    monkeypatch.setattr("callbacks.tasks.send_callback.apply_async", lambda *a, **k: release.wait(10))
+    monkeypatch.setattr("callbacks.tasks.send_callbacks.apply_async", lambda *a, **k: release.wait(10))
     settings.CALLBACK_PUBLISH_TIMEOUT = 0.3
     started = clock.monotonic()
     try:
-        assert dispatch.publish(callback.pk) is False
+        assert dispatch.publish([callback.pk]) is False
         waited = clock.monotonic() - started
     finally:
         release.set()
@@ -214,7 +214,7 @@ def test_the_sweeper_queues_what_was_never_queued_or_got_lost_and_leaves_the_res
     queued.clear()
 
     assert sweeper.queue_due(now) == 2
-    assert sorted(args[0] for args, _ in queued) == sorted([never_queued.pk, lost.pk])
+    assert queued == [((never_queued.pk,), None), ((lost.pk,), 1.0)]  # a countdown is rounded up to the second
     assert sweeper.queue_due(now) == 0  # marked queued: a second sweep does not queue them again
 
 
@@ -241,7 +241,7 @@ def test_the_sweeper_never_hands_the_broker_a_countdown_longer_than_allowed(call
 
 
 def test_the_sweeper_gives_up_a_send_whose_worker_died_as_unknown(callback, sandbox, settings, monkeypatch):
-    attempt = dispatch._claim(callback.pk)  # claimed and written, and then the worker died
+    [attempt] = dispatch._claim([callback.pk])  # claimed and written, and then the worker died
     settings.CALLBACK_LOST_AFTER = 30
     assert sweeper.give_up_lost_sends(timezone.now()) == 0  # still possibly in flight
     assert sweeper.give_up_lost_sends(timezone.now() + timedelta(seconds=31)) == 1
@@ -254,7 +254,7 @@ def test_the_sweeper_gives_up_a_send_whose_worker_died_as_unknown(callback, sand
 
 
 def test_a_late_answer_replaces_the_sweepers_guess(callback, sandbox, settings):
-    attempt = dispatch._claim(callback.pk)
+    [attempt] = dispatch._claim([callback.pk])
     settings.CALLBACK_LOST_AFTER = 0
     sweeper.give_up_lost_sends(timezone.now() + timedelta(seconds=1))
     dispatch._record(attempt, dispatch.exolve.get_client().make_callback(attempt.request_body))
@@ -263,7 +263,7 @@ def test_a_late_answer_replaces_the_sweepers_guess(callback, sandbox, settings):
 
 
 def test_a_late_placed_answer_stops_a_round_a_person_started_meanwhile(callback, sandbox, staff_user, queued):
-    attempt = dispatch._claim(callback.pk)
+    [attempt] = dispatch._claim([callback.pk])
     sweeper.give_up_lost_sends(timezone.now() + timedelta(hours=1))
     dispatch.place_again(CallbackRequest.objects.get(pk=callback.pk), staff_user)
     dispatch._record(attempt, dispatch.exolve.get_client().make_callback(attempt.request_body))
@@ -287,7 +287,7 @@ def test_a_retry_waits_for_working_hours_and_is_not_finished(callback, sandbox, 
 def test_the_sweep_task_runs_both_sweeps(callback, settings):
     from callbacks.tasks import sweep
 
-    dispatch._claim(callback.pk)
+    dispatch._claim([callback.pk])
     settings.CALLBACK_LOST_AFTER = 0
     sweep.run()
     callback.refresh_from_db()

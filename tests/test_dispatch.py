@@ -221,12 +221,14 @@ def test_network_error_is_retried(callback, settings, queued, django_capture_on_
     assert len(queued) == 2
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_attempt_row_is_committed_before_the_request_is_sent(callback, sandbox):
     seen = {}
     real_send = exolve.ExolveClient.make_callback
 
     def spy(client, body):
-        # By the time the request leaves, the attempt and the claim are in the database.
+        # By the time the request leaves, the attempt and the claim are committed: the sending
+        # thread reads them through a database connection of its own.
         seen["attempts"] = list(CallbackAttempt.objects.filter(request=callback).values_list("outcome", flat=True))
         seen["status"] = CallbackRequest.objects.get(pk=callback.pk).status
         return real_send(client, body)

@@ -20,7 +20,7 @@ def test_the_key_is_nowhere_after_placed_failed_and_retried_callbacks(
     assert len(key) > 8
     task_arguments = []
     monkeypatch.setattr(
-        "callbacks.tasks.send_callback.apply_async", lambda *args, **kwargs: task_arguments.append((args, kwargs))
+        "callbacks.tasks.send_callbacks.apply_async", lambda *args, **kwargs: task_arguments.append((args, kwargs))
     )
     caplog.set_level(logging.DEBUG)
     settings.EXOLVE_MAX_ATTEMPTS = 1  # each request ends before the next one for the same contact
@@ -54,7 +54,7 @@ def test_the_key_is_nowhere_after_placed_failed_and_retried_callbacks(
 
 
 def test_the_key_is_not_in_a_full_database_dump(sandbox, contact, agent_group, staff_user, settings, capsys, monkeypatch):
-    monkeypatch.setattr("callbacks.tasks.send_callback.apply_async", lambda *a, **k: None)
+    monkeypatch.setattr("callbacks.tasks.send_callbacks.apply_async", lambda *a, **k: None)
     callback = dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
     dispatch.send_callback(callback.pk)
     call_command("dumpdata", "--all")

@@ -30,6 +30,8 @@ VARIABLES = [
     "CALLBACK_LOST_AFTER",
     "CELERY_VISIBILITY_TIMEOUT",
     "CELERY_WORKER_POOL",
+    "CALLBACK_BATCH_SIZE",
+    "CALLBACK_SEND_THREADS",
 ]
 
 
@@ -92,6 +94,8 @@ def test_production_values_are_read():
         ({"CALLBACK_LOST_AFTER": "5"}, "CALLBACK_LOST_AFTER"),
         ({"CELERY_WORKER_POOL": "eventlet"}, "CELERY_WORKER_POOL"),
         ({"CALLBACK_NUMBER_COOLDOWN_MINUTES": "-1"}, "CALLBACK_NUMBER_COOLDOWN_MINUTES"),
+        ({"CALLBACK_BATCH_SIZE": "60", "CALLBACK_SEND_THREADS": "50"}, "CALLBACK_BATCH_SIZE"),
+        ({"CALLBACK_SEND_THREADS": "0"}, "CALLBACK_SEND_THREADS"),
     ],
 )
 def test_a_malformed_value_stops_start_up_naming_the_variable(variables, named):

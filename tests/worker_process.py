@@ -7,7 +7,7 @@ test's own queue out of a shared Redis afterwards.
 
 In the worker: started with `-I tests.worker_process`, this module (imported by the worker at
 start-up) sends every task of the process to TEST_WORKER_QUEUE, and with TEST_WORKER_HOLD_FILE
-set, holds every `callbacks.send_callback` task before it claims its request for as long as that
+set, holds every `callbacks.send_callbacks` task before it claims its request for as long as that
 file exists (saying so in the log), so a test can kill the worker at that exact point.
 """
 
@@ -214,9 +214,10 @@ def _hold_before_claim(hold_file):
 
     @task_prerun.connect(weak=False)
     def hold(sender=None, task=None, args=None, **kwargs):
-        if task is None or task.name != "callbacks.send_callback":
+        if task is None or task.name not in ("callbacks.send_callbacks", "callbacks.send_callback"):
             return
-        logger.warning("%s %s before its claim while %s exists", HOLDING, args[0] if args else "?", hold_file)
+        request_ids = args[0] if task.name == "callbacks.send_callbacks" else args
+        logger.warning("%s %s before its claim while %s exists", HOLDING, ", ".join(map(str, request_ids)), hold_file)
         while os.path.exists(hold_file):
             time.sleep(0.05)
 
