@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.checks import Warning, register
+from django.core.checks import Error, Warning, register
 
 
 @register()
@@ -11,5 +11,21 @@ def exolve_api_key_is_set(app_configs, **kwargs):
             "EXOLVE_API_KEY is not set: every callback will fail until it is.",
             hint="Set EXOLVE_API_KEY in the environment or in .env.",
             id="callbacks.W001",
+        )
+    ]
+
+
+@register()
+def database_returns_ids_of_bulk_inserts(app_configs, **kwargs):
+    """A worker writes a batch's attempt rows with one INSERT and records each answer on its row."""
+    from django.db import connection
+
+    if connection.features.can_return_rows_from_bulk_insert:
+        return []
+    return [
+        Error(
+            f"The {connection.vendor} database does not return the ids of rows inserted together.",
+            hint="Use PostgreSQL, or SQLite 3.35 or later.",
+            id="callbacks.E001",
         )
     ]

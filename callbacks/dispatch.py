@@ -17,6 +17,7 @@ an outcome we cannot know is never retried by itself, only by a person who confi
 carries one request (a press) or a batch (the sweeper's backlog), sent side by side.
 """
 
+import collections
 import logging
 import random
 import threading
@@ -43,7 +44,6 @@ from .models import (
     CallbackNumber,
     CallbackRequest,
     CallbackStatus,
-    DoNotCallNumber,
     Refusal,
 )
 from .selectors import callback_lines
@@ -128,17 +128,32 @@ def request_callback(*, contact, agent_group, requested_by, scheduled_for=None):
         next_attempt_at=agent_group.next_opening(max(now, scheduled_for or now)),
     )
     dialled = [number.number for number in numbers]
-    refusal = limits.refusal_for(numbers=dialled, user=requested_by, now=now)
-    if refusal and refusal[0] == Refusal.COOLDOWN and _open_request_exists(contact, agent_group):
-        raise _already_open(contact, agent_group)  # the other click committed meanwhile
+    try:
+        with transaction.atomic():
+            # The limits are checked and the row saved while no other press for these numbers can
+            # be: two contacts sharing a number cannot both pass its cooldown.
+            limits.lock_numbers(dialled)
+            _refuse_if_limited(callback, dialled, now)
+            _save_new_request(callback, dialled, now)
+    except IntegrityError:
+        if not _open_request_exists(contact, agent_group):
+            raise
+        raise _already_open(contact, agent_group) from None
+    logger.info("Callback request %s by user %s: %s", callback.pk, requested_by.pk, callback.status)
+    return callback
+
+
+def _refuse_if_limited(callback, dialled, now):
+    refusal = limits.refusal_for(numbers=dialled, user=callback.requested_by, now=now)
+    if refusal and refusal[0] == Refusal.COOLDOWN and _open_request_exists(callback.contact, callback.agent_group):
+        raise _already_open(callback.contact, callback.agent_group)  # the other click committed meanwhile
     if refusal is None and callback.next_attempt_at is None:
-        refusal = Refusal.NO_OPENING, _("“%(group)s” has no working hours in the coming year.") % {"group": agent_group}
+        refusal = Refusal.NO_OPENING, _("“%(group)s” has no working hours in the coming year.") % {
+            "group": callback.agent_group
+        }
     if refusal:
         callback.status, callback.finished_at = CallbackStatus.REFUSED, now
         callback.refusal, callback.error = refusal
-    _save_new_request(callback, dialled, now)
-    logger.info("Callback request %s by user %s: %s", callback.pk, requested_by.pk, callback.status)
-    return callback
 
 
 def _save_new_request(callback, dialled, now):
@@ -146,16 +161,10 @@ def _save_new_request(callback, dialled, now):
     pending = callback.status == CallbackStatus.PENDING
     if pending and countdown is not None:
         callback.queued_at = now
-    try:
-        with transaction.atomic():
-            callback.save()
-            CallbackNumber.objects.bulk_create([CallbackNumber(request=callback, number=n) for n in dialled])
-            if callback.queued_at:
-                transaction.on_commit(lambda: _publish_new(callback, countdown))
-    except IntegrityError:
-        if not _open_request_exists(callback.contact, callback.agent_group):
-            raise
-        raise _already_open(callback.contact, callback.agent_group) from None
+    callback.save()
+    CallbackNumber.objects.bulk_create([CallbackNumber(request=callback, number=n) for n in dialled])
+    if callback.queued_at:
+        transaction.on_commit(lambda: _publish_new(callback, countdown))
 
 
 def _publish_new(callback, countdown):
@@ -276,18 +285,24 @@ class SendThreads:
 
     A batch reserves a thread for each of its requests before it claims them, and each thread is
     free again once its request is sent: a claimed request never waits for a thread, since one a
-    killed worker left waiting would be called unknown although it never went out."""
+    killed worker left waiting would be called unknown although it never went out. Reservations
+    are served in the order they were asked for, so a batch is not starved by single presses."""
 
     def __init__(self, size):
         self.size = size
         self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="callback-send")
         self._free = size
+        self._line = collections.deque()
         self._changed = threading.Condition()
 
     def reserve(self, count):
         with self._changed:
-            self._changed.wait_for(lambda: self._free >= count)
+            ticket = object()
+            self._line.append(ticket)
+            self._changed.wait_for(lambda: self._line[0] is ticket and self._free >= count)
+            self._line.popleft()
             self._free -= count
+            self._changed.notify_all()  # the next in line may fit too
 
     def release(self, count=1):
         with self._changed:
@@ -330,21 +345,25 @@ def send_callbacks(request_ids):
 
 
 def _send_batch(threads, request_ids):
+    now = timezone.now()
     threads.reserve(len(request_ids))
-    attempts = []
+    sends = {}
     try:
-        attempts = _claim(request_ids)
+        for attempt in _claim(request_ids, now):
+            sends[threads.submit(_send, attempt)] = attempt
     finally:
-        threads.release(len(request_ids) - len(attempts))  # each claimed request keeps its thread
-    _settle_unclaimed(set(request_ids) - {attempt.request_id for attempt in attempts})
-    sends = {threads.submit(_send, attempt): attempt for attempt in attempts}
+        threads.release(len(request_ids) - len(sends))  # each request sent keeps its thread until then
+    try:
+        _settle_unclaimed(set(request_ids) - {attempt.request_id for attempt in sends.values()}, now)
+    except Exception:
+        logger.exception("Callback requests %s: settling those not claimed failed; the sweeper queues them again", request_ids)
     for sent in as_completed(sends):  # each answer is recorded as soon as it arrives
         try:
             _record(sends[sent], sent.result())
         except Exception:
             # The others are still recorded; this one stays "sending" until the sweeper calls it unknown.
             logger.exception("Callback request %s: recording the answer failed", sends[sent].request_id)
-    return attempts
+    return list(sends.values())
 
 
 def send_callback(request_id):
@@ -377,18 +396,16 @@ CLAIM_FIELDS = [
 
 
 @transaction.atomic
-def _claim(request_ids):
+def _claim(request_ids, now):
     """Lock the requests that are pending, due and have no number on the do-not-call list
     (PostgreSQL: FOR UPDATE SKIP LOCKED, so two workers never take the same one; SQLite: the
     transaction is IMMEDIATE, so claims run one after another), take them, and write their
     attempt rows, all committed before anything is sent."""
-    now = timezone.now()
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    blocked = CallbackNumber.objects.filter(request_id=OuterRef("pk"), number__in=DoNotCallNumber.objects.values("number"))
     callbacks = list(
         CallbackRequest.objects.select_for_update(skip_locked=True, no_key=True)
         .filter(due, pk__in=request_ids, status=CallbackStatus.PENDING)
-        .exclude(Exists(blocked))
+        .exclude(Exists(limits.numbers_on_do_not_call_list(OuterRef("pk"))))
         .only(*CLAIM_FIELDS)
         .order_by("pk")
     )
@@ -418,33 +435,35 @@ def _claim(request_ids):
     return CallbackAttempt.objects.bulk_create(attempts)
 
 
-def _settle_unclaimed(request_ids):
-    """Requests the claim did not take: claimed by another worker or no longer pending (nothing
-    to do), delivered before their time (wait again), or blocked by the do-not-call list (refused)."""
+def _settle_unclaimed(request_ids, now):
+    """The requests of a task that its claim did not take. No longer pending (a second delivery,
+    cancelled, sent): nothing to do. Not due yet: wait again. A number on the do-not-call list:
+    refused. Otherwise another transaction held it (another worker's claim, a cancel, the
+    sweeper): if it is still pending once that ends, the next sweep queues it again."""
     if not request_ids:
         return
-    now = timezone.now()
     pending = CallbackRequest.objects.filter(pk__in=request_ids, status=CallbackStatus.PENDING)
     for request_id, due_at in pending.values_list("pk", "next_attempt_at"):
         if due_at and due_at > now:
             countdown = countdown_to(due_at, now)
             if countdown is not None:
                 publish([request_id], countdown)
-        else:
-            _refuse_if_do_not_call(request_id, now)
+        elif not _refuse_if_do_not_call(request_id, now):
+            pending.filter(pk=request_id).update(queued_at=None)
+            logger.info("Callback request %s was held by another transaction; the sweeper sees to it", request_id)
 
 
 def _refuse_if_do_not_call(request_id, now):
-    """A due request the claim did not take: another worker took it, or a number is on the list now."""
-    blocked = limits.do_not_call_numbers(CallbackNumber.objects.filter(request_id=request_id).values("number"))
+    """Refuse a pending request with a number on the do-not-call list; True if it has one."""
+    blocked = sorted(limits.numbers_on_do_not_call_list(request_id).values_list("number", flat=True))
     if not blocked:
-        logger.info("Callback request %s was claimed by another worker; nothing to send", request_id)
-        return
+        return False
     refused = CallbackRequest.objects.filter(pk=request_id, status=CallbackStatus.PENDING).update(
         status=CallbackStatus.REFUSED, refusal=Refusal.DO_NOT_CALL, error=limits.do_not_call_message(blocked), finished_at=now
     )
     if refused:
         logger.info("Callback request %s refused before its attempt: do-not-call list", request_id)
+    return True
 
 
 def retry_delay(attempt_number, retry_after=None):

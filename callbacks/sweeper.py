@@ -42,8 +42,8 @@ def _queueable(now):
 
 
 def queue_due(now):
-    """Queue what is due before the next sweep, each with the countdown to its time; what is due
-    now goes CALLBACK_BATCH_SIZE requests to a task."""
+    """Queue what is due before the next sweep, with the countdown to its time; requests due in
+    the same second go CALLBACK_BATCH_SIZE to a task."""
     with transaction.atomic():
         # Marked queued under a lock: a second sweeper running at once queues nothing twice.
         due = list(
@@ -69,9 +69,12 @@ def queue_due(now):
 
 def _tasks(due, now):
     """(request ids, countdown) per task: the requests due in the same second together (never
-    early: the countdown is rounded up), at most CALLBACK_BATCH_SIZE to a task."""
+    early: the countdown is rounded up, within the longest allowed), at most CALLBACK_BATCH_SIZE
+    to a task."""
     # countdown_to is never None here: the horizon is within the longest countdown.
-    seconds = sorted((math.ceil(countdown_to(due_at, now)), request_id) for request_id, due_at in due)
+    seconds = sorted(
+        (min(math.ceil(countdown_to(due_at, now)), settings.CALLBACK_MAX_COUNTDOWN), request_id) for request_id, due_at in due
+    )
     for countdown, group in itertools.groupby(seconds, key=lambda pair: pair[0]):
         request_ids = [request_id for _, request_id in group]
         for start in range(0, len(request_ids), settings.CALLBACK_BATCH_SIZE):

@@ -103,18 +103,108 @@ def test_an_answer_that_cannot_be_recorded_loses_none_of_the_others(agent_group,
     assert statuses == {backlog[0].pk: "placed", broken: "sending", backlog[2].pk: "placed"}
 
 
-def test_a_batch_claims_its_requests_only_when_a_thread_is_free_for_each():
+def test_a_batch_claims_its_requests_only_when_a_thread_is_free_for_each_and_in_turn():
     threads = dispatch.SendThreads(2)
-    second_got_its_thread = threading.Event()
+    got = {"batch": threading.Event(), "press": threading.Event()}
 
-    def second_batch():
-        threads.reserve(1)
-        second_got_its_thread.set()
+    def wants(name, count):
+        threads.reserve(count)
+        got[name].set()
 
-    threads.reserve(2)
-    waiting = threading.Thread(target=second_batch)
-    waiting.start()
-    assert not second_got_its_thread.wait(0.3)
-    threads.submit(lambda: None)  # a reserved thread sends and is free again
-    assert second_got_its_thread.wait(5)
-    waiting.join(5)
+    threads.reserve(2)  # both threads busy
+    batch = threading.Thread(target=wants, args=("batch", 2), daemon=True)
+    batch.start()
+    assert not got["batch"].wait(0.3)
+    press = threading.Thread(target=wants, args=("press", 1), daemon=True)  # asks after the batch
+    press.start()
+    threads.submit(lambda: None)  # one thread free again: the batch still needs two, and it was first
+    assert not got["press"].wait(0.3)
+    threads.submit(lambda: None)
+    assert got["batch"].wait(5)
+    assert not got["press"].is_set()  # the batch took both
+    threads.release(2)
+    assert got["press"].wait(5)
+    batch.join(5)
+    press.join(5)
+
+
+def test_a_failing_claim_gives_every_reserved_thread_back(agent_group, staff_user, queued, monkeypatch):
+    threads = dispatch.SendThreads(3)
+    monkeypatch.setattr(dispatch, "_send_threads", threads)
+    backlog = pending_requests(3, agent_group, staff_user)
+    monkeypatch.setattr(dispatch, "_claim", mock.Mock(side_effect=RuntimeError("database gone")))
+    with pytest.raises(RuntimeError):
+        dispatch.send_callbacks([r.pk for r in backlog])
+    threads.reserve(3)  # would wait for ever if the failed batch had kept its threads
+
+
+def test_a_task_with_more_requests_than_send_threads_sends_them_all(agent_group, staff_user, sandbox, queued, monkeypatch):
+    monkeypatch.setattr(dispatch, "_send_threads", dispatch.SendThreads(2))
+    backlog = pending_requests(5, agent_group, staff_user)
+    attempts = dispatch.send_callbacks([r.pk for r in backlog])
+    assert sorted(a.request_id for a in attempts) == sorted(r.pk for r in backlog)
+    assert len(sandbox.received()) == 5
+
+
+def test_a_due_request_another_transaction_held_is_left_to_the_next_sweep(agent_group, staff_user, queued):
+    """What a claim on PostgreSQL finds when another transaction holds the row (SKIP LOCKED)."""
+    (request,) = pending_requests(1, agent_group, staff_user)
+    CallbackRequest.objects.filter(pk=request.pk).update(queued_at=timezone.now())
+    dispatch._settle_unclaimed({request.pk}, timezone.now())
+    request.refresh_from_db()
+    assert (request.status, request.queued_at) == (CallbackStatus.PENDING, None)
+    assert sweeper.queue_due(timezone.now()) == 1
+
+
+def test_the_sweeper_groups_requests_by_the_second_they_are_due(agent_group, staff_user, queued):
+    now = timezone.now()
+    backlog = pending_requests(4, agent_group, staff_user)
+    for request, seconds in zip(backlog, [0, 0.3, 0.7, 2.0]):
+        CallbackRequest.objects.filter(pk=request.pk).update(next_attempt_at=now + timedelta(seconds=seconds))
+    queued.clear()
+    assert sweeper.queue_due(now) == 4
+    assert sorted(queued, key=lambda task: task[1] or 0) == [
+        ((backlog[0].pk,), None),
+        ((backlog[1].pk, backlog[2].pk), 1.0),  # never early: rounded up
+        ((backlog[3].pk,), 2.0),
+    ]
+
+
+def test_rounding_up_never_passes_the_longest_countdown(agent_group, staff_user, queued, settings):
+    settings.CALLBACK_MAX_COUNTDOWN = 30.5
+    settings.CALLBACK_SWEEP_INTERVAL = 60
+    now = timezone.now()
+    (request,) = pending_requests(1, agent_group, staff_user)
+    CallbackRequest.objects.filter(pk=request.pk).update(next_attempt_at=now + timedelta(seconds=30.2))
+    queued.clear()
+    assert sweeper.queue_due(now) == 1
+    assert queued == [((request.pk,), 30.5)]
+
+
+def test_when_the_broker_fails_mid_sweep_only_what_was_handed_over_stays_queued(
+    agent_group, staff_user, settings, monkeypatch
+):
+    settings.CALLBACK_BATCH_SIZE = 2
+    backlog = pending_requests(5, agent_group, staff_user)
+    handed_over = []
+
+    def broker_fails_after_the_first_task(args, countdown=None, **kwargs):
+        if handed_over:
+            raise OSError("Connection refused")
+        handed_over.extend(args[0])
+
+    monkeypatch.setattr("callbacks.tasks.send_callbacks.apply_async", broker_fails_after_the_first_task)
+    assert sweeper.queue_due(timezone.now()) == 2
+    queued_ids = set(CallbackRequest.objects.filter(queued_at__isnull=False).values_list("pk", flat=True))
+    assert queued_ids == set(handed_over) and len(queued_ids) == 2
+    assert CallbackRequest.objects.filter(pk__in=[r.pk for r in backlog], queued_at=None).count() == 3
+
+
+def test_start_up_refuses_a_database_that_cannot_return_the_ids_of_a_bulk_insert(monkeypatch):
+    from django.db import connection
+
+    from callbacks import checks
+
+    assert checks.database_returns_ids_of_bulk_inserts(None) == []
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
+    assert [error.id for error in checks.database_returns_ids_of_bulk_inserts(None)] == ["callbacks.E001"]

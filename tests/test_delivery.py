@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.utils import timezone
 
-from callbacks import dispatch, sweeper
+from callbacks import dispatch, limits, sweeper
 from tests.helpers import wait_for
 from callbacks.models import (
     AttemptOutcome,
@@ -241,7 +242,7 @@ def test_the_sweeper_never_hands_the_broker_a_countdown_longer_than_allowed(call
 
 
 def test_the_sweeper_gives_up_a_send_whose_worker_died_as_unknown(callback, sandbox, settings, monkeypatch):
-    [attempt] = dispatch._claim([callback.pk])  # claimed and written, and then the worker died
+    [attempt] = dispatch._claim([callback.pk], timezone.now())  # claimed and written, and then the worker died
     settings.CALLBACK_LOST_AFTER = 30
     assert sweeper.give_up_lost_sends(timezone.now()) == 0  # still possibly in flight
     assert sweeper.give_up_lost_sends(timezone.now() + timedelta(seconds=31)) == 1
@@ -254,7 +255,7 @@ def test_the_sweeper_gives_up_a_send_whose_worker_died_as_unknown(callback, sand
 
 
 def test_a_late_answer_replaces_the_sweepers_guess(callback, sandbox, settings):
-    [attempt] = dispatch._claim([callback.pk])
+    [attempt] = dispatch._claim([callback.pk], timezone.now())
     settings.CALLBACK_LOST_AFTER = 0
     sweeper.give_up_lost_sends(timezone.now() + timedelta(seconds=1))
     dispatch._record(attempt, dispatch.exolve.get_client().make_callback(attempt.request_body))
@@ -263,7 +264,7 @@ def test_a_late_answer_replaces_the_sweepers_guess(callback, sandbox, settings):
 
 
 def test_a_late_placed_answer_stops_a_round_a_person_started_meanwhile(callback, sandbox, staff_user, queued):
-    [attempt] = dispatch._claim([callback.pk])
+    [attempt] = dispatch._claim([callback.pk], timezone.now())
     sweeper.give_up_lost_sends(timezone.now() + timedelta(hours=1))
     dispatch.place_again(CallbackRequest.objects.get(pk=callback.pk), staff_user)
     dispatch._record(attempt, dispatch.exolve.get_client().make_callback(attempt.request_body))
@@ -287,7 +288,7 @@ def test_a_retry_waits_for_working_hours_and_is_not_finished(callback, sandbox, 
 def test_the_sweep_task_runs_both_sweeps(callback, settings):
     from callbacks.tasks import sweep
 
-    dispatch._claim([callback.pk])
+    dispatch._claim([callback.pk], timezone.now())
     settings.CALLBACK_LOST_AFTER = 0
     sweep.run()
     callback.refresh_from_db()
@@ -354,6 +355,41 @@ def test_with_no_cooldown_a_number_still_cannot_be_rung_twice_at_once(
     assert ask(other, agent_group, staff_user).refusal == Refusal.COOLDOWN
     CallbackRequest.objects.filter(pk=callback.pk).update(status=CallbackStatus.PLACED)
     assert ask(other, agent_group, staff_user).status == CallbackStatus.PENDING  # placed, no cooldown
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # two presses, two connections, real commits
+def test_two_presses_for_contacts_sharing_a_number_at_once_make_one_call(agent_group, staff_user, queued, monkeypatch):
+    sharing = [another_contact("79161234567", name) for name in ("Анна", "Олег")]
+    both_checked = threading.Event()
+    checked = []
+    real_refusal_for = limits.refusal_for
+
+    def refusal_for_then_wait_for_the_other(**kwargs):
+        refusal = real_refusal_for(**kwargs)
+        checked.append(refusal)
+        if len(checked) == 2:
+            both_checked.set()
+        # Unlocked, the other press checks meanwhile and also finds nothing ringing; locked, it
+        # cannot check until this one is saved, and the wait runs out.
+        both_checked.wait(1.5)
+        return refusal
+
+    monkeypatch.setattr(limits, "refusal_for", refusal_for_then_wait_for_the_other)
+    results = {}
+
+    def press(contact):
+        try:
+            results[contact.name] = ask(contact, agent_group, staff_user).status
+        finally:
+            connection.close()
+
+    presses = [threading.Thread(target=press, args=(contact,)) for contact in sharing]
+    for thread in presses:
+        thread.start()
+    for thread in presses:
+        thread.join(30)
+    assert sorted(results.values()) == [CallbackStatus.PENDING, CallbackStatus.REFUSED]
+    assert CallbackRequest.objects.get(status=CallbackStatus.REFUSED).refusal == Refusal.COOLDOWN
 
 
 def test_the_hourly_limit_is_checked_before_the_cooldown_a_manager_may_override(
