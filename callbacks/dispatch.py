@@ -345,8 +345,8 @@ def send_callbacks(request_ids):
 
 
 def _send_batch(threads, request_ids):
-    now = timezone.now()
     threads.reserve(len(request_ids))
+    now = timezone.now()  # the claim's time, after any wait for threads
     sends = {}
     try:
         for attempt in _claim(request_ids, now):
