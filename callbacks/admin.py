@@ -9,10 +9,10 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from . import dispatch
+from . import call_events, dispatch
 from .forms import CallbackForm
 from .models import (
     MAX_DESTINATIONS_PER_LINE,
@@ -21,6 +21,7 @@ from .models import (
     CallbackAttempt,
     CallbackRequest,
     CallbackStatus,
+    CallEvent,
     Contact,
     ContactNumber,
     Destination,
@@ -265,6 +266,54 @@ class CallbackAttemptInline(ReadOnlyMixin, admin.TabularInline):
     show_change_link = True
 
 
+class NoOutcomeReceivedFilter(admin.SimpleListFilter):
+    """Placed callbacks whose final call event has not come long after the call must have ended."""
+
+    title = _("call events")
+    parameter_name = "no_outcome"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("No outcome received"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset & call_events.no_outcome_received()
+        return queryset
+
+
+LEG_ROWS = '<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>'
+
+
+def legs_table(callback):
+    contact_first = call_events.contact_is_first(callback)
+    who = {"A": _("contact") if contact_first else _("agents"), "B": _("agents") if contact_first else _("contact")}
+    rows = format_html_join(
+        "",
+        LEG_ROWS,
+        (
+            (
+                f"{leg.side} ({who[leg.side]})",
+                _("yes") if leg.answered else (_("no") if leg.final else "…"),
+                timezone.localtime(leg.answered_at).strftime("%Y-%m-%d %H:%M:%S") if leg.answered_at else "",
+                leg.talk_seconds if leg.talk_seconds is not None else "",
+                leg.hangup_cause,
+                leg.cause,
+                leg.cause_text,
+            )
+            for leg in call_events.legs_of(callback)
+        ),
+    )
+    header = format_html_join(
+        "",
+        "<th>{}</th>",
+        (
+            (title,)
+            for title in [_("leg"), _("answered"), _("answered at"), _("talk, s"), _("hang-up cause"), _("cause"), _("cause in words")]
+        ),
+    )
+    return format_html('<table class="call-legs"><tr>{}</tr>{}</table>', header, rows)
+
+
 @dataclass(frozen=True)
 class CallbackAction:
     """Something staff do to a request from its page: cancel it, or place it again."""
@@ -326,12 +375,13 @@ class CallbackRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "requested_by",
         "status",
         "refusal",
+        "outcome",
         "next_attempt_at",
         "attempt_count",
         "call_id",
         "error",
     ]
-    list_filter = ["status", "refusal", "agent_group", "requested_by", "requested_at"]
+    list_filter = ["status", "refusal", "call_outcome", NoOutcomeReceivedFilter, "agent_group", "requested_by", "requested_at"]
     search_fields = ["=call_id", "=request_description", "=attempts__request_description", "contact__name"]
     list_select_related = ["contact", "agent_group", "requested_by"]
     show_full_result_count = False
@@ -352,10 +402,22 @@ class CallbackRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "decided_by",
         "call_id",
         "error",
+        "outcome",
+        "legs",
+        "final_event_at",
+        "outcome_expected_by",
         "request_description",
         "body",
     ]
     readonly_fields = fields
+
+    @admin.display(description=_("call outcome"), ordering="call_outcome")
+    def outcome(self, obj):
+        return obj.outcome_text
+
+    @admin.display(description=_("legs, from Exolve's call events"))
+    def legs(self, obj):
+        return legs_table(obj) if obj.call_id else ""
 
     @admin.display(description=_("request body"))
     def body(self, obj):
@@ -402,6 +464,34 @@ class CallbackRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/callbacks/callbackrequest/action.html", context)
 
 
+class CallEventInline(ReadOnlyMixin, admin.TabularInline):
+    model = CallEvent
+    fields = ["occurred_at", "event_side", "type", "received_at", "payload"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(CallEvent)
+class CallEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["received_at", "call_sid", "event_side", "type", "occurred_at", "attempt_link"]
+    list_filter = ["type", "event_side", "received_at"]
+    search_fields = ["=call_sid"]
+    show_full_result_count = False
+    fields = ["call_sid", "event_side", "type", "date_time", "occurred_at", "received_at", "attempt", "event"]
+    readonly_fields = fields
+
+    @admin.display(description=_("callback attempt"))
+    def attempt_link(self, obj):
+        if not obj.attempt_id:
+            return _("not linked yet")
+        url = reverse("admin:callbacks_callbackattempt_change", args=[obj.attempt_id])
+        return format_html('<a href="{}">#{}</a>', url, obj.attempt_id)
+
+    @admin.display(description=_("event as received"))
+    def event(self, obj):
+        return pretty_json(obj.payload)
+
+
 @admin.register(CallbackAttempt)
 class CallbackAttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["started_at", "request_link", "number", "outcome", "http_status", "call_id", "error", "duration_ms"]
@@ -424,6 +514,7 @@ class CallbackAttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "response_body",
     ]
     readonly_fields = fields
+    inlines = [CallEventInline]
 
     @admin.display(description=_("callback request"), ordering="request")
     def request_link(self, obj):

@@ -33,7 +33,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import exolve, limits
+from . import call_events, exolve, limits, outcomes
 from .models import (
     MAX_DESTINATIONS_PER_LINE,
     MAX_NUMBERS_PER_CONTACT,
@@ -513,6 +513,9 @@ def _record(attempt, result):
     callback = attempt.request
     status, error, delay = _next_status(callback, result, finished_at)
     changes = {"status": status, "error": error, "call_id": result.call_id}
+    if status == CallbackStatus.PLACED:
+        grace = timedelta(seconds=settings.CALLBACK_OUTCOME_GRACE)
+        changes["outcome_expected_by"] = outcomes.latest_end(callback.request_body, finished_at) + grace
     countdown = None
     if delay is None:
         changes["finished_at"] = finished_at
@@ -534,6 +537,8 @@ def _record(attempt, result):
         ).update(**changes)
         if updated and countdown is not None:
             transaction.on_commit(lambda: publish([attempt.request_id], countdown))
+    if result.call_id:
+        call_events.link_events(attempt)  # events that came before we knew the call id
     logger.info(
         "Callback request %s attempt %s: %s (HTTP %s) -> %s",
         attempt.request_id,

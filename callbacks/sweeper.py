@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import call_events
 from .dispatch import countdown_to, publish
 from .models import AttemptOutcome, CallbackAttempt, CallbackRequest, CallbackStatus
 
@@ -27,7 +28,7 @@ BATCH_SIZE = 500  # per sweep and kind; the next sweep takes the rest
 
 def sweep():
     now = timezone.now()
-    return {"queued": queue_due(now), "lost": give_up_lost_sends(now)}
+    return {"queued": queue_due(now), "lost": give_up_lost_sends(now), "events_linked": call_events.link_early_events()}
 
 
 def _queueable(now):

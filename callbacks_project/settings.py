@@ -1,6 +1,7 @@
 """Settings for the callbacks project: every deploy-specific value comes from the environment."""
 
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -111,8 +112,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_secrets": {"()": "callbacks_project.log_filters.RedactSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": read_choice("LOG_LEVEL", "INFO", LOG_LEVELS)},
+    # runserver's request lines go through the same handler, so they are redacted too.
+    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 # --- Celery ---------------------------------------------------------------------------
@@ -206,6 +210,16 @@ CALLBACK_USER_HOURLY_LIMIT = read_number("CALLBACK_USER_HOURLY_LIMIT", 60, minim
 EXOLVE_API_URL = read_http_url("EXOLVE_API_URL", default="https://api.exolve.ru")
 # The key is read here and handed only to the HTTP client: never stored, logged or queued.
 EXOLVE_API_KEY = read_str("EXOLVE_API_KEY", default="")
+# Exolve POSTs its call events to https://<this host>/exolve/events/<EXOLVE_EVENTS_SECRET>/ (set
+# that URL in the Exolve cabinet). Without a secret, the endpoint refuses everything.
+EXOLVE_EVENTS_SECRET = read_str("EXOLVE_EVENTS_SECRET", default="")
+if EXOLVE_EVENTS_SECRET and not re.fullmatch(r"[A-Za-z0-9_-]{24,}", EXOLVE_EVENTS_SECRET):
+    raise ImproperlyConfigured(
+        "Environment variable EXOLVE_EVENTS_SECRET: must be at least 24 letters, digits, '-' or '_' (it is part of a URL)"
+    )
+# A placed call whose final event has not come this long after its longest possible end is
+# flagged "no outcome received".
+CALLBACK_OUTCOME_GRACE = read_number("CALLBACK_OUTCOME_GRACE", 900.0, cast=float, minimum=0)
 EXOLVE_CONNECT_TIMEOUT = read_number("EXOLVE_CONNECT_TIMEOUT", 3.05, cast=float, minimum=0.1)
 EXOLVE_READ_TIMEOUT = read_number("EXOLVE_READ_TIMEOUT", 15.0, cast=float, minimum=0.1)
 EXOLVE_MAX_ATTEMPTS = read_number("EXOLVE_MAX_ATTEMPTS", 5, minimum=1, maximum=20)

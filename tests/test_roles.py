@@ -7,7 +7,7 @@ pytestmark = pytest.mark.django_db
 
 CONFIGURATION = {"agentgroup", "destination", "mediaresource", "ttspreset", "workinghours", "holiday", "donotcallnumber"}
 CONTACTS = {"contact", "contactnumber"}
-HISTORY = {"callbackrequest", "callbackattempt", "callbacknumber"}
+HISTORY = {"callbackrequest", "callbackattempt", "callbacknumber", "callevent"}
 
 
 def manage(models):

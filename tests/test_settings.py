@@ -32,6 +32,7 @@ VARIABLES = [
     "CELERY_WORKER_POOL",
     "CALLBACK_BATCH_SIZE",
     "CALLBACK_SEND_THREADS",
+    "EXOLVE_EVENTS_SECRET",
 ]
 
 
@@ -96,6 +97,8 @@ def test_production_values_are_read():
         ({"CALLBACK_NUMBER_COOLDOWN_MINUTES": "-1"}, "CALLBACK_NUMBER_COOLDOWN_MINUTES"),
         ({"CALLBACK_BATCH_SIZE": "60", "CALLBACK_SEND_THREADS": "50"}, "CALLBACK_BATCH_SIZE"),
         ({"CALLBACK_SEND_THREADS": "0"}, "CALLBACK_SEND_THREADS"),
+        ({"EXOLVE_EVENTS_SECRET": "short"}, "EXOLVE_EVENTS_SECRET"),
+        ({"EXOLVE_EVENTS_SECRET": "a/b" * 10}, "EXOLVE_EVENTS_SECRET"),
     ],
 )
 def test_a_malformed_value_stops_start_up_naming_the_variable(variables, named):

@@ -1,9 +1,11 @@
 """Gives the roles the permissions of the delivery guarantees: working hours and holidays are
 configuration, the do-not-call list is kept by managers and grown by staff, and only managers
-may place a callback despite the cooldown. Spelled out, not imported, like 0002."""
+may place a callback despite the cooldown. The permissions are spelled out here, like in 0002;
+_role_grants only grants them."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from ._role_grants import grant
 
 CONFIGURATION = ["workinghours", "holiday", "donotcallnumber"]
 HISTORY = ["callbacknumber"]
@@ -24,32 +26,7 @@ ADDED = {
 }
 
 
-def _permissions(apps, codenames):
-    Permission = apps.get_model("auth", "Permission")
-    permissions = Permission.objects.filter(content_type__app_label="callbacks", codename__in=codenames)
-    if permissions.count() != len(codenames):
-        raise RuntimeError(f"Missing permissions: {sorted(set(codenames) - {p.codename for p in permissions})}")
-    return permissions
-
-
-def add_permissions(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    for role, codenames in ADDED.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.add(*_permissions(apps, codenames))
-
-
-def remove_permissions(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    for group in Group.objects.filter(name__in=ADDED):
-        group.permissions.remove(*_permissions(apps, ADDED[group.name]))
-
-
 class Migration(migrations.Migration):
     dependencies = [("callbacks", "0003_delivery_guarantees")]
 
-    operations = [migrations.RunPython(add_permissions, remove_permissions)]
+    operations = [grant(ADDED)]

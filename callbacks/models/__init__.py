@@ -15,11 +15,13 @@ from .configuration import (
     WorkingHours,
 )
 from .contacts import MAX_NUMBERS_PER_CONTACT, Contact, ContactNumber
+from .events import CallEvent
 from .history import (
     OPEN_STATUSES,
     RINGING_STATUSES,
     AttemptOutcome,
     CallbackAttempt,
+    CallOutcome,
     CallbackNumber,
     CallbackRequest,
     CallbackStatus,
@@ -35,6 +37,8 @@ __all__ = [
     "SIDES",
     "AgentGroup",
     "AttemptOutcome",
+    "CallEvent",
+    "CallOutcome",
     "CallbackAttempt",
     "CallbackNumber",
     "CallbackRequest",

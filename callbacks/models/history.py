@@ -35,6 +35,15 @@ class Refusal(models.TextChoices):
     NO_OPENING = "no_opening", _("No working hours ahead")
 
 
+class CallOutcome(models.TextChoices):
+    """What happened on a placed call, from Exolve's call events (callbacks/outcomes.py)."""
+
+    CONNECTED = "connected", _("Connected")
+    AGENTS_NO_ANSWER = "agents_no_answer", _("Agents did not answer")
+    CONTACT_NO_ANSWER = "contact_no_answer", _("Contact did not answer")
+    FAILED = "failed", _("Call failed")
+
+
 OPEN_STATUSES = [CallbackStatus.PENDING, CallbackStatus.SENDING]
 # Requests that did or may have rung the customer: what the cooldown counts.
 RINGING_STATUSES = [CallbackStatus.PENDING, CallbackStatus.SENDING, CallbackStatus.PLACED, CallbackStatus.UNKNOWN]
@@ -82,6 +91,17 @@ class CallbackRequest(models.Model):
     call_id = models.CharField(_("call id"), max_length=CALL_ID_MAX_LENGTH, blank=True)
     error = models.TextField(_("error"), blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # What Exolve's call events say happened on the call (callbacks/call_events.py).
+    call_outcome = models.CharField(
+        _("call outcome"), max_length=24, choices=CallOutcome.choices, blank=True, help_text=_("From Exolve's call events.")
+    )
+    final_event_at = models.DateTimeField(_("final event received at"), null=True, blank=True)
+    outcome_expected_by = models.DateTimeField(
+        _("outcome expected by"),
+        null=True,
+        blank=True,
+        help_text=_("A placed call whose final event has not come by then is flagged: no outcome received."),
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
@@ -129,6 +149,12 @@ class CallbackRequest(models.Model):
             models.Index(
                 fields=["claimed_at"], name="callbackrequest_sending", condition=models.Q(status=CallbackStatus.SENDING)
             ),
+            models.Index(fields=["call_outcome", "-requested_at"], name="callbackrequest_call_outcome"),
+            models.Index(
+                fields=["outcome_expected_by"],
+                name="callbackrequest_no_outcome",
+                condition=models.Q(status=CallbackStatus.PLACED, final_event_at__isnull=True),
+            ),
         ]
 
     def __str__(self):
@@ -137,6 +163,15 @@ class CallbackRequest(models.Model):
             "time": timezone.localtime(self.requested_at).strftime("%Y-%m-%d %H:%M"),
         }
 
+
+    @property
+    def outcome_text(self):
+        """The call's outcome for lists: what its events say, or whether they are still to come."""
+        if self.call_outcome:
+            return self.get_call_outcome_display()
+        if self.status == CallbackStatus.PLACED and self.final_event_at is None and self.outcome_expected_by:
+            return _("No outcome received") if self.outcome_expected_by < timezone.now() else _("In progress")
+        return ""
 
     @property
     def is_scheduled(self):

@@ -1,0 +1,122 @@
+"""Exolve's "Callback Call Events": received, stored as sent, linked to the attempt whose call
+id they carry, and turned into the callback's outcome (callbacks/outcomes.py).
+
+Exolve may send an event twice and in any order, and before we have recorded the call id it
+belongs to: a duplicate is one row, every event recomputes the outcome from all events of its
+call, and events that came early are linked when the call id is recorded (and by the sweeper)."""
+
+import json
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from . import outcomes
+from .models import CallbackAttempt, CallbackRequest, CallbackStatus, CallEvent
+from .models.history import CALL_ID_MAX_LENGTH
+
+logger = logging.getLogger(__name__)
+IDENTITY_FIELDS = {"call_sid": CALL_ID_MAX_LENGTH, "event_side": 16, "type": 16, "date_time": 64}
+BATCH_SIZE = 500  # unlinked calls per sweep
+
+
+class BadEvent(ValueError):
+    """An event we cannot store, with the reason for the sender."""
+
+
+def parse_event(body):
+    """The event's fields from a request body, or BadEvent saying what is wrong with it."""
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BadEvent(_("The body is not JSON: %(error)s") % {"error": exc}) from None
+    if not isinstance(payload, dict):
+        raise BadEvent(_("The body must be a JSON object."))
+    for field, max_length in IDENTITY_FIELDS.items():
+        value = payload.get(field)
+        if not isinstance(value, str) or not value.strip():
+            raise BadEvent(_("“%(field)s” must be a non-empty string.") % {"field": field})
+        if len(value) > max_length:
+            raise BadEvent(_("“%(field)s” is longer than %(max)d characters.") % {"field": field, "max": max_length})
+    occurred_at = parse_datetime(payload["date_time"])
+    if occurred_at is None or occurred_at.tzinfo is None:
+        raise BadEvent(_("“date_time” must be an RFC 3339 time with its offset."))
+    return payload
+
+
+def receive_event(payload):
+    """Store one event (once), link it, and update the outcome. Returns (event, stored now)."""
+    attempt = CallbackAttempt.objects.filter(call_id=payload["call_sid"]).only("id", "request_id", "call_id").first()
+    event = CallEvent(
+        call_sid=payload["call_sid"],
+        event_side=payload["event_side"],
+        type=payload["type"],
+        date_time=payload["date_time"],
+        occurred_at=parse_datetime(payload["date_time"]),
+        payload=payload,
+        attempt=attempt,
+    )
+    try:
+        with transaction.atomic():
+            event.save()
+            if attempt:
+                _update_outcome(attempt)
+    except IntegrityError:
+        return CallEvent.objects.get(**{field: payload[field] for field in IDENTITY_FIELDS}), False
+    logger.info("Call event %s %s %s: %s", event.call_sid, event.event_side, event.type, "linked" if attempt else "kept")
+    return event, True
+
+
+def link_events(attempt):
+    """Link the events that came before the attempt's call id was recorded."""
+    with transaction.atomic():
+        if CallEvent.objects.filter(call_sid=attempt.call_id, attempt=None).update(attempt=attempt):
+            _update_outcome(attempt)
+
+
+def link_early_events():
+    """The sweeper's part: events whose call id an attempt has recorded since they came."""
+    known = CallbackAttempt.objects.exclude(call_id="").values("call_id")
+    call_ids = CallEvent.objects.filter(attempt=None, call_sid__in=known).values_list("call_sid", flat=True)
+    linked = 0
+    for call_id in list(call_ids.order_by().distinct()[:BATCH_SIZE]):
+        attempt = CallbackAttempt.objects.filter(call_id=call_id).only("id", "request_id", "call_id").first()
+        link_events(attempt)
+        linked += 1
+    return linked
+
+
+def _update_outcome(attempt):
+    # The row lock makes events of one call recompute one after another, each seeing the others.
+    callback = CallbackRequest.objects.select_for_update().only("request_body", "call_id").get(pk=attempt.request_id)
+    if callback.call_id != attempt.call_id:
+        return  # an earlier call of a request placed again: its events stay on its attempt
+    events = list(attempt.events.values_list("event_side", "type", "occurred_at", "payload", "received_at"))
+    legs = [outcomes.leg(side, [event[:4] for event in events]) for side in (outcomes.FIRST_LEG, outcomes.SECOND_LEG)]
+    finals = [received_at for _side, kind, _at, _payload, received_at in events if kind == "d"]
+    CallbackRequest.objects.filter(pk=callback.pk).update(
+        call_outcome=outcomes.call_outcome(*legs, contact_first=contact_is_first(callback)),
+        final_event_at=min(finals) if finals else None,
+    )
+
+
+def contact_is_first(callback):
+    """Whether the contact was dialled on line_1 (leg A): from the body as it was sent."""
+    numbers = set(callback.numbers.values_list("number", flat=True))
+    return any(destination["number"] in numbers for destination in callback.request_body["line_1"]["destinations"])
+
+
+def legs_of(callback):
+    """Leg A and leg B of the request's current call, for its page."""
+    events = CallEvent.objects.filter(attempt__request=callback, call_sid=callback.call_id)
+    rows = list(events.values_list("event_side", "type", "occurred_at", "payload")) if callback.call_id else []
+    return [outcomes.leg(side, rows) for side in (outcomes.FIRST_LEG, outcomes.SECOND_LEG)]
+
+
+def no_outcome_received(now=None):
+    """Placed callbacks whose final event has not come long after the call must have ended."""
+    return CallbackRequest.objects.filter(
+        status=CallbackStatus.PLACED, final_event_at=None, outcome_expected_by__lt=now or timezone.now()
+    )

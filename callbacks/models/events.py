@@ -1,0 +1,48 @@
+"""What Exolve tells us about a placed callback's call: its "Callback Call Events", one row per
+event and leg, stored as received (unknown types and fields included), and the outcome derived
+from them (callbacks/outcomes.py), kept on the request."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .history import CALL_ID_MAX_LENGTH, CallbackAttempt
+
+
+class CallEvent(models.Model):
+    """One event as Exolve sent it. The same call, leg, type and time twice is one row."""
+
+    call_sid = models.CharField(_("call id"), max_length=CALL_ID_MAX_LENGTH)
+    event_side = models.CharField(_("leg"), max_length=16, help_text=_("A = line_1, B = line_2."))
+    type = models.CharField(_("type"), max_length=16, help_text=_("o originate, s answered, h hung up, d final, e end."))
+    date_time = models.CharField(_("event time, as sent"), max_length=64)
+    occurred_at = models.DateTimeField(_("event time"))
+    payload = models.JSONField(_("event as received"))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    attempt = models.ForeignKey(
+        CallbackAttempt,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("callback attempt"),
+        db_index=False,
+        help_text=_("The attempt whose call id this is; empty until that call id is known."),
+    )
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        verbose_name = _("call event")
+        verbose_name_plural = _("call events")
+        constraints = [
+            models.UniqueConstraint(fields=["call_sid", "event_side", "type", "date_time"], name="callevent_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["attempt", "occurred_at"], name="callevent_attempt"),
+            models.Index(fields=["received_at"], name="callevent_received"),
+            # Events that came before their call id was recorded: linked by the sweeper.
+            models.Index(fields=["call_sid"], name="callevent_unlinked", condition=models.Q(attempt__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"{self.call_sid} {self.event_side} {self.type} {self.date_time}"
