@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 
+from exolve_sandbox.events import is_events_url
 from exolve_sandbox.server import make_server
 
 
@@ -19,10 +20,17 @@ def parse_args(argv):
         default=os.environ.get("EXOLVE_API_KEY"),
         help="the key clients must send as 'Authorization: Bearer KEY' (default: $EXOLVE_API_KEY)",
     )
+    parser.add_argument(
+        "--events-url",
+        metavar="URL",
+        help="POST Exolve's Callback Call Events for each accepted call to this URL (default: off)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request (never its key)")
     args = parser.parse_args(argv)
     if not args.api_key:
         parser.error("no API key: pass --api-key KEY or set EXOLVE_API_KEY")
+    if args.events_url is not None and not is_events_url(args.events_url):
+        parser.error("--events-url must be an http:// or https:// URL")
     return args
 
 
@@ -44,7 +52,7 @@ def main(argv=None):
     if not _is_loopback(args.host):
         warning = f"warning: {args.host} is not loopback and /_sandbox/ has no authentication"
         print(warning, file=sys.stderr)
-    server = make_server(args.host, args.port, args.api_key)
+    server = make_server(args.host, args.port, args.api_key, args.events_url)
     signal.signal(signal.SIGTERM, _stop)
     print(f"Exolve sandbox listening on {server.url}", flush=True)
     try:

@@ -3,7 +3,8 @@
 It answers the way the provider's MakeCallback page describes: 401 "malformed token" for a
 missing or wrong key, 400 with a gRPC-gateway style body for an invalid request, and
 200 {"call_id": "cal<uuid>"} otherwise. A control API under /_sandbox/ lets tests script
-answers, add latency and random failures, and read back what was received.
+answers, add latency and random failures, and read back what was received. Given an events URL,
+it also POSTs Exolve's Callback Call Events for each call it accepts (see events.py).
 """
 
 import hmac
@@ -18,16 +19,19 @@ import time
 import uuid
 from collections import deque
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, NamedTuple
 from urllib.parse import urlsplit
 
+from exolve_sandbox.events import SCENARIOS, EventSender, Job, call_events, is_events_url
+
 logger = logging.getLogger(__name__)
 
 MAKE_CALLBACK_PATH = "/call/v1/MakeCallback"
 MAX_LOGGED_REQUESTS = 10_000
+MAX_LOGGED_EVENTS = 10_000
 UNAUTHORIZED_BODY = {"code": 16, "message": "malformed token", "details": []}
 INVALID_ARGUMENT = 3  # the gRPC status code Exolve puts in every 400 body
 UNAVAILABLE = 14
@@ -248,11 +252,22 @@ def new_call_id():
 
 # --- control API input -------------------------------------------------------------------------
 
+
+def _is_scenario(value):
+    return isinstance(value, str) and value in SCENARIOS
+
+
 CONFIG_OPTIONS = {
     "delay_ms": lambda v: _is_int(v) and v >= 0,
     "fail_rate": lambda v: _is_number(v) and 0 <= v <= 1,
     "fail_status": lambda v: _is_int(v) and 200 <= v <= 599,
     "seed": _is_int,
+    "events_url": lambda v: v is None or is_events_url(v),
+    "events_delay_ms": lambda v: _is_int(v) and v >= 0,
+    "talk_ms": lambda v: _is_int(v) and v >= 0,
+    "scenario": _is_scenario,
+    "duplicate_events": lambda v: isinstance(v, bool),
+    "shuffle_events": lambda v: isinstance(v, bool),
 }
 
 SCRIPT_OPTIONS = {
@@ -264,7 +279,17 @@ SCRIPT_OPTIONS = {
     ),
 }
 
-DEFAULT_CONFIG = {"delay_ms": 0, "fail_rate": 0.0, "fail_status": 503}
+DEFAULT_CONFIG = {
+    "delay_ms": 0,
+    "fail_rate": 0.0,
+    "fail_status": 503,
+    "events_url": None,  # events are off until a URL is given
+    "events_delay_ms": 200,
+    "talk_ms": 3000,
+    "scenario": "connected",
+    "duplicate_events": False,
+    "shuffle_events": False,
+}
 
 
 def _options_error(obj, options):
@@ -288,22 +313,37 @@ def _script_error(payload):
     return None
 
 
+def _scenarios_error(payload):
+    if not isinstance(payload, dict) or not isinstance(payload.get("scenarios"), list):
+        return 'expected {"scenarios": [...]}'
+    for name in payload["scenarios"]:
+        if not _is_scenario(name):
+            return f"unknown scenario {_json(name)}; allowed: {sorted(SCENARIOS)}"
+    return None
+
+
 # --- shared state ------------------------------------------------------------------------------
 
 
 class SandboxState:
-    """Scripted answers, simulated latency/failures and the request log, behind one lock."""
+    """Scripted answers, simulated latency/failures, call events and the logs, behind one lock."""
 
-    def __init__(self):
+    def __init__(self, events_url=None):
         self._lock = threading.Lock()
+        self._defaults = {**DEFAULT_CONFIG, "events_url": events_url}
+        self._generation = 0
         self.reset()
 
     def reset(self):
         with self._lock:
             self._script = deque()
-            self._config = dict(DEFAULT_CONFIG)
+            self._config = dict(self._defaults)
             self._random = random.Random()
             self._log = deque(maxlen=MAX_LOGGED_REQUESTS)
+            self._scenarios = deque()
+            self._events = deque(maxlen=MAX_LOGGED_EVENTS)
+            self._failed_events = 0
+            self._generation += 1
 
     def add_script(self, responses):
         with self._lock:
@@ -339,6 +379,43 @@ class SandboxState:
     def requests(self):
         with self._lock:
             return list(self._log)
+
+    def add_scenarios(self, names):
+        with self._lock:
+            self._scenarios.extend(names)
+            return len(self._scenarios)
+
+    def events_job(self, call_id, body):
+        """The events to send for a call accepted just now, or None while events are off."""
+        with self._lock:
+            config = self._config
+            if not config["events_url"]:
+                return None
+            scenario = self._scenarios.popleft() if self._scenarios else config["scenario"]
+            delay = config["events_delay_ms"] / 1000
+            dialled_at = datetime.now(timezone.utc) + timedelta(seconds=delay)
+            events = call_events(call_id, body, scenario, config["talk_ms"], dialled_at)
+            if config["duplicate_events"]:
+                events = [event for event in events for _ in range(2)]
+            if config["shuffle_events"]:
+                self._random.shuffle(events)
+            return Job(time.monotonic() + delay, config["events_url"], self._generation, events)
+
+    def is_current(self, generation):
+        with self._lock:
+            return generation == self._generation
+
+    def record_event(self, generation, entry):
+        with self._lock:
+            if generation != self._generation:  # sent for a job queued before a reset
+                return
+            self._events.append(entry)
+            if entry["error"]:
+                self._failed_events += 1
+
+    def events(self):
+        with self._lock:
+            return {"events": list(self._events), "failed": self._failed_events}
 
 
 # --- HTTP --------------------------------------------------------------------------------------
@@ -415,7 +492,17 @@ class SandboxHandler(BaseHTTPRequestHandler):
             "call_id": call_id,
             "response": reply.body,
         })
+        if reply.status == 200 and isinstance(call_id, str):
+            self._schedule_events(state, call_id, body)
         self._send(reply)
+
+    def _schedule_events(self, state, call_id, body):
+        # A scripted 200 may answer a body that names no numbers to call: there is no call to report.
+        if validate_make_callback(body) is not None:
+            return
+        job = state.events_job(call_id, body)
+        if job:
+            self.server.events.schedule(job)
 
     def _answer_make_callback(self, state, raw):
         """Return the body as logged (parsed JSON, or the raw text) and the reply to send."""
@@ -517,11 +604,25 @@ def _control_requests(state, raw):
     return Reply(200, {"requests": state.requests()})
 
 
+def _control_events_script(state, raw):
+    payload = _control_json(raw)
+    problem = _scenarios_error(payload)
+    if problem:
+        return Reply(400, {"error": problem})
+    return Reply(200, {"queued": state.add_scenarios(payload["scenarios"])})
+
+
+def _control_events(state, raw):
+    return Reply(200, state.events())
+
+
 CONTROL_ROUTES = {
     ("POST", "/_sandbox/script"): _control_script,
     ("POST", "/_sandbox/config"): _control_config,
     ("POST", "/_sandbox/reset"): _control_reset,
     ("GET", "/_sandbox/requests"): _control_requests,
+    ("POST", "/_sandbox/events/script"): _control_events_script,
+    ("GET", "/_sandbox/events"): _control_events,
 }
 
 
@@ -531,11 +632,14 @@ class SandboxServer(ThreadingHTTPServer):
     # A worker's 50 threads connect at once; the default backlog of 5 resets some of them.
     request_queue_size = 128
 
-    def __init__(self, address, api_key):
+    def __init__(self, address, api_key, events_url=None):
         if not api_key:
             raise ValueError("the Exolve sandbox needs an API key to check requests against")
+        if events_url is not None and not is_events_url(events_url):
+            raise ValueError("the events URL must be an http:// or https:// URL")
         self.api_key = api_key
-        self.state = SandboxState()
+        self.state = SandboxState(events_url)
+        self.events = EventSender(self.state)
         self._connections = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, SandboxHandler)
@@ -567,6 +671,7 @@ class SandboxServer(ThreadingHTTPServer):
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+        self.events.stop()
 
     def handle_error(self, request, client_address):
         if isinstance(sys.exc_info()[1], ConnectionError):  # the client went away; nothing to report
@@ -575,14 +680,14 @@ class SandboxServer(ThreadingHTTPServer):
             logger.exception("error while handling a request from %s", client_address)
 
 
-def make_server(host="127.0.0.1", port=0, api_key=None):
-    return SandboxServer((host, port), api_key)
+def make_server(host="127.0.0.1", port=0, api_key=None, events_url=None):
+    return SandboxServer((host, port), api_key, events_url)
 
 
 @contextmanager
-def running_sandbox(api_key, host="127.0.0.1", port=0):
+def running_sandbox(api_key, host="127.0.0.1", port=0, events_url=None):
     """Serve a sandbox from a daemon thread for the duration of the block."""
-    server = make_server(host, port, api_key)
+    server = make_server(host, port, api_key, events_url)
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="exolve-sandbox", daemon=True
     )
