@@ -100,6 +100,11 @@ def test_staff_calls_the_demo_contact_back_and_the_auditor_only_reads(demo):
     attempts = staff.get(f"{url}/admin/callbacks/callbackattempt/", timeout=10).text
     assert call_id in attempts
 
+    def outcome_shown():  # the sandbox posts the call's events back, as Exolve does
+        return '<td class="callback-outcome">Соединены</td>' in staff.get(contact_url, timeout=10).text
+
+    assert wait_for(outcome_shown, 30), log_path.read_text()[-3000:]
+
     auditor = log_in(url, "auditor", accounts["auditor"])
     _, audited_page = open_demo_contact(auditor, url)
     assert call_id in audited_page
@@ -108,6 +113,7 @@ def test_staff_calls_the_demo_contact_back_and_the_auditor_only_reads(demo):
     history = auditor.get(f"{url}/admin/callbacks/callbackrequest/", timeout=10).text
     assert history.count(call_id) == 1
     assert "sandbox-demo-key" not in audited_page + history + attempts
+    assert "sandbox-demo-events-secret" not in log_path.read_text()
 
 
 CHROMIUM = Path("/usr/bin/chromium")
