@@ -24,3 +24,12 @@ def recent_callbacks(contact, limit=20):
         .select_related("agent_group", "requested_by")
         .order_by("-requested_at", "-id")[:limit]
     )
+
+
+def callback_history():
+    """Callback requests for the history lists and the export: newest first, with what each row shows."""
+    return (
+        CallbackRequest.objects.select_related("contact", "agent_group", "requested_by")
+        .prefetch_related("numbers")
+        .order_by("-requested_at", "-id")
+    )

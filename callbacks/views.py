@@ -1,12 +1,19 @@
 """Endpoints outside the admin."""
 
+import csv
 import hmac
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from . import call_events
+from . import call_events, selectors
+from .filters import CallbackHistoryFilter
 
 
 @csrf_exempt
@@ -23,3 +30,97 @@ def exolve_events(request, secret):
         return JsonResponse({"error": str(exc)}, status=400)
     event, stored = call_events.receive_event(payload)
     return JsonResponse({"stored": stored, "linked": event.attempt_id is not None})
+
+
+# --- the auditor's history page -------------------------------------------------------------
+
+HISTORY_PAGE_SIZE = 50
+VIEW_HISTORY_PERMISSION = "callbacks.view_callbackrequest"
+
+
+def _history_filter(request):
+    return CallbackHistoryFilter(request.GET, queryset=selectors.callback_history())
+
+
+def _page_number(request):
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+@login_required(login_url="admin:login")
+@permission_required(VIEW_HISTORY_PERMISSION, raise_exception=True)
+def callback_history(request):
+    """Callback requests, filtered and paginated without counting them all (fast at any size)."""
+    filters = _history_filter(request)
+    page = _page_number(request)
+    rows, has_next = [], False
+    if filters.is_valid():
+        start = (page - 1) * HISTORY_PAGE_SIZE
+        window = list(filters.qs[start : start + HISTORY_PAGE_SIZE + 1])  # one more: is there a next page?
+        rows, has_next = window[:HISTORY_PAGE_SIZE], len(window) > HISTORY_PAGE_SIZE
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Callback history"),
+        "filter": filters,
+        "rows": rows,
+        "page": page,
+        "has_next": has_next,
+        "query": query.urlencode(),
+    }
+    return render(request, "callbacks/history.html", context)
+
+
+def _csv_columns():
+    return [
+        (_("Requested at"), lambda c: timezone.localtime(c.requested_at).strftime("%Y-%m-%d %H:%M:%S")),
+        (_("Contact"), lambda c: c.contact.name),
+        (_("Numbers"), lambda c: ", ".join(number.number for number in c.numbers.all())),
+        (_("Agent group"), lambda c: c.agent_group.name),
+        (_("Requested by"), lambda c: c.requested_by.get_username()),
+        (_("Status"), lambda c: c.get_status_display()),
+        (_("Refusal"), lambda c: c.get_refusal_display()),
+        (_("Call outcome"), lambda c: c.outcome_text),
+        (_("Call id"), lambda c: c.call_id),
+        (_("Attempts"), lambda c: c.attempt_count),
+        (_("Error"), lambda c: c.error),
+    ]
+
+
+class _Line:
+    """A file-like csv.writer target that hands back each line instead of keeping it."""
+
+    def write(self, text):
+        return text
+
+
+def _csv_lines(callbacks):
+    columns = _csv_columns()
+    writer = csv.writer(_Line(), delimiter=CSV_DELIMITER)
+    yield "\ufeff" + writer.writerow([str(header) for header, _value in columns])  # the BOM tells Excel it is UTF-8
+    for callback in callbacks:
+        yield writer.writerow([value(callback) for _header, value in columns])
+
+
+# Excel in a Russian locale splits CSV on ";" (its list separator), not on ",".
+CSV_DELIMITER = ";"
+
+
+@login_required(login_url="admin:login")
+@permission_required(VIEW_HISTORY_PERMISSION, raise_exception=True)
+def callback_history_csv(request):
+    """Exactly the filtered rows, streamed: memory stays flat whatever their number."""
+    filters = _history_filter(request)
+    if not filters.is_valid():
+        errors = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in filters.errors.items())
+        return HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")
+    rows = filters.qs.iterator(chunk_size=2000)
+    filename = f"callbacks-{timezone.localtime():%Y%m%d-%H%M}.csv"
+    return StreamingHttpResponse(
+        _csv_lines(rows),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

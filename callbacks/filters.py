@@ -1,0 +1,63 @@
+"""The auditor's history page: which callback requests to show (django-filter)."""
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from . import call_events
+from .models import AgentGroup, CallbackNumber, CallbackRequest, CallbackStatus, CallOutcome
+from .numbers import normalize_phone_number
+
+NO_OUTCOME = "no_outcome"
+
+
+class HistoryFilterForm(forms.Form):
+    def clean_number(self):
+        typed = self.cleaned_data.get("number")
+        return normalize_phone_number(typed) if typed else typed  # a clear message on the field
+
+    def clean(self):
+        cleaned = super().clean()
+        period = cleaned.get("period")
+        if period and period.start and period.stop and period.start > period.stop:
+            self.add_error("period", ValidationError(_("The period ends before it starts.")))
+        return cleaned
+
+
+class CallbackHistoryFilter(django_filters.FilterSet):
+    period = django_filters.DateFromToRangeFilter(
+        field_name="requested_at",
+        label=_("Requested between"),
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+    status = django_filters.ChoiceFilter(choices=CallbackStatus.choices, label=_("Status"))
+    outcome = django_filters.ChoiceFilter(
+        choices=[*CallOutcome.choices, (NO_OUTCOME, _("No outcome received"))], method="filter_outcome", label=_("Call outcome")
+    )
+    agent_group = django_filters.ModelChoiceFilter(queryset=AgentGroup.objects.order_by("name"), label=_("Agent group"))
+    requested_by = django_filters.ModelChoiceFilter(
+        queryset=get_user_model().objects.filter(callback_requests__isnull=False).distinct().order_by("username"),
+        label=_("Requested by"),
+    )
+    contact = django_filters.CharFilter(field_name="contact__name", lookup_expr="istartswith", label=_("Contact name starts with"))
+    number = django_filters.CharFilter(method="filter_number", label=_("Number"))
+    has_error = django_filters.BooleanFilter(method="filter_has_error", label=_("Has an error"))
+
+    class Meta:
+        model = CallbackRequest
+        fields = []
+        form = HistoryFilterForm
+
+    def filter_outcome(self, queryset, name, value):
+        if value == NO_OUTCOME:
+            return queryset & call_events.no_outcome_received()
+        return queryset.filter(call_outcome=value)
+
+    def filter_number(self, queryset, name, value):
+        return queryset.filter(Exists(CallbackNumber.objects.filter(request=OuterRef("pk"), number=value)))
+
+    def filter_has_error(self, queryset, name, value):
+        return queryset.exclude(error="") if value else queryset.filter(error="")
