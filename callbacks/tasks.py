@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import dispatch, sweeper
+from . import dispatch, retention, sweeper
 
 
 @shared_task(name="callbacks.send_callbacks", ignore_result=True)
@@ -19,3 +19,8 @@ def send_callback(request_id):
 @shared_task(name="callbacks.sweep", ignore_result=True)
 def sweep():
     sweeper.sweep()
+
+
+@shared_task(name="callbacks.purge_history", ignore_result=True)
+def purge_history():
+    retention.purge_configured()

@@ -4,6 +4,7 @@ import os
 import re
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from .environment import (
@@ -201,6 +202,16 @@ if CALLBACK_BATCH_SIZE > CALLBACK_SEND_THREADS:
         "Environment variable CALLBACK_BATCH_SIZE: must not exceed CALLBACK_SEND_THREADS "
         f"({CALLBACK_BATCH_SIZE} > {CALLBACK_SEND_THREADS}): a batch claims its requests only when a thread is free for each"
     )
+# Retention: call events and attempts older than this many days are deleted every night, in
+# batches of CALLBACK_RETENTION_BATCH rows. 0 (the default) keeps everything.
+CALLBACK_RETENTION_DAYS = read_number("CALLBACK_RETENTION_DAYS", 0, minimum=0)
+CALLBACK_RETENTION_BATCH = read_number("CALLBACK_RETENTION_BATCH", 1000, minimum=1, maximum=100_000)
+if CALLBACK_RETENTION_DAYS:
+    CELERY_BEAT_SCHEDULE["purge-history"] = {
+        "task": "callbacks.purge_history",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"expires": 3600},
+    }
 # Limits against harm and abuse.
 CALLBACK_ALLOWED_COUNTRIES = read_country_list("CALLBACK_ALLOWED_COUNTRIES", ["RU"])
 CALLBACK_NUMBER_COOLDOWN_MINUTES = read_number("CALLBACK_NUMBER_COOLDOWN_MINUTES", 10, minimum=0)

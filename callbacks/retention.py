@@ -1,0 +1,48 @@
+"""Retention: delete call events and attempts older than a configured age, in small batches.
+
+Never in the default configuration (CALLBACK_RETENTION_DAYS = 0 keeps everything). Each batch is
+its own short transaction over at most CALLBACK_RETENTION_BATCH rows picked by primary key, so
+no table is locked for long and the history stays readable while it runs. Requests stay: they
+are the record of who asked for what. Attempts of a request whose outcome may still change
+(pending, sending, unknown), and their events, are kept whatever their age."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .models import OPEN_STATUSES, CallbackAttempt, CallbackStatus, CallEvent
+
+logger = logging.getLogger(__name__)
+UNSETTLED_STATUSES = [*OPEN_STATUSES, CallbackStatus.UNKNOWN]
+
+
+def purge(older_than_days, batch_size, now=None):
+    """Delete what is older than the age; returns {"events": n, "attempts": n}."""
+    cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
+    events = CallEvent.objects.filter(received_at__lt=cutoff).exclude(attempt__request__status__in=UNSETTLED_STATUSES)
+    attempts = CallbackAttempt.objects.filter(started_at__lt=cutoff).exclude(request__status__in=UNSETTLED_STATUSES)
+    deleted = {"events": _in_batches(events, batch_size), "attempts": _in_batches(attempts, batch_size)}
+    logger.info("Retention: deleted %(events)d call events and %(attempts)d attempts", deleted)
+    return deleted
+
+
+def _in_batches(queryset, batch_size):
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            ids = list(queryset.order_by("pk").values_list("pk", flat=True)[:batch_size])
+            if not ids:
+                return deleted
+            # An attempt's own events go with it (CASCADE), whatever their age.
+            _total, per_model = queryset.model.objects.filter(pk__in=ids).delete()
+            deleted += per_model.get(queryset.model._meta.label, 0)
+
+
+def purge_configured():
+    """The periodic task's work: nothing unless CALLBACK_RETENTION_DAYS is set."""
+    if not settings.CALLBACK_RETENTION_DAYS:
+        return None
+    return purge(settings.CALLBACK_RETENTION_DAYS, settings.CALLBACK_RETENTION_BATCH)
