@@ -3,14 +3,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import call_events, dispatch
 from .forms import CallbackForm
@@ -70,17 +76,193 @@ def search_by_typed_number(admin_super, request, queryset, search_term, number_f
     return results | queryset.filter(**{number_field: number}), True
 
 
+# --- who changed what: the History page of configuration and contacts, and the change trail ---
+# (README "Who changed what"). django-simple-history keeps a row per save and delete of each model
+# below, with its values and the user (its middleware records the admin user, inline rows too).
+# Everything here only reads those rows: there is no revert, and nobody may change or delete them.
+
+
+def readable_value(field, value):
+    """A value as people read it: a choice by its label, yes/no, a dash for nothing."""
+    if isinstance(value, DeletedObject):
+        return "—" if value.pk is None else _("deleted (id %(id)s)") % {"id": value.pk}
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    return value
+
+
+class ReadableChanges(HistoricalRecordContextHelper):
+    """simple-history's old → new values, readable (see readable_value)."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        return readable_value(self.model._meta.get_field(change.field), value)
+
+
+class ChangeHistoryAdmin(SimpleHistoryAdmin):
+    """An object's History page: each change with who, when and its fields' old → new values.
+
+    Read only for everyone: the page needs the trail's view permission (view_historical…), nobody
+    has its change permission, a past version is shown without a Revert button, and posting it
+    (simple-history would save the posted form: a revert) is refused.
+    """
+
+    enforce_history_permissions = True
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableChanges(self.model, historical_record)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        if hasattr(obj, "_history"):  # a past version (simple-history marks it so): every field read only
+            return [field.name for field in obj._meta.concrete_fields if field.editable and not field.primary_key]
+        return super().get_readonly_fields(request, obj)
+
+
+# simple-history's own pages say these. Its Russian catalog lacks them, or says "Изменено" for both
+# "Changed" and "Changed by", so ours (which comes first) translates them.
+SIMPLE_HISTORY_MESSAGES = [
+    gettext_noop("Changed by"),
+    gettext_noop("Changes"),
+    gettext_noop("View history: %s"),
+    gettext_noop("View %(verbose_name)s"),
+]
+
+
+def titled(list_filter, title):
+    """A field's list filter under our own title (the history fields have English names only)."""
+
+    class Titled(list_filter):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return Titled
+
+
+class ChangeTrailList(ChangeList):
+    """The page's rows, each given the row before it of the same object (one query for the page)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        earlier = [row.previous_history_id for row in self.result_list if row.previous_history_id]
+        previous = self.model._default_manager.in_bulk(earlier)
+        for row in self.result_list:
+            row.previous_record = previous.get(row.previous_history_id)
+
+
+class ChangeTrailAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Every change to one model's rows, newest first, across all its objects."""
+
+    parent = None  # the field of an inline-edited row's owner (agent group, contact), or None
+    list_display = ["when", "who", "kind", "changed_object", "changes"]
+    list_display_links = ["when"]
+    list_filter = [
+        ("history_type", titled(admin.ChoicesFieldListFilter, _("type"))),
+        ("history_user", titled(admin.RelatedOnlyFieldListFilter, _("who"))),
+        ("history_date", titled(admin.DateFieldListFilter, _("when"))),
+    ]
+    show_full_result_count = False
+    actions = None
+
+    def get_changelist(self, request, **kwargs):
+        return ChangeTrailList
+
+    def get_queryset(self, request):
+        earlier = (
+            self.model._default_manager.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
+            .order_by("-history_id")
+            .values("history_id")[:1]
+        )
+        return super().get_queryset(request).annotate(previous_history_id=Subquery(earlier))
+
+    @admin.display(description=_("when"), ordering="history_date")
+    def when(self, row):
+        return timezone.localtime(row.history_date).strftime("%Y-%m-%d %H:%M:%S")
+
+    @admin.display(description=_("who"))
+    def who(self, row):
+        return row.history_user or "—"
+
+    @admin.display(description=_("type"))
+    def kind(self, row):
+        return f"{row.history_type} {row.get_history_type_display()}"
+
+    @admin.display(description=_("object"))
+    def changed_object(self, row):
+        """The object as it was, linking to all its changes."""
+        return format_html('<a href="?id={}">{}</a>', row.id, row.instance)
+
+    @admin.display(description=_("changes: old → new"))
+    def changes(self, row):
+        previous = getattr(row, "previous_record", None)
+        if row.history_type == "~" and previous is not None:
+            helper = ReadableChanges(row.instance_type, row)
+            delta = row.diff_against(previous, foreign_keys_are_objs=True)
+            items = [(c["field"], c["old"], c["new"]) for c in helper.context_for_delta_changes(delta)]
+            lines = format_html_join("", "<li><strong>{}:</strong> {} → {}</li>", items)
+        else:  # added, deleted, or first recorded: the values it had
+            lines = format_html_join("", "<li><strong>{}:</strong> {}</li>", self.values(row))
+        return format_html('<ul class="trail-changes">{}</ul>', lines) if lines else "—"
+
+    def values(self, row):
+        for field in row.instance_type._meta.concrete_fields:
+            if field.primary_key or not field.editable or field.name == self.parent:
+                continue
+            value = getattr(row, field.name, None) if field.is_relation else getattr(row, field.attname)
+            if field.is_relation and value is None and getattr(row, field.attname) is not None:
+                value = DeletedObject(field.related_model, getattr(row, field.attname))
+            yield capfirst(field.verbose_name), readable_value(field, value)
+
+
+def register_change_trail(model, parent=None):
+    """The trail of `model`'s changes in the admin. `parent`: its owner's field, shown and filtered by."""
+    history = model.history.model
+    relations = [field.name for field in model._meta.concrete_fields if field.is_relation]
+    attrs = {"parent": parent, "list_select_related": ["history_user", *relations]}
+    if parent:
+        attrs["list_display"] = [*ChangeTrailAdmin.list_display[:3], parent, *ChangeTrailAdmin.list_display[3:]]
+        attrs["list_filter"] = [*ChangeTrailAdmin.list_filter, (parent, admin.RelatedOnlyFieldListFilter)]
+    admin.site.register(history, type(f"{history.__name__}Admin", (ChangeTrailAdmin,), attrs))
+
+
+for trail_model, trail_parent in [
+    (AgentGroup, None),
+    (Destination, "agent_group"),
+    (WorkingHours, "agent_group"),
+    (Holiday, "agent_group"),
+    (MediaResource, None),
+    (TtsPreset, None),
+    (Contact, None),
+    (ContactNumber, "contact"),
+]:
+    register_change_trail(trail_model, trail_parent)
+
+# --- end of who changed what ---------------------------------------------------------------
+
+
 # --- configuration ----------------------------------------------------------------------
 
 
 @admin.register(MediaResource)
-class MediaResourceAdmin(admin.ModelAdmin):
+class MediaResourceAdmin(ChangeHistoryAdmin):
     list_display = ["name", "media_resource_id"]
     search_fields = ["name", "=media_resource_id"]
 
 
 @admin.register(TtsPreset)
-class TtsPresetAdmin(admin.ModelAdmin):
+class TtsPresetAdmin(ChangeHistoryAdmin):
     list_display = ["name", "voice", "lang", "speed", "estimated_seconds"]
     list_filter = ["voice", "lang"]
     search_fields = ["name", "text"]
@@ -119,7 +301,7 @@ class HolidayInline(admin.TabularInline):
 
 
 @admin.register(AgentGroup)
-class AgentGroupAdmin(admin.ModelAdmin):
+class AgentGroupAdmin(ChangeHistoryAdmin):
     list_display = ["name", "is_active", "number_code", "callback_resource_id", "destination_count", "contact_first"]
     list_filter = ["is_active", "contact_first"]
     search_fields = ["name", "=number_code", "destinations__number"]
@@ -175,7 +357,7 @@ class ContactNumberInline(BoundedInline):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(ChangeHistoryAdmin):
     list_display = ["name", "company", "updated_at"]
     search_fields = ["name", "company", "numbers__number"]
     inlines = [ContactNumberInline]

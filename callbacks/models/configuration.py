@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .. import schedule
 from ..numbers import DIAL_NUMBER_REGEX, PHONE_DIGITS_REGEX
@@ -69,6 +70,9 @@ class MediaResource(models.Model):
         _("media resource id"), unique=True, help_text=_("The id Exolve gave the uploaded audio file.")
     )
 
+    # Who changed what: a row per save and delete, with its values and the user (README "Who changed what").
+    history = HistoricalRecords(verbose_name=_("media resource change"), verbose_name_plural=_("Change trail: media resources"))
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("media resource")
@@ -102,6 +106,8 @@ class TtsPreset(models.Model):
     )
     emotion = models.PositiveSmallIntegerField(_("emotion"), choices=Emotion.choices, default=Emotion.NEUTRAL)
     provider = models.PositiveSmallIntegerField(_("provider"), choices=TtsProvider.choices, default=TtsProvider.YANDEX)
+
+    history = HistoricalRecords(verbose_name=_("TTS preset change"), verbose_name_plural=_("Change trail: TTS presets"))
 
     class Meta:
         ordering = ["name"]
@@ -254,6 +260,8 @@ class AgentGroup(models.Model):
         help_text=_("The working hours below are in this time zone, e.g. Europe/Moscow or Asia/Yekaterinburg."),
     )
 
+    history = HistoricalRecords(verbose_name=_("agent group change"), verbose_name_plural=_("Change trail: agent groups"))
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("agent group")
@@ -305,6 +313,8 @@ class Destination(models.Model):
         _("ring timeout, seconds"), default=30, validators=range_validators(10, 600), help_text=_("From 10 to 600.")
     )
 
+    history = HistoricalRecords(verbose_name=_("destination change"), verbose_name_plural=_("Change trail: destinations"))
+
     class Meta:
         ordering = ["agent_group", "position", "id"]
         verbose_name = _("destination")
@@ -347,6 +357,8 @@ class WorkingHours(models.Model):
     opens = models.TimeField(_("opens"))
     closes = models.TimeField(_("closes"), help_text=_("At or before the opening time: the next day."))
 
+    history = HistoricalRecords(verbose_name=_("working hours change"), verbose_name_plural=_("Change trail: working hours"))
+
     class Meta:
         ordering = ["agent_group", "weekday", "opens"]
         verbose_name = _("working hours")
@@ -366,6 +378,8 @@ class Holiday(models.Model):
     agent_group = models.ForeignKey(AgentGroup, models.CASCADE, related_name="holidays", verbose_name=_("agent group"))
     date = models.DateField(_("date"))
     name = models.CharField(_("name"), max_length=100, blank=True)
+
+    history = HistoricalRecords(verbose_name=_("holiday change"), verbose_name_plural=_("Change trail: holidays"))
 
     class Meta:
         ordering = ["agent_group", "date"]

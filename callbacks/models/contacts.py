@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from ..numbers import DIAL_NUMBER_REGEX
 from .configuration import MAX_DESTINATIONS_PER_LINE
@@ -18,6 +19,8 @@ class Contact(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(verbose_name=_("contact change"), verbose_name_plural=_("Change trail: contacts"))
 
     class Meta:
         ordering = ["name", "id"]
@@ -36,6 +39,8 @@ class ContactNumber(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     number = CustomerNumberField(_("phone number"), help_text=_("+7 912 123-45-67 or 8 (912) 123-45-67"))
     label = models.CharField(_("label"), max_length=50, blank=True, help_text=_("For example “mobile” or “office”."))
+
+    history = HistoricalRecords(verbose_name=_("phone number change"), verbose_name_plural=_("Change trail: phone numbers"))
 
     class Meta:
         ordering = ["contact", "position", "id"]
