@@ -19,6 +19,7 @@ from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import call_events, dispatch
+from .history_lists import DateRangeFilter, EstimatedCountPaginator, search_history
 from .forms import CallbackForm
 from .models import (
     MAX_DESTINATIONS_PER_LINE,
@@ -553,6 +554,7 @@ class CallbackRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = [
         "requested_at",
         "contact",
+        "dialled",
         "agent_group",
         "requested_by",
         "status",
@@ -563,10 +565,21 @@ class CallbackRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "call_id",
         "error",
     ]
-    list_filter = ["status", "refusal", "call_outcome", NoOutcomeReceivedFilter, "agent_group", "requested_by", "requested_at"]
-    search_fields = ["=call_id", "=request_description", "=attempts__request_description", "contact__name"]
+    list_filter = [
+        "status",
+        "refusal",
+        "call_outcome",
+        NoOutcomeReceivedFilter,
+        "agent_group",
+        "requested_by",
+        ("requested_at", DateRangeFilter),
+    ]
+    # Searched by history_lists.search_history (one index per kind of term), not by these fields.
+    search_fields = ["call_id"]
+    search_help_text = _("A call id, a request or attempt id, a phone number, or the start of the contact's name.")
     list_select_related = ["contact", "agent_group", "requested_by"]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     inlines = [CallbackAttemptInline]
     fields = [
         "contact",
@@ -592,6 +605,16 @@ class CallbackRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "body",
     ]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("numbers")
+
+    def get_search_results(self, request, queryset, search_term):
+        return search_history(queryset, search_term), False
+
+    @admin.display(description=_("numbers"))
+    def dialled(self, obj):
+        return ", ".join(number.number for number in obj.numbers.all())
 
     @admin.display(description=_("call outcome"), ordering="call_outcome")
     def outcome(self, obj):
@@ -678,9 +701,10 @@ class CallEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
 class CallbackAttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["started_at", "request_link", "number", "outcome", "http_status", "call_id", "error", "duration_ms"]
     list_filter = ["outcome", "http_status", "started_at"]
-    search_fields = ["=call_id", "=request_description", "=request__request_description"]
+    search_fields = ["=call_id", "=request_description"]
     list_select_related = ["request"]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     fields = [
         "request",
         "number",

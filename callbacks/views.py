@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from . import call_events, selectors
 from .filters import CallbackHistoryFilter
+from .models import CallbackNumber, CallbackStatus, CallOutcome, Refusal
 
 
 @csrf_exempt
@@ -74,16 +75,23 @@ def callback_history(request):
     return render(request, "callbacks/history.html", context)
 
 
-def _csv_columns():
+def _labels(choices):
+    """A choice field's labels, translated once for the whole export (get_FOO_display per row
+    translates every label of the field again)."""
+    return {value: str(label) for value, label in choices}
+
+
+def _csv_columns(now):
+    status, refusal, outcome = _labels(CallbackStatus.choices), _labels(Refusal.choices), _labels(CallOutcome.choices)
     return [
         (_("Requested at"), lambda c: timezone.localtime(c.requested_at).strftime("%Y-%m-%d %H:%M:%S")),
         (_("Contact"), lambda c: c.contact.name),
-        (_("Numbers"), lambda c: ", ".join(number.number for number in c.numbers.all())),
+        (_("Numbers"), lambda c: ", ".join(c.dialled)),
         (_("Agent group"), lambda c: c.agent_group.name),
         (_("Requested by"), lambda c: c.requested_by.get_username()),
-        (_("Status"), lambda c: c.get_status_display()),
-        (_("Refusal"), lambda c: c.get_refusal_display()),
-        (_("Call outcome"), lambda c: c.outcome_text),
+        (_("Status"), lambda c: status[c.status]),
+        (_("Refusal"), lambda c: refusal.get(c.refusal, "")),
+        (_("Call outcome"), lambda c: str(c.describe_outcome(outcome, now))),
         (_("Call id"), lambda c: c.call_id),
         (_("Attempts"), lambda c: c.attempt_count),
         (_("Error"), lambda c: c.error),
@@ -97,11 +105,34 @@ class _Line:
         return text
 
 
+EXPORT_CHUNK = 2000
+
+
+def _with_numbers(callbacks):
+    """The rows, EXPORT_CHUNK at a time, each with `dialled`: one query per chunk for the numbers."""
+    chunk = []
+    for callback in callbacks.prefetch_related(None).iterator(chunk_size=EXPORT_CHUNK):
+        chunk.append(callback)
+        if len(chunk) == EXPORT_CHUNK:
+            yield from _numbered(chunk)
+            chunk = []
+    yield from _numbered(chunk)
+
+
+def _numbered(chunk):
+    dialled = {}
+    for request_id, number in CallbackNumber.objects.filter(request__in=chunk).values_list("request_id", "number"):
+        dialled.setdefault(request_id, []).append(number)
+    for callback in chunk:
+        callback.dialled = dialled.get(callback.pk, [])
+        yield callback
+
+
 def _csv_lines(callbacks):
-    columns = _csv_columns()
+    columns = _csv_columns(timezone.now())
     writer = csv.writer(_Line(), delimiter=CSV_DELIMITER)
     yield "\ufeff" + writer.writerow([str(header) for header, _value in columns])  # the BOM tells Excel it is UTF-8
-    for callback in callbacks:
+    for callback in _with_numbers(callbacks):
         yield writer.writerow([value(callback) for _header, value in columns])
 
 
@@ -117,10 +148,9 @@ def callback_history_csv(request):
     if not filters.is_valid():
         errors = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in filters.errors.items())
         return HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")
-    rows = filters.qs.iterator(chunk_size=2000)
     filename = f"callbacks-{timezone.localtime():%Y%m%d-%H%M}.csv"
     return StreamingHttpResponse(
-        _csv_lines(rows),
+        _csv_lines(filters.qs),
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

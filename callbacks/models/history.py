@@ -167,10 +167,13 @@ class CallbackRequest(models.Model):
     @property
     def outcome_text(self):
         """The call's outcome for lists: what its events say, or whether they are still to come."""
+        return self.describe_outcome(dict(CallOutcome.choices), timezone.now())
+
+    def describe_outcome(self, labels, now):
         if self.call_outcome:
-            return self.get_call_outcome_display()
+            return labels[self.call_outcome]
         if self.status == CallbackStatus.PLACED and self.final_event_at is None and self.outcome_expected_by:
-            return _("No outcome received") if self.outcome_expected_by < timezone.now() else _("In progress")
+            return _("No outcome received") if self.outcome_expected_by < now else _("In progress")
         return ""
 
     @property

@@ -1,0 +1,7 @@
+"""The project's settings plus django-celery-results, whose TaskResult admin is history.py's reference."""
+
+from callbacks_project.settings import *  # noqa: F403
+
+INSTALLED_APPS = [*INSTALLED_APPS, "django_celery_results"]  # noqa: F405
+ALLOWED_HOSTS = ["testserver"]
+LANGUAGE_CODE = "en"
