@@ -157,8 +157,8 @@ def test_in_a_real_browser_staff_press_call_back_and_see_the_call_id(demo, chrom
     url, log_path = demo
     accounts = logins(log_path.read_text())
     page = browser_log_in(chromium, url, "staff", accounts["staff"])
-    page.click("text=Клиенты")
-    page.click("text=Иван Петров")
+    page.get_by_role("link", name="Клиенты", exact=True).first.click()  # not "Change trail: Клиенты"
+    page.get_by_role("link", name="Иван Петров", exact=True).click()
     page.wait_for_selector("#contact-callbacks")
     rows = page.locator("#contact-callbacks tr.callback-row")
     earlier = rows.count()
