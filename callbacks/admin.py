@@ -682,6 +682,8 @@ class CallEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["type", "event_side", "received_at"]
     search_fields = ["=call_sid"]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    ordering = ["-received_at", "-id"]
     fields = ["call_sid", "event_side", "type", "date_time", "occurred_at", "received_at", "attempt", "event"]
     readonly_fields = fields
 

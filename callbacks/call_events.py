@@ -10,7 +10,6 @@ import logging
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from . import outcomes
@@ -40,7 +39,7 @@ def parse_event(body):
             raise BadEvent(_("“%(field)s” must be a non-empty string.") % {"field": field})
         if len(value) > max_length:
             raise BadEvent(_("“%(field)s” is longer than %(max)d characters.") % {"field": field, "max": max_length})
-    occurred_at = parse_datetime(payload["date_time"])
+    occurred_at = outcomes.parse_time(payload["date_time"])
     if occurred_at is None or occurred_at.tzinfo is None:
         raise BadEvent(_("“date_time” must be an RFC 3339 time with its offset."))
     return payload
@@ -54,7 +53,7 @@ def receive_event(payload):
         event_side=payload["event_side"],
         type=payload["type"],
         date_time=payload["date_time"],
-        occurred_at=parse_datetime(payload["date_time"]),
+        occurred_at=outcomes.parse_time(payload["date_time"]),
         payload=payload,
         attempt=attempt,
     )
@@ -98,7 +97,7 @@ def _update_outcome(attempt):
     finals = [received_at for _side, kind, _at, _payload, received_at in events if kind == "d"]
     CallbackRequest.objects.filter(pk=callback.pk).update(
         call_outcome=outcomes.call_outcome(*legs, contact_first=contact_is_first(callback)),
-        final_event_at=min(finals) if finals else None,
+        final_event_at=max(finals) if outcomes.is_final(*legs) else None,
     )
 
 

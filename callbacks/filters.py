@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import call_events
 from .models import AgentGroup, CallbackNumber, CallbackRequest, CallbackStatus, CallOutcome
-from .numbers import normalize_phone_number
+from .numbers import as_stored_number, normalize_phone_number
 
 NO_OUTCOME = "no_outcome"
 
@@ -17,7 +17,7 @@ NO_OUTCOME = "no_outcome"
 class HistoryFilterForm(forms.Form):
     def clean_number(self):
         typed = self.cleaned_data.get("number")
-        return normalize_phone_number(typed) if typed else typed  # a clear message on the field
+        return normalize_phone_number(as_stored_number(typed)) if typed else typed  # a clear message on the field
 
     def clean(self):
         cleaned = super().clean()
@@ -38,9 +38,10 @@ class CallbackHistoryFilter(django_filters.FilterSet):
         choices=[*CallOutcome.choices, (NO_OUTCOME, _("No outcome received"))], method="filter_outcome", label=_("Call outcome")
     )
     agent_group = django_filters.ModelChoiceFilter(queryset=AgentGroup.objects.order_by("name"), label=_("Agent group"))
-    # Staff accounts, not "everyone who ever asked": that would read the whole history for a select.
+    # Every account (staff who left included), not "everyone who ever asked": that would read the
+    # whole history to fill a select.
     requested_by = django_filters.ModelChoiceFilter(
-        queryset=get_user_model().objects.filter(is_staff=True).order_by("username"), label=_("Requested by")
+        queryset=get_user_model().objects.order_by("username"), label=_("Requested by")
     )
     contact = django_filters.CharFilter(field_name="contact__name", lookup_expr="istartswith", label=_("Contact name starts with"))
     number = django_filters.CharFilter(method="filter_number", label=_("Number"))

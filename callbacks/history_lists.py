@@ -5,15 +5,16 @@ import re
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .models import CallbackAttempt, CallbackNumber
-from .numbers import normalize_phone_number
+from .numbers import as_stored_number, normalize_phone_number
 
 EXACT_COUNT_UP_TO = 10_000
+MAX_PAGE = 100_000  # a page number past this is a typo, not a page (and would overflow the OFFSET)
 CALL_ID = re.compile(r"cal[0-9a-f-]{8,}", re.IGNORECASE)
 REQUEST_DESCRIPTION = re.compile(r"callback-[0-9a-f-]{8,}", re.IGNORECASE)
 
@@ -39,6 +40,17 @@ class EstimatedCountPaginator(Paginator):
         plan = plan[0] if isinstance(plan, list) else plan  # psycopg may hand back parsed JSON
         return max(exact, int(plan["Plan"]["Plan Rows"]))
 
+    def validate_number(self, number):
+        """Any page from 1 to MAX_PAGE: past an estimated count there may still be rows (a page
+        past the last one is simply empty)."""
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(_("That page number is not an integer")) from None
+        if not 1 <= number <= MAX_PAGE:
+            raise EmptyPage(_("That page contains no results"))
+        return number
+
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
@@ -53,6 +65,8 @@ def search_history(queryset, term):
     term = term.strip()
     if not term:
         return queryset
+    if CALL_ID.fullmatch(term) or REQUEST_DESCRIPTION.fullmatch(term):
+        term = term.lower()  # ours and Exolve's ids are lower case
     if CALL_ID.fullmatch(term):
         earlier_calls = CallbackAttempt.objects.filter(call_id=term).values_list("request_id", flat=True)
         return queryset.filter(pk__in=[*queryset.filter(call_id=term).values_list("pk", flat=True), *earlier_calls])
@@ -60,7 +74,7 @@ def search_history(queryset, term):
         request_description = term.rsplit("-", 1)[0] if term.count("-") > 5 else term  # an attempt's id ends in -<n>
         return queryset.filter(request_description=request_description)
     try:
-        number = normalize_phone_number(term)
+        number = normalize_phone_number(as_stored_number(term))  # a stored foreign number pasted as is
     except ValidationError:
         return queryset.filter(contact__name__istartswith=term)
     return queryset.filter(pk__in=CallbackNumber.objects.filter(number=number).values("request_id"))

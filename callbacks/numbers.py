@@ -63,6 +63,14 @@ def as_stored_number(value):
     return value
 
 
+def spaced_number(stored):
+    """A stored number as people read it, without the "+": 7 916 123-45-67 (a SIP-URI as it is)."""
+    parsed = _parse_valid(f"+{stored}", None) if re.fullmatch(PHONE_DIGITS_REGEX, stored or "") else None
+    if not parsed:
+        return stored
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL).lstrip("+")
+
+
 # --- numbers we may call back ----------------------------------------------------------
 #
 # A callback rings the customer, so it goes only to numbers a person answers at an ordinary

@@ -59,6 +59,14 @@ class Leg:
         return cause_in_words(self.cause)
 
 
+def parse_time(value):
+    """An RFC 3339 time, or None for anything that is not one (Feb 30 included)."""
+    try:
+        return parse_datetime(str(value or ""))
+    except ValueError:
+        return None
+
+
 def _number(value):
     return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
@@ -70,7 +78,7 @@ def leg(side, events):
     talk_ms = _number(final.get("duration"))
     started = [at for kind, at, _payload in mine if kind == "s"]
     answered = bool(started) or bool(talk_ms)
-    answered_at = min(started) if started else (parse_datetime(str(final.get("started", ""))) if answered else None)
+    answered_at = min(started) if started else (parse_time(final.get("started")) if answered else None)
     return Leg(
         side=side,
         rang=bool(mine),
@@ -97,6 +105,11 @@ def call_outcome(first, second, contact_first):
     if first.final and not second.rang:
         return CallOutcome.FAILED  # the first leg ended and the second was never rung
     return ""
+
+
+def is_final(first, second):
+    """Every leg that rang has sent its final event (the second may never ring)."""
+    return first.final and (second.final or not second.rang)
 
 
 def latest_end(request_body, placed_at):

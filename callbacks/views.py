@@ -14,6 +14,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from . import call_events, selectors
 from .filters import CallbackHistoryFilter
+from .history_lists import MAX_PAGE
+from .numbers import spaced_number
 from .models import CallbackNumber, CallbackStatus, CallOutcome, Refusal
 
 
@@ -45,7 +47,7 @@ def _history_filter(request):
 
 def _page_number(request):
     try:
-        return max(1, int(request.GET.get("page", "1")))
+        return min(max(1, int(request.GET.get("page", "1"))), MAX_PAGE)
     except ValueError:
         return 1
 
@@ -81,20 +83,29 @@ def _labels(choices):
     return {value: str(label) for value, label in choices}
 
 
+def _text(value):
+    """Text people typed, made inert for a spreadsheet: a cell starting with = + - @ would run as a formula."""
+    return f"'{value}" if value[:1] in FORMULA_STARTS else value
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_columns(now):
     status, refusal, outcome = _labels(CallbackStatus.choices), _labels(Refusal.choices), _labels(CallOutcome.choices)
     return [
         (_("Requested at"), lambda c: timezone.localtime(c.requested_at).strftime("%Y-%m-%d %H:%M:%S")),
-        (_("Contact"), lambda c: c.contact.name),
-        (_("Numbers"), lambda c: ", ".join(c.dialled)),
-        (_("Agent group"), lambda c: c.agent_group.name),
-        (_("Requested by"), lambda c: c.requested_by.get_username()),
+        (_("Contact"), lambda c: _text(c.contact.name)),
+        # "7 916 123-45-67": text to Excel, which shows a bare 79161234567 as 7,91612E+10.
+        (_("Numbers"), lambda c: ", ".join(spaced_number(number) for number in c.dialled)),
+        (_("Agent group"), lambda c: _text(c.agent_group.name)),
+        (_("Requested by"), lambda c: _text(c.requested_by.get_username())),
         (_("Status"), lambda c: status[c.status]),
         (_("Refusal"), lambda c: refusal.get(c.refusal, "")),
         (_("Call outcome"), lambda c: str(c.describe_outcome(outcome, now))),
-        (_("Call id"), lambda c: c.call_id),
+        (_("Call id"), lambda c: _text(c.call_id)),
         (_("Attempts"), lambda c: c.attempt_count),
-        (_("Error"), lambda c: c.error),
+        (_("Error"), lambda c: _text(c.error)),
     ]
 
 

@@ -119,8 +119,12 @@ LOGGING = {
     "filters": {"redact_secrets": {"()": "callbacks_project.log_filters.RedactSecrets"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": read_choice("LOG_LEVEL", "INFO", LOG_LEVELS)},
-    # runserver's request lines go through the same handler, so they are redacted too.
-    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    # Django's own loggers (its 4xx lines, runserver's request lines) go through the same handler,
+    # so they are redacted too, DEBUG or not.
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from callbacks import call_events, dispatch, exolve, sweeper
 from callbacks_project.log_filters import RedactSecrets
+from tests.helpers import wait_for
 from callbacks.models import AttemptOutcome, CallbackRequest, CallEvent, CallOutcome
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +95,7 @@ def test_only_post_is_accepted(client):
         ("[1, 2]", "must be a JSON object"),
         ({"event_side": "A", "type": "o", "date_time": "2026-11-28T10:00:00Z"}, "“call_sid” must be a non-empty string"),
         ({"call_sid": "cal-1", "event_side": "A", "type": "o", "date_time": "yesterday"}, "RFC 3339"),
+        ({"call_sid": "cal-1", "event_side": "A", "type": "o", "date_time": "2026-13-01T10:00:00Z"}, "RFC 3339"),
         ({"call_sid": "x" * 101, "event_side": "A", "type": "o", "date_time": "2026-11-28T10:00:00Z"}, "longer than 100"),
     ],
 )
@@ -176,6 +178,24 @@ def test_with_the_contact_dialled_first_a_silent_first_leg_is_the_contact(client
     assert placed.call_outcome == CallOutcome.CONTACT_NO_ANSWER
 
 
+def test_an_impossible_time_inside_an_event_does_not_stop_the_outcome(client, placed):
+    broken = final(placed.call_id, "A", 60, talk_ms=54000) | {"started": "2026-02-30T10:00:00Z"}
+    for sent in [*connected_events(placed.call_id)[:4], broken, final(placed.call_id, "B", 60, talk_ms=48000)]:
+        assert post(client, sent).status_code == 200
+    placed.refresh_from_db()
+    assert placed.call_outcome == CallOutcome.CONNECTED and placed.final_event_at is not None
+
+
+def test_a_call_is_final_only_when_every_leg_that_rang_has_ended(client, placed):
+    for sent in connected_events(placed.call_id)[:4] + [final(placed.call_id, "B", 60, talk_ms=48000)]:
+        post(client, sent)
+    placed.refresh_from_db()
+    assert (placed.call_outcome, placed.final_event_at) == (CallOutcome.CONNECTED, None)  # A's end is still to come
+    post(client, final(placed.call_id, "A", 61, talk_ms=54000))
+    placed.refresh_from_db()
+    assert placed.final_event_at is not None
+
+
 def test_an_unfinished_call_has_no_outcome_yet(client, placed):
     post(client, event(placed.call_id, "A", "s", 5))
     placed.refresh_from_db()
@@ -247,3 +267,29 @@ def test_the_history_flags_a_placed_call_whose_outcome_never_came(client, placed
     post(client, final(placed.call_id, "A", 30, cause="19", hangup="NO_ANSWER"))
     flagged = client.get(reverse("admin:callbacks_callbackrequest_changelist") + "?no_outcome=1").content.decode()
     assert placed.call_id not in flagged
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the live server reads committed rows
+@pytest.mark.parametrize(
+    "scenario, outcome",
+    [
+        ("connected", CallOutcome.CONNECTED),
+        ("agents_busy", CallOutcome.AGENTS_NO_ANSWER),
+        ("contact_no_answer", CallOutcome.CONTACT_NO_ANSWER),
+    ],
+)
+def test_the_sandboxs_events_through_the_real_endpoint_give_the_outcome(
+    live_server, sandbox, contact, agent_group, staff_user, queued, scenario, outcome
+):
+    sandbox.configure(
+        events_url=f"{live_server.url}{events_url()}", scenario=scenario, events_delay_ms=0,
+        duplicate_events=True, shuffle_events=True,
+    )
+    callback = dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
+    dispatch.send_callback(callback.pk)
+
+    def settled():
+        callback.refresh_from_db()
+        return callback.call_outcome == outcome and callback.final_event_at is not None
+
+    assert wait_for(settled, 15), (callback.call_outcome, callback.final_event_at)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from callbacks import history_lists
 from callbacks.admin import CallbackRequestAdmin
-from callbacks.models import CallbackAttempt, CallbackRequest, CallOutcome
+from callbacks.models import CallbackAttempt, CallbackNumber, CallbackRequest, CallOutcome
 from tests.test_history_page import make_requests
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +77,19 @@ def test_the_date_range_filter_narrows_the_list(client, auditor, seven):
     page = client.get(HISTORY, {"requested_at__date__gte": (today - timedelta(days=1)).isoformat(), "requested_at__date__lte": today.isoformat()})
     assert rows_shown(page) == 5
     assert 'name="requested_at__date__gte"' in page.content.decode()
+
+
+def test_a_page_past_the_count_is_empty_not_an_error(client, auditor, seven, monkeypatch):
+    monkeypatch.setattr(CallbackRequestAdmin, "list_per_page", 2)
+    client.force_login(auditor)
+    page = client.get(HISTORY, {"p": "40"})
+    assert page.status_code == 200 and rows_shown(page) == 0
+
+
+def test_a_stored_foreign_number_is_found_as_it_is_pasted(client, auditor, seven):
+    CallbackNumber.objects.filter(request=seven[5]).update(number="4930123456")
+    client.force_login(auditor)
+    assert rows_shown(client.get(HISTORY, {"q": "4930123456"})) == 1
 
 
 def test_pages_beyond_the_exact_count_use_the_estimate_and_still_show_the_right_rows(seven, monkeypatch):

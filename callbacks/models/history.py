@@ -151,6 +151,9 @@ class CallbackRequest(models.Model):
             ),
             models.Index(fields=["call_outcome", "-requested_at"], name="callbackrequest_call_outcome"),
             models.Index(
+                fields=["refusal", "-requested_at"], name="callbackrequest_refusal", condition=~models.Q(refusal="")
+            ),
+            models.Index(
                 fields=["outcome_expected_by"],
                 name="callbackrequest_no_outcome",
                 condition=models.Q(status=CallbackStatus.PLACED, final_event_at__isnull=True),
