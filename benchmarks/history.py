@@ -201,7 +201,7 @@ def load_attempts_and_events(args, rng, requests):
                 call_ids.append((request.pk, call_id))
     attempts = in_batches(CallbackAttempt, attempts)
     by_call_id = {attempt.call_id: attempt for attempt in attempts if attempt.call_id}
-    for request_id, call_id in call_ids:
+    for _request_id, call_id in call_ids:
         attempt = by_call_id[call_id]
         moment = attempt.started_at + timedelta(seconds=60)
         events.append(
