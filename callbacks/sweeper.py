@@ -4,7 +4,7 @@ It queues every pending request that is (nearly) due and was never queued (the b
 or the wait was too long for a countdown) or was queued long ago and is still pending (the task
 was lost). And it gives up as unknown the sends with no answer recorded long after they started
 (their worker died): such a request may have rung the customer, so only a person may place it
-again.
+again. Last, it links the call events that came before their call id was recorded.
 """
 
 import itertools
