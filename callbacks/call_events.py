@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import outcomes
+from . import locks, outcomes
 from .models import CallbackAttempt, CallbackRequest, CallbackStatus, CallEvent
 from .models.history import CALL_ID_MAX_LENGTH
 
@@ -47,7 +47,6 @@ def parse_event(body):
 
 def receive_event(payload):
     """Store one event (once), link it, and update the outcome. Returns (event, stored now)."""
-    attempt = CallbackAttempt.objects.filter(call_id=payload["call_sid"]).only("id", "request_id", "call_id").first()
     event = CallEvent(
         call_sid=payload["call_sid"],
         event_side=payload["event_side"],
@@ -55,10 +54,14 @@ def receive_event(payload):
         date_time=payload["date_time"],
         occurred_at=outcomes.parse_time(payload["date_time"]),
         payload=payload,
-        attempt=attempt,
     )
     try:
         with transaction.atomic():
+            # Under the call's lock, the attempt is looked up and the event saved as one step, so
+            # a call id being recorded meanwhile either is seen here or links this event itself.
+            locks.hold(locks.CALLS, [event.call_sid])
+            attempt = _attempt_with_call_id(event.call_sid)
+            event.attempt = attempt
             event.save()
             if attempt:
                 _update_outcome(attempt)
@@ -68,9 +71,14 @@ def receive_event(payload):
     return event, True
 
 
+def _attempt_with_call_id(call_id):
+    return CallbackAttempt.objects.filter(call_id=call_id).only("id", "request_id", "call_id").first()
+
+
 def link_events(attempt):
-    """Link the events that came before the attempt's call id was recorded."""
-    with transaction.atomic():
+    """Link the events that came before the attempt's call id was recorded. Called inside the
+    transaction that records the call id, it adds one statement and no commit of its own."""
+    with transaction.atomic(savepoint=False):
         if CallEvent.objects.filter(call_sid=attempt.call_id, attempt=None).update(attempt=attempt):
             _update_outcome(attempt)
 
@@ -81,8 +89,9 @@ def link_early_events():
     call_ids = CallEvent.objects.filter(attempt=None, call_sid__in=known).values_list("call_sid", flat=True)
     linked = 0
     for call_id in list(call_ids.order_by().distinct()[:BATCH_SIZE]):
-        attempt = CallbackAttempt.objects.filter(call_id=call_id).only("id", "request_id", "call_id").first()
-        link_events(attempt)
+        with transaction.atomic():
+            locks.hold(locks.CALLS, [call_id])
+            link_events(_attempt_with_call_id(call_id))
         linked += 1
     return linked
 

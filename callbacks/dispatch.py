@@ -33,7 +33,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import call_events, exolve, limits, outcomes
+from . import call_events, exolve, limits, locks, outcomes
 from .models import (
     MAX_DESTINATIONS_PER_LINE,
     MAX_NUMBERS_PER_CONTACT,
@@ -132,7 +132,7 @@ def request_callback(*, contact, agent_group, requested_by, scheduled_for=None):
         with transaction.atomic():
             # The limits are checked and the row saved while no other press for these numbers can
             # be: two contacts sharing a number cannot both pass its cooldown.
-            limits.lock_numbers(dialled)
+            locks.hold(locks.NUMBERS, dialled)
             _refuse_if_limited(callback, dialled, now)
             _save_new_request(callback, dialled, now)
     except IntegrityError:
@@ -531,14 +531,16 @@ def _record(attempt, result):
     if result.outcome == AttemptOutcome.PLACED:
         replaceable.append(CallbackStatus.PENDING)
     with transaction.atomic():
+        if result.call_id:  # before the request's row: receive_event takes them in this order too
+            locks.hold(locks.CALLS, [result.call_id])
         attempt.save(update_fields=RECORDED_FIELDS)
         updated = CallbackRequest.objects.filter(
             pk=attempt.request_id, attempt_count=attempt.number, status__in=replaceable
         ).update(**changes)
         if updated and countdown is not None:
             transaction.on_commit(lambda: publish([attempt.request_id], countdown))
-    if result.call_id:
-        call_events.link_events(attempt)  # events that came before we knew the call id
+        if result.call_id:
+            call_events.link_events(attempt)  # events that came before we knew the call id
     logger.info(
         "Callback request %s attempt %s: %s (HTTP %s) -> %s",
         attempt.request_id,

@@ -6,28 +6,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from .models import RINGING_STATUSES, CallbackNumber, CallbackRequest, CallbackStatus, DoNotCallNumber, Refusal
 from .numbers import check_customer_number
-
-
-# pg_advisory_xact_lock(namespace, hashtext(number)): the namespace keeps these locks apart from any other.
-NUMBER_LOCK_NAMESPACE = 0x43420001
-
-
-def lock_numbers(numbers):
-    """Until the transaction ends, hold a lock on each number, so that the limits checked for a
-    new callback still hold when its row is saved. PostgreSQL: an advisory lock per number, taken
-    in one order everywhere (no deadlock). SQLite: nothing to do, its transactions are IMMEDIATE
-    and so run one at a time."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for number in sorted(set(numbers)):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [NUMBER_LOCK_NAMESPACE, number])
 
 
 def refusal_for(*, numbers, user, now):

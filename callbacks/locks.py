@@ -1,0 +1,20 @@
+"""Locks, held until the transaction ends, on things that are not rows: a phone number (two presses
+for contacts sharing it) or a call id (its events and the recording of the call id).
+
+PostgreSQL: an advisory lock per key, taken in one order everywhere, so no two transactions wait
+for each other in a circle. SQLite: nothing to do, its transactions are IMMEDIATE and so run one
+at a time."""
+
+from django.db import connection
+
+# pg_advisory_xact_lock(namespace, hashtext(key)): the namespaces keep these apart from any other lock.
+NUMBERS = 0x43420001
+CALLS = 0x43420002
+
+
+def hold(namespace, keys):
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for key in sorted(set(keys)):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [namespace, key])
