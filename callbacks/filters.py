@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import call_events
 from .models import AgentGroup, CallbackNumber, CallbackRequest, CallbackStatus, CallOutcome
-from .numbers import as_stored_number, normalize_phone_number
+from .numbers import normalize_typed_or_stored_number
 
 NO_OUTCOME = "no_outcome"
 
@@ -17,7 +17,7 @@ NO_OUTCOME = "no_outcome"
 class HistoryFilterForm(forms.Form):
     def clean_number(self):
         typed = self.cleaned_data.get("number")
-        return normalize_phone_number(as_stored_number(typed)) if typed else typed  # a clear message on the field
+        return normalize_typed_or_stored_number(typed) if typed else typed  # a clear message on the field
 
     def clean(self):
         cleaned = super().clean()

@@ -11,7 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .models import CallbackAttempt, CallbackNumber
-from .numbers import as_stored_number, normalize_phone_number
+from .numbers import normalize_typed_or_stored_number
 
 EXACT_COUNT_UP_TO = 10_000
 MAX_PAGE = 100_000  # a page number past this is a typo, not a page (and would overflow the OFFSET)
@@ -74,7 +74,7 @@ def search_history(queryset, term):
         request_description = term.rsplit("-", 1)[0] if term.count("-") > 5 else term  # an attempt's id ends in -<n>
         return queryset.filter(request_description=request_description)
     try:
-        number = normalize_phone_number(as_stored_number(term))  # a stored foreign number pasted as is
+        number = normalize_typed_or_stored_number(term)
     except ValidationError:
         return queryset.filter(contact__name__istartswith=term)
     return queryset.filter(pk__in=CallbackNumber.objects.filter(number=number).values("request_id"))

@@ -71,6 +71,11 @@ def spaced_number(stored):
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL).lstrip("+")
 
 
+def normalize_typed_or_stored_number(value):
+    """normalize_phone_number for a number searched for: typed any way, or pasted as stored."""
+    return normalize_phone_number(as_stored_number(value))
+
+
 # --- numbers we may call back ----------------------------------------------------------
 #
 # A callback rings the customer, so it goes only to numbers a person answers at an ordinary

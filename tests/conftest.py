@@ -55,6 +55,18 @@ def queued(monkeypatch):
 
 
 @pytest.fixture
+def as_user(client):
+    """Log a user in (in English, the source strings the tests read) and hand back the client."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
 def make_user(db):
     def make(username, role=None, superuser=False):
         user = User.objects.create_user(username, password="pass-1234", is_staff=True, is_superuser=superuser)

@@ -15,17 +15,6 @@ def group_change_url(group):
     return f"/admin/callbacks/agentgroup/{group.pk}/change/"
 
 
-@pytest.fixture
-def as_user(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
 def inline_data(prefix, rows, initial=0, max_num=10):
     """The management form and one set of fields per row: rows are dicts of field -> value."""
     data = {

@@ -9,20 +9,20 @@ import pytest
 from django.utils import timezone
 
 from callbacks import dispatch, exolve, sweeper
-from callbacks.models import CallbackRequest, CallbackStatus, Contact, ContactNumber, DoNotCallNumber
+from callbacks.models import (
+    CallbackRequest,
+    CallbackStatus,
+    ContactNumber,
+    DoNotCallNumber,
+)
+from tests.helpers import make_requests
 
 pytestmark = pytest.mark.django_db
 
 
 def pending_requests(count, agent_group, user):
     """`count` pending requests to different numbers, due now and never queued (a backlog)."""
-    requests = []
-    for i in range(Contact.objects.count(), Contact.objects.count() + count):
-        contact = Contact.objects.create(name=f"Клиент {i}")
-        ContactNumber.objects.create(contact=contact, number=f"7916123{i:04d}")
-        requests.append(dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=user))
-    CallbackRequest.objects.filter(pk__in=[r.pk for r in requests]).update(queued_at=None)
-    return requests
+    return make_requests(count, agent_group, user, status=CallbackStatus.PENDING, queued_at=None)
 
 
 def test_the_sweeper_queues_a_backlog_batch_size_requests_to_a_task(agent_group, staff_user, queued, settings):

@@ -21,17 +21,6 @@ def history_url(obj):
     return f"/admin/callbacks/{obj._meta.model_name}/{obj.pk}/history/"
 
 
-@pytest.fixture
-def as_user(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
 def form_data(form):
     """What the browser posts back for a form as it was shown: every field with its value."""
     data = {}

@@ -13,7 +13,7 @@ from django.utils import timezone
 from callbacks import history_lists
 from callbacks.admin import CallbackRequestAdmin
 from callbacks.models import CallbackAttempt, CallbackNumber, CallbackRequest, CallOutcome
-from tests.test_history_page import make_requests
+from tests.helpers import make_requests
 
 pytestmark = pytest.mark.django_db
 HISTORY = reverse("admin:callbacks_callbackrequest_changelist")

@@ -10,23 +10,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from callbacks import dispatch, views
-from callbacks.models import AgentGroup, CallbackRequest, CallbackStatus, CallOutcome, Contact, ContactNumber, Destination
+from callbacks import views
+from callbacks.models import (
+    AgentGroup,
+    CallbackStatus,
+    CallOutcome,
+    Contact,
+    Destination,
+)
+from tests.helpers import make_requests
 
 pytestmark = pytest.mark.django_db
 HISTORY = reverse("callback_history")
 EXPORT = reverse("callback_history_csv")
-
-
-def make_requests(count, agent_group, user, first=0, **changes):
-    """`count` finished requests to different contacts and numbers, with `changes` applied."""
-    made = []
-    for i in range(first, first + count):
-        contact = Contact.objects.create(name=f"Клиент {i:03d}")
-        ContactNumber.objects.create(contact=contact, number=f"7916123{i:04d}")
-        made.append(dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=user))
-    CallbackRequest.objects.filter(pk__in=[r.pk for r in made]).update(**{"status": CallbackStatus.PLACED, **changes})
-    return made
 
 
 @pytest.fixture
@@ -35,7 +31,7 @@ def rows(agent_group, staff_user, make_user, queued):
     Destination.objects.create(agent_group=other_group, position=0, number="78129999998")
     other_user = make_user("second", "Staff")
     return {
-        "connected": make_requests(3, agent_group, staff_user, call_outcome=CallOutcome.CONNECTED, call_id="cal-ok"),
+        "connected": make_requests(3, agent_group, staff_user, first=0, call_outcome=CallOutcome.CONNECTED, call_id="cal-ok"),
         "failed": make_requests(2, other_group, other_user, first=10, status=CallbackStatus.FAILED, error="Exolve: 400 bad"),
         "old": make_requests(1, agent_group, staff_user, first=20, requested_at=timezone.now() - timedelta(days=40)),
     }
