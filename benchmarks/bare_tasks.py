@@ -41,7 +41,11 @@ app.conf.update(
     task_default_queue=QUEUE,
     broker_connection_retry_on_startup=True,
     broker_connection_timeout=1.0,
-    broker_transport_options={"visibility_timeout": 3600, "socket_connect_timeout": 1.0, "socket_timeout": 5.0},
+    broker_transport_options={
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": 1.0,
+        "socket_timeout": 5.0,
+    },
     worker_hijack_root_logger=True,
 )
 

@@ -37,7 +37,11 @@ def parse_args(argv=None):
     p.add_argument("--contacts", type=int, default=100_000)
     p.add_argument("--export-rows", type=int, default=100_000)
     p.add_argument("--runs", type=int, default=7, help="measured runs per page (default 7)")
-    p.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL, no database")
+    p.add_argument(
+        "--pg",
+        default="postgres://postgres@127.0.0.1:5432",
+        help="PostgreSQL server URL, no database",
+    )
     p.add_argument("--db-name", default="callbacks_history_bench")
     p.add_argument("--skip-load", action="store_true", help="measure the database as it is")
     return p.parse_args(argv)
@@ -54,7 +58,9 @@ def setup_django(args):
     try:
         import django_celery_results  # noqa: F401
     except ImportError:
-        sys.exit("django-celery-results is missing: .venv/bin/pip install -r benchmarks/requirements.txt")
+        sys.exit(
+            "django-celery-results is missing: .venv/bin/pip install -r benchmarks/requirements.txt"
+        )
     import django
 
     django.setup()
@@ -115,7 +121,9 @@ def load_people_and_groups():
     staff = [User.objects.create_user(f"staff{i}", password="x", is_staff=True) for i in range(20)]
     groups = []
     for i in range(10):
-        group = AgentGroup.objects.create(name=f"Group {i}", number_code=74990000000 + i, callback_resource_id=1000 + i)
+        group = AgentGroup.objects.create(
+            name=f"Group {i}", number_code=74990000000 + i, callback_resource_id=1000 + i
+        )
         Destination.objects.create(agent_group=group, position=0, number=f"7812000{i:04d}")
         groups.append(group)
     return staff, groups
@@ -125,9 +133,23 @@ def load_contacts(args, rng):
     from callbacks.models import Contact
 
     log(f"{args.contacts} contacts")
-    first = ["Иван", "Пётр", "Анна", "Мария", "Олег", "Ольга", "Сергей", "Елена", "Дмитрий", "Наталья"]
+    first = [
+        "Иван",
+        "Пётр",
+        "Анна",
+        "Мария",
+        "Олег",
+        "Ольга",
+        "Сергей",
+        "Елена",
+        "Дмитрий",
+        "Наталья",
+    ]
     last = ["Петров", "Иванова", "Смирнов", "Кузнецова", "Попов", "Соколова", "Лебедев", "Козлова"]
-    return in_batches(Contact, [Contact(name=f"{rng.choice(first)} {rng.choice(last)} {i}") for i in range(args.contacts)])
+    return in_batches(
+        Contact,
+        [Contact(name=f"{rng.choice(first)} {rng.choice(last)} {i}") for i in range(args.contacts)],
+    )
 
 
 STATUSES = [("placed", 70), ("failed", 15), ("unknown", 5), ("refused", 5), ("cancelled", 5)]
@@ -158,14 +180,23 @@ def load_requests(args, rng, users, groups, contacts):
                 requested_at=requested_at,
                 status=status,
                 request_description=f"callback-{uuid.UUID(int=rng.getrandbits(128))}",
-                request_body={"duration": 1800, "line_1": {"destinations": []}, "line_2": {"destinations": []}},
+                request_body={
+                    "duration": 1800,
+                    "line_1": {"destinations": []},
+                    "line_2": {"destinations": []},
+                },
                 call_outcome=weighted(rng, OUTCOMES) if status == "placed" else "",
                 finished_at=requested_at + timedelta(seconds=2),
-                error="Exolve answered 400: invalid MakeCallbackRequest.Line_1" if status == "failed" else "",
+                error="Exolve answered 400: invalid MakeCallbackRequest.Line_1"
+                if status == "failed"
+                else "",
             )
         )
     requests = in_batches(CallbackRequest, rows)
-    in_batches(CallbackNumber, [CallbackNumber(request=r, number=f"79{rng.randrange(10**9):09d}") for r in requests])
+    in_batches(
+        CallbackNumber,
+        [CallbackNumber(request=r, number=f"79{rng.randrange(10**9):09d}") for r in requests],
+    )
     return requests
 
 
@@ -206,8 +237,14 @@ def load_attempts_and_events(args, rng, requests):
         moment = attempt.started_at + timedelta(seconds=60)
         events.append(
             CallEvent(
-                call_sid=call_id, event_side="A", type="d", date_time=moment.isoformat(), occurred_at=moment,
-                payload={"call_sid": call_id, "type": "d", "cause": "16"}, received_at=moment, attempt=attempt,
+                call_sid=call_id,
+                event_side="A",
+                type="d",
+                date_time=moment.isoformat(),
+                occurred_at=moment,
+                payload={"call_sid": call_id, "type": "d", "cause": "16"},
+                received_at=moment,
+                attempt=attempt,
             )
         )
     in_batches(CallEvent, events)
@@ -292,34 +329,54 @@ def export_period(export_rows):
     """A period holding about export_rows requests (they are spread evenly over a year)."""
     from callbacks.models import CallbackRequest
 
-    newest = CallbackRequest.objects.order_by("-requested_at").values_list("requested_at", flat=True)
+    newest = CallbackRequest.objects.order_by("-requested_at").values_list(
+        "requested_at", flat=True
+    )
     since = newest[export_rows - 1]
     return since.date().isoformat()
 
 
 def measure(args):
-    from callbacks.models import AgentGroup, CallbackRequest
     from django_celery_results.models import TaskResult
 
+    from callbacks.models import AgentGroup, CallbackRequest
+
     admin, auditor = client_for("bench-admin"), client_for("bench-auditor")
-    some_call_id = CallbackRequest.objects.exclude(call_id="").order_by("?").values_list("call_id", flat=True)[0]
+    some_call_id = (
+        CallbackRequest.objects.exclude(call_id="")
+        .order_by("?")
+        .values_list("call_id", flat=True)[0]
+    )
     some_task_id = TaskResult.objects.order_by("?").values_list("task_id", flat=True)[0]
     group = AgentGroup.objects.order_by("pk").first().pk
     requests = "/admin/callbacks/callbackrequest/"
     tasks = "/admin/django_celery_results/taskresult/"
     deep_requests = CallbackRequest.objects.count() // 100 - 1
     deep_tasks = min(4000, TaskResult.objects.count() // 100 - 1)
-    since = (CallbackRequest.objects.order_by("requested_at").values_list("requested_at", flat=True)[0] + timedelta(days=180)).date()
+    since = (
+        CallbackRequest.objects.order_by("requested_at").values_list("requested_at", flat=True)[0]
+        + timedelta(days=180)
+    ).date()
     pages = [
         ("history list: first page", admin, requests, tasks),
-        ("history list: filtered by status", admin, f"{requests}?status__exact=failed", f"{tasks}?status__exact=FAILURE"),
+        (
+            "history list: filtered by status",
+            admin,
+            f"{requests}?status__exact=failed",
+            f"{tasks}?status__exact=FAILURE",
+        ),
         (
             f"history list: deep page (ours {deep_requests}, reference {deep_tasks})",
             admin,
             f"{requests}?p={deep_requests}",
             f"{tasks}?p={deep_tasks}",
         ),
-        ("history list: search one call id / task id", admin, f"{requests}?q={some_call_id}", f"{tasks}?q={some_task_id}"),
+        (
+            "history list: search one call id / task id",
+            admin,
+            f"{requests}?q={some_call_id}",
+            f"{tasks}?q={some_task_id}",
+        ),
         (
             "auditor's page: status, group and period",
             auditor,
@@ -330,9 +387,17 @@ def measure(args):
     results = []
     for label, client, ours, reference in pages:
         log(label)
-        results.append((label, timed(client, ours, args.runs), timed(admin, reference, args.runs) if reference else None))
+        results.append(
+            (
+                label,
+                timed(client, ours, args.runs),
+                timed(admin, reference, args.runs) if reference else None,
+            )
+        )
     log(f"CSV export of about {args.export_rows} rows")
-    export = measure_export(auditor, f"/history/export.csv?period_after={export_period(args.export_rows)}")
+    export = measure_export(
+        auditor, f"/history/export.csv?period_after={export_period(args.export_rows)}"
+    )
     return results, export
 
 
@@ -343,11 +408,21 @@ def report(args, results, export):
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
         counts = {}
-        for table in ["callbacks_callbackrequest", "callbacks_callbackattempt", "callbacks_callevent", "django_celery_results_taskresult"]:
+        for table in [
+            "callbacks_callbackrequest",
+            "callbacks_callbackattempt",
+            "callbacks_callevent",
+            "django_celery_results_taskresult",
+        ]:
             cursor.execute(f"SELECT count(*) FROM {table}")
             counts[table] = cursor.fetchone()[0]
-    print(f"\nPostgreSQL {version}; rows: " + ", ".join(f"{table} {n:,}" for table, n in counts.items()))
-    print(f"Each page: median and 95th percentile of {args.runs} runs after one unmeasured run, through Django's test client.\n")
+    print(
+        f"\nPostgreSQL {version}; rows: "
+        + ", ".join(f"{table} {n:,}" for table, n in counts.items())
+    )
+    print(
+        f"Each page: median and 95th percentile of {args.runs} runs after one unmeasured run, through Django's test client.\n"
+    )
     print("| page | ours: median | ours: p95 | TaskResult admin: median | TaskResult admin: p95 |")
     print("|---|---:|---:|---:|---:|")
     for label, (median, p95), reference in results:

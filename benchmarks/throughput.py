@@ -48,14 +48,37 @@ POLL_SECONDS = 0.05
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--quick", action="store_true", help="smoke run: N=100 at each latency, small warm-up")
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--quick", action="store_true", help="smoke run: N=100 at each latency, small warm-up"
+    )
     p.add_argument("--n0", type=int, default=1500, help="callbacks measured at 0 ms (default 1500)")
-    p.add_argument("--n200", type=int, default=2000, help="callbacks measured at 200 ms (default 2000)")
-    p.add_argument("--delays", default="0,200", help="sandbox latencies in ms, comma separated (default 0,200)")
-    p.add_argument("--pool", default="threads", choices=["threads", "prefork", "solo"], help="worker pool (default threads)")
-    p.add_argument("--concurrency", type=int, default=50, help="worker concurrency, and threads of (1) (default 50)")
-    p.add_argument("--warmup", type=int, default=None, help="unmeasured tasks before each (2)/(3) run (default 2×concurrency)")
+    p.add_argument(
+        "--n200", type=int, default=2000, help="callbacks measured at 200 ms (default 2000)"
+    )
+    p.add_argument(
+        "--delays", default="0,200", help="sandbox latencies in ms, comma separated (default 0,200)"
+    )
+    p.add_argument(
+        "--pool",
+        default="threads",
+        choices=["threads", "prefork", "solo"],
+        help="worker pool (default threads)",
+    )
+    p.add_argument(
+        "--concurrency",
+        type=int,
+        default=50,
+        help="worker concurrency, and threads of (1) (default 50)",
+    )
+    p.add_argument(
+        "--warmup",
+        type=int,
+        default=None,
+        help="unmeasured tasks before each (2)/(3) run (default 2×concurrency)",
+    )
     p.add_argument(
         "--create",
         default="before",
@@ -64,10 +87,18 @@ def parse_args(argv=None):
         "queues them with the sweeper's queue_due, CALLBACK_BATCH_SIZE per task; 'live' calls request_callback "
         "one after another while the worker runs, one task per press (default before)",
     )
-    p.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL, no database")
-    p.add_argument("--db-name", default="callbacks_bench", help="the database of its own it drops and creates")
+    p.add_argument(
+        "--pg",
+        default="postgres://postgres@127.0.0.1:5432",
+        help="PostgreSQL server URL, no database",
+    )
+    p.add_argument(
+        "--db-name", default="callbacks_bench", help="the database of its own it drops and creates"
+    )
     p.add_argument("--keep-db", action="store_true", help="do not drop the database at the end")
-    p.add_argument("--keep-logs", action="store_true", help="keep the worker/sandbox/redis logs (path printed)")
+    p.add_argument(
+        "--keep-logs", action="store_true", help="keep the worker/sandbox/redis logs (path printed)"
+    )
     p.add_argument(
         "--app-env",
         action="append",
@@ -82,8 +113,16 @@ def parse_args(argv=None):
         default=1,
         help="experiment: run the application's concurrency split over this many worker processes (default 1)",
     )
-    p.add_argument("--py-spy", metavar="PATH", help="py-spy binary: record the workers of (2) and (3) while measured")
-    p.add_argument("--profile-dir", default="/tmp/bench-profiles", help="where --py-spy writes (default /tmp/bench-profiles)")
+    p.add_argument(
+        "--py-spy",
+        metavar="PATH",
+        help="py-spy binary: record the workers of (2) and (3) while measured",
+    )
+    p.add_argument(
+        "--profile-dir",
+        default="/tmp/bench-profiles",
+        help="where --py-spy writes (default /tmp/bench-profiles)",
+    )
     args = p.parse_args(argv)
     if args.quick:
         args.n0 = args.n200 = 100
@@ -124,7 +163,12 @@ class Processes:
         log_path = self.log_dir / f"{name}.log"
         with open(log_path, "ab") as out:
             proc = subprocess.Popen(
-                command, cwd=PROJECT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                command,
+                cwd=PROJECT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         proc.bench_name, proc.log_path = name, log_path
         self.running.append(proc)
@@ -153,7 +197,9 @@ def wait_until(check, timeout, what, proc=None):
         if check():
             return
         if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"{what}: {proc.bench_name} exited ({proc.returncode}); see {proc.log_path}")
+            raise RuntimeError(
+                f"{what}: {proc.bench_name} exited ({proc.returncode}); see {proc.log_path}"
+            )
         time.sleep(0.05)
     raise RuntimeError(f"timed out after {timeout}s waiting for {what}")
 
@@ -218,7 +264,7 @@ class Monitor:
         while not self._stop.wait(0.1):
             try:
                 self.samples.append(client.llen(self.queue))
-            except Exception:  # noqa: BLE001 - a missed sample is no reason to stop
+            except Exception:
                 pass
 
     def __exit__(self, *exc):
@@ -253,10 +299,14 @@ class Bench:
     def sandbox(self, delay_ms):
         r = self.requests
         r.post(f"{self.sandbox_url}/_sandbox/reset", timeout=10).raise_for_status()
-        r.post(f"{self.sandbox_url}/_sandbox/config", json={"delay_ms": delay_ms}, timeout=10).raise_for_status()
+        r.post(
+            f"{self.sandbox_url}/_sandbox/config", json={"delay_ms": delay_ms}, timeout=10
+        ).raise_for_status()
 
     def sandbox_ok_count(self):
-        received = self.requests.get(f"{self.sandbox_url}/_sandbox/requests", timeout=60).json()["requests"]
+        received = self.requests.get(f"{self.sandbox_url}/_sandbox/requests", timeout=60).json()[
+            "requests"
+        ]
         return sum(1 for entry in received if entry["status"] == 200), len(received)
 
     # data
@@ -267,7 +317,9 @@ class Bench:
 
         self.user = User.objects.create_user("bench", password="bench-pass-1234", is_staff=True)
         media = MediaResource.objects.create(name="Greeting", media_resource_id=685)
-        tts = TtsPreset.objects.create(name="Website", text="Обратный звонок с сайта", voice=3, speed="1.5")
+        tts = TtsPreset.objects.create(
+            name="Website", text="Обратный звонок с сайта", voice=3, speed="1.5"
+        )
         self.group = AgentGroup.objects.create(
             name="Bench",
             number_code=74999999999,
@@ -285,9 +337,14 @@ class Bench:
 
         first = self.next_contact
         self.next_contact += count
-        contacts = Contact.objects.bulk_create([Contact(name=f"Bench {i}") for i in range(first, first + count)])
+        contacts = Contact.objects.bulk_create(
+            [Contact(name=f"Bench {i}") for i in range(first, first + count)]
+        )
         ContactNumber.objects.bulk_create(
-            [ContactNumber(contact=c, position=0, number=f"7912{i:07d}") for i, c in zip(range(first, first + count), contacts)]
+            [
+                ContactNumber(contact=c, position=0, number=f"7912{i:07d}")
+                for i, c in zip(range(first, first + count), contacts, strict=False)
+            ]
         )
         return contacts
 
@@ -346,7 +403,7 @@ class Bench:
                         results["last"] = max(results["last"], done)
             except threading.BrokenBarrierError:
                 pass
-            except Exception as exc:  # noqa: BLE001 - reported by the caller
+            except Exception as exc:
                 errors.append(exc)
                 ready.abort()
 
@@ -364,7 +421,12 @@ class Bench:
             t.join()
         if errors:
             raise RuntimeError(f"ceiling: {errors[0]!r}")
-        return {"n": len(bodies), "seconds": results["last"] - start, "ok": results["ok"], "other": results["other"]}
+        return {
+            "n": len(bodies),
+            "seconds": results["last"] - start,
+            "ok": results["ok"],
+            "other": results["other"],
+        }
 
     # workers
     def worker_command(self, app, name, queue, concurrency=None):
@@ -378,7 +440,12 @@ class Bench:
     def start_worker(self, app, name, queue, extra_env=(), concurrency=None):
         env = {**self.env, **dict(item.split("=", 1) for item in extra_env)}
         proc = self.procs.start(name, self.worker_command(app, name, queue, concurrency), env=env)
-        wait_until(lambda: " ready." in proc.log_path.read_text(errors="replace"), 90, f"{name} ready", proc)
+        wait_until(
+            lambda: " ready." in proc.log_path.read_text(errors="replace"),
+            90,
+            f"{name} ready",
+            proc,
+        )
         return proc
 
     def profile(self, proc, label, seconds):
@@ -438,7 +505,9 @@ class Bench:
         try:
             start = time.perf_counter()
             ids = [
-                dispatch.request_callback(contact=c, agent_group=self.group, requested_by=self.user).pk
+                dispatch.request_callback(
+                    contact=c, agent_group=self.group, requested_by=self.user
+                ).pk
                 for c in contacts
             ]
             seconds = time.perf_counter() - start
@@ -463,7 +532,9 @@ class Bench:
     def check_created(self, ids):
         from callbacks.models import CallbackRequest
 
-        bad = CallbackRequest.objects.filter(pk__in=ids).exclude(status__in=["pending", "sending", "placed"])
+        bad = CallbackRequest.objects.filter(pk__in=ids).exclude(
+            status__in=["pending", "sending", "placed"]
+        )
         bad = list(bad.values_list("status", "error")[:3])
         if bad:
             raise RuntimeError(f"request_callback did not queue every request: {list(bad)}")
@@ -492,7 +563,13 @@ class Bench:
         creation = None
         k = self.args.app_processes
         procs = [
-            self.start_worker("callbacks_project", f"bench-app{i or ''}", "celery", self.args.app_env, self.args.concurrency // k)
+            self.start_worker(
+                "callbacks_project",
+                f"bench-app{i or ''}",
+                "celery",
+                self.args.app_env,
+                self.args.concurrency // k,
+            )
             for i in range(k)
         ]
         proc = procs[0]
@@ -528,9 +605,13 @@ class Bench:
                     raise RuntimeError(f"the sweeper queued {queued} of {len(ids)} requests")
             rows = self.wait_final(ids, max(120, 20 * expected_seconds), proc)
             monitor.__exit__(None, None, None)
-            own_queries = self.own_queries + 4  # the polls, these three reads, and pg_counters' snapshot clear
+            own_queries = (
+                self.own_queries + 4
+            )  # the polls, these three reads, and pg_counters' snapshot clear
             end = rows.aggregate(end=Max("finished_at"))["end"].timestamp()
-            statuses = dict(rows.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+            statuses = dict(
+                rows.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+            )
             attempts = CallbackAttempt.objects.filter(request_id__in=ids)
             stats = attempts.aggregate(n=Count("id"), avg_ms=Avg("duration_ms"))
         finally:
@@ -539,8 +620,10 @@ class Bench:
         time.sleep(1.0)  # PostgreSQL flushes its statistics about once a second
         pg_after = pg_counters()
         return {
-            "pg": {"sessions": pg_after["sessions"] - pg_before["sessions"],
-                   "commits": pg_after["commits"] - pg_before["commits"] - own_queries},  # fmt: skip
+            "pg": {
+                "sessions": pg_after["sessions"] - pg_before["sessions"],
+                "commits": pg_after["commits"] - pg_before["commits"] - own_queries,
+            },  # fmt: skip
             **monitor.result,
             "n": len(ids),
             "seconds": end - start,
@@ -576,7 +659,11 @@ def machine(args, redis_client):
         pg = cursor.fetchone()[0]
     cpu = "?"
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in open("/proc/cpuinfo")
+            if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
     import celery
@@ -617,12 +704,22 @@ def report(args, results, machine_line, load):
         f"Worker: `--pool {args.pool} --concurrency {c}`, acks_late, prefetch multiplier 1, one worker process "
         f"for (2) and one for (3), {args.warmup} unmeasured warm-up tasks first; (1) uses {c} threads, one "
         "requests.Session each. Sandbox: one `python -m exolve_sandbox` process (ThreadingHTTPServer).",
-        *(["**Profiled run** (py-spy attached to the workers): not for comparison."] if args.py_spy else []),
-        f"(3) rows: {mode}.",
-        *([f"**Experiment** — the application's worker ran with {' '.join(args.app_env)}."] if args.app_env else []),
         *(
-            [f"**Experiment** — (3) ran {args.app_processes} worker processes of concurrency "
-             f"{args.concurrency // args.app_processes} each."]
+            ["**Profiled run** (py-spy attached to the workers): not for comparison."]
+            if args.py_spy
+            else []
+        ),
+        f"(3) rows: {mode}.",
+        *(
+            [f"**Experiment** — the application's worker ran with {' '.join(args.app_env)}."]
+            if args.app_env
+            else []
+        ),
+        *(
+            [
+                f"**Experiment** — (3) ran {args.app_processes} worker processes of concurrency "
+                f"{args.concurrency // args.app_processes} each."
+            ]
             if args.app_processes > 1
             else []
         ),  # fmt: skip
@@ -658,7 +755,11 @@ def report(args, results, machine_line, load):
             f"(attempt row to recorded answer); sandbox logged {r['sandbox_app'][0]} × 200; "
             f"PostgreSQL: {ap['pg']['sessions'] / ap['n']:.2f} new sessions and "
             f"{ap['pg']['commits'] / ap['n']:.1f} commits per callback"
-            + (f"; dispatch.request_callback made {ap['create_rate']:.0f} rows/s" if ap["create_rate"] else "")
+            + (
+                f"; dispatch.request_callback made {ap['create_rate']:.0f} rows/s"
+                if ap["create_rate"]
+                else ""
+            )
             + "."
         )
     lines += [
@@ -681,7 +782,9 @@ def report(args, results, machine_line, load):
 
 def main(argv=None):
     args = parse_args(argv)
-    signal.signal(signal.SIGINT, _raise_interrupt)  # even when started in the background (SIGINT ignored)
+    signal.signal(
+        signal.SIGINT, _raise_interrupt
+    )  # even when started in the background (SIGINT ignored)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     signal.signal(signal.SIGHUP, _raise_interrupt)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -689,7 +792,9 @@ def main(argv=None):
     procs = Processes(work_dir)
     cleanup = ExitStack()
     try:
-        cleanup.callback(lambda: None if args.keep_logs else shutil.rmtree(work_dir, ignore_errors=True))
+        cleanup.callback(
+            lambda: None if args.keep_logs else shutil.rmtree(work_dir, ignore_errors=True)
+        )
         cleanup.callback(procs.stop_all)
         if args.keep_logs:
             cleanup.callback(lambda: log(f"logs kept in {work_dir}"))
@@ -703,7 +808,11 @@ def main(argv=None):
         redis_url = f"redis://127.0.0.1:{redis_port}/0"
         sandbox_url = f"http://127.0.0.1:{sandbox_port}"
         env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "CALLBACK_", "EXOLVE_", "DATABASE_"))},
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith(("CELERY_", "CALLBACK_", "EXOLVE_", "DATABASE_"))
+            },
             "DJANGO_SETTINGS_MODULE": "callbacks_project.settings",
             "PYTHONPATH": str(PROJECT),
             "DEBUG": "false",
@@ -724,19 +833,38 @@ def main(argv=None):
             "BENCH_EXOLVE_KEY": API_KEY,
         }
         os.environ.update(env)
-        for key in [k for k in os.environ if k.startswith(("CELERY_", "CALLBACK_", "EXOLVE_", "DATABASE_"))]:
+        for key in [
+            k for k in os.environ if k.startswith(("CELERY_", "CALLBACK_", "EXOLVE_", "DATABASE_"))
+        ]:
             if key not in env:
                 del os.environ[key]
 
         sandbox_proc = procs.start(
-            "sandbox", [sys.executable, "-m", "exolve_sandbox", "--port", str(sandbox_port), "--api-key", API_KEY], env=env
+            "sandbox",
+            [
+                sys.executable,
+                "-m",
+                "exolve_sandbox",
+                "--port",
+                str(sandbox_port),
+                "--api-key",
+                API_KEY,
+            ],
+            env=env,
         )
-        log(f"private redis on {redis_port} (pid {redis_proc.pid}), sandbox on {sandbox_port} (pid {sandbox_proc.pid})")
+        log(
+            f"private redis on {redis_port} (pid {redis_proc.pid}), sandbox on {sandbox_port} (pid {sandbox_proc.pid})"
+        )
         log(f"database {args.db_name}: drop, create, migrate")
         create_database(args)
         if not args.keep_db:
             cleanup.callback(drop_database, args)
-        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=PROJECT, env=env, check=True)
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+            cwd=PROJECT,
+            env=env,
+            check=True,
+        )
 
         import django
 
@@ -770,7 +898,12 @@ def main(argv=None):
 
             bench.sandbox(delay)
             log(f"{delay} ms, N={n}: (2) bare Celery task")
-            res["bare"] = bench.bare(bench.bodies(contacts, "bare"), bench.bodies(warm, "bare-warm"), expected, f"{delay}ms")
+            res["bare"] = bench.bare(
+                bench.bodies(contacts, "bare"),
+                bench.bodies(warm, "bare-warm"),
+                expected,
+                f"{delay}ms",
+            )
             res["sandbox_bare"] = bench.sandbox_ok_count()
             log(f"  {rate(res['bare']):.0f} cb/s")
 
@@ -797,7 +930,7 @@ def main(argv=None):
 def _pings(client):
     try:
         return client.ping()
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
 
 

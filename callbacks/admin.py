@@ -19,8 +19,8 @@ from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import call_events, dispatch
-from .history_lists import DateRangeFilter, EstimatedCountPaginator, search_history
 from .forms import CallbackForm
+from .history_lists import DateRangeFilter, EstimatedCountPaginator, search_history
 from .models import (
     MAX_DESTINATIONS_PER_LINE,
     MAX_NUMBERS_PER_CONTACT,
@@ -126,8 +126,14 @@ class ChangeHistoryAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
-        if hasattr(obj, "_history"):  # a past version (simple-history marks it so): every field read only
-            return [field.name for field in obj._meta.concrete_fields if field.editable and not field.primary_key]
+        if hasattr(
+            obj, "_history"
+        ):  # a past version (simple-history marks it so): every field read only
+            return [
+                field.name
+                for field in obj._meta.concrete_fields
+                if field.editable and not field.primary_key
+            ]
         return super().get_readonly_fields(request, obj)
 
 
@@ -182,7 +188,9 @@ class ChangeTrailAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         earlier = (
-            self.model._default_manager.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
+            self.model._default_manager.filter(
+                id=OuterRef("id"), history_id__lt=OuterRef("history_id")
+            )
             .order_by("-history_id")
             .values("history_id")[:1]
         )
@@ -211,7 +219,9 @@ class ChangeTrailAdmin(ReadOnlyMixin, admin.ModelAdmin):
         if row.history_type == "~" and previous is not None:
             helper = ReadableChanges(row.instance_type, row)
             delta = row.diff_against(previous, foreign_keys_are_objs=True)
-            items = [(c["field"], c["old"], c["new"]) for c in helper.context_for_delta_changes(delta)]
+            items = [
+                (c["field"], c["old"], c["new"]) for c in helper.context_for_delta_changes(delta)
+            ]
             lines = format_html_join("", "<li><strong>{}:</strong> {} → {}</li>", items)
         else:  # added, deleted, or first recorded: the values it had
             lines = format_html_join("", "<li><strong>{}:</strong> {}</li>", self.values(row))
@@ -221,7 +231,9 @@ class ChangeTrailAdmin(ReadOnlyMixin, admin.ModelAdmin):
         for field in row.instance_type._meta.concrete_fields:
             if field.primary_key or not field.editable or field.name == self.parent:
                 continue
-            value = getattr(row, field.name, None) if field.is_relation else getattr(row, field.attname)
+            value = (
+                getattr(row, field.name, None) if field.is_relation else getattr(row, field.attname)
+            )
             if field.is_relation and value is None and getattr(row, field.attname) is not None:
                 value = DeletedObject(field.related_model, getattr(row, field.attname))
             yield capfirst(field.verbose_name), readable_value(field, value)
@@ -233,8 +245,15 @@ def register_change_trail(model, parent=None):
     relations = [field.name for field in model._meta.concrete_fields if field.is_relation]
     attrs = {"parent": parent, "list_select_related": ["history_user", *relations]}
     if parent:
-        attrs["list_display"] = [*ChangeTrailAdmin.list_display[:3], parent, *ChangeTrailAdmin.list_display[3:]]
-        attrs["list_filter"] = [*ChangeTrailAdmin.list_filter, (parent, admin.RelatedOnlyFieldListFilter)]
+        attrs["list_display"] = [
+            *ChangeTrailAdmin.list_display[:3],
+            parent,
+            *ChangeTrailAdmin.list_display[3:],
+        ]
+        attrs["list_filter"] = [
+            *ChangeTrailAdmin.list_filter,
+            (parent, admin.RelatedOnlyFieldListFilter),
+        ]
     admin.site.register(history, type(f"{history.__name__}Admin", (ChangeTrailAdmin,), attrs))
 
 
@@ -303,7 +322,14 @@ class HolidayInline(admin.TabularInline):
 
 @admin.register(AgentGroup)
 class AgentGroupAdmin(ChangeHistoryAdmin):
-    list_display = ["name", "is_active", "number_code", "callback_resource_id", "destination_count", "contact_first"]
+    list_display = [
+        "name",
+        "is_active",
+        "number_code",
+        "callback_resource_id",
+        "destination_count",
+        "contact_first",
+    ]
     list_filter = ["is_active", "contact_first"]
     search_fields = ["name", "=number_code", "destinations__number"]
     inlines = [DestinationInline, WorkingHoursInline, HolidayInline]
@@ -324,7 +350,14 @@ class AgentGroupAdmin(ChangeHistoryAdmin):
         ),
         (
             _("Agents' side"),
-            {"fields": ["agent_ring_logic", "agent_display_number", "agent_media_resource", "agent_tts_preset"]},
+            {
+                "fields": [
+                    "agent_ring_logic",
+                    "agent_display_number",
+                    "agent_media_resource",
+                    "agent_tts_preset",
+                ]
+            },
         ),
         (
             _("Contact's side"),
@@ -426,7 +459,9 @@ def callback_queued_message(callback):
     names = {"group": callback.agent_group, "contact": callback.contact}
     if callback.is_scheduled:
         when = timezone.localtime(callback.next_attempt_at).strftime("%Y-%m-%d %H:%M %Z")
-        return _("Callback scheduled: Exolve will ring “%(group)s” and %(contact)s at %(time)s.") % {
+        return _(
+            "Callback scheduled: Exolve will ring “%(group)s” and %(contact)s at %(time)s."
+        ) % {
             **names,
             "time": when,
         }, messages.SUCCESS
@@ -434,7 +469,9 @@ def callback_queued_message(callback):
         return _(
             "Callback saved, but the queue is not answering: it will be placed as soon as the queue is back."
         ), messages.WARNING
-    return _("Callback queued: Exolve will ring “%(group)s” and %(contact)s.") % names, messages.SUCCESS
+    return _(
+        "Callback queued: Exolve will ring “%(group)s” and %(contact)s."
+    ) % names, messages.SUCCESS
 
 
 # --- history ----------------------------------------------------------------------------
@@ -442,7 +479,16 @@ def callback_queued_message(callback):
 
 class CallbackAttemptInline(ReadOnlyMixin, admin.TabularInline):
     model = CallbackAttempt
-    fields = ["number", "request_description", "started_at", "duration_ms", "outcome", "http_status", "call_id", "error"]
+    fields = [
+        "number",
+        "request_description",
+        "started_at",
+        "duration_ms",
+        "outcome",
+        "http_status",
+        "call_id",
+        "error",
+    ]
     readonly_fields = fields
     ordering = ["number"]
     extra = 0
@@ -464,12 +510,15 @@ class NoOutcomeReceivedFilter(admin.SimpleListFilter):
         return queryset
 
 
-LEG_ROWS = '<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>'
+LEG_ROWS = "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"
 
 
 def legs_table(callback):
     contact_first = call_events.contact_is_first(callback)
-    who = {"A": _("contact") if contact_first else _("agents"), "B": _("agents") if contact_first else _("contact")}
+    who = {
+        "A": _("contact") if contact_first else _("agents"),
+        "B": _("agents") if contact_first else _("contact"),
+    }
     rows = format_html_join(
         "",
         LEG_ROWS,
@@ -477,7 +526,9 @@ def legs_table(callback):
             (
                 f"{leg.side} ({who[leg.side]})",
                 _("yes") if leg.answered else (_("no") if leg.final else "…"),
-                timezone.localtime(leg.answered_at).strftime("%Y-%m-%d %H:%M:%S") if leg.answered_at else "",
+                timezone.localtime(leg.answered_at).strftime("%Y-%m-%d %H:%M:%S")
+                if leg.answered_at
+                else "",
                 leg.talk_seconds if leg.talk_seconds is not None else "",
                 leg.hangup_cause,
                 leg.cause,
@@ -491,7 +542,15 @@ def legs_table(callback):
         "<th>{}</th>",
         (
             (title,)
-            for title in [_("leg"), _("answered"), _("answered at"), _("talk, s"), _("hang-up cause"), _("cause"), _("cause in words")]
+            for title in [
+                _("leg"),
+                _("answered"),
+                _("answered at"),
+                _("talk, s"),
+                _("hang-up cause"),
+                _("cause"),
+                _("cause in words"),
+            ]
         ),
     )
     return format_html('<table class="call-legs"><tr>{}</tr>{}</table>', header, rows)
@@ -539,10 +598,14 @@ CALLBACK_ACTIONS = {
     "place-anyway": CallbackAction(
         "place-anyway",
         _("Place the callback despite the cooldown"),
-        _("This number was called back a short while ago. Place it again only if the customer expects it."),
+        _(
+            "This number was called back a short while ago. Place it again only if the customer expects it."
+        ),
         _("Place it anyway"),
         dispatch.OVERRIDE_COOLDOWN_PERMISSION,
-        lambda callback: callback.status == CallbackStatus.REFUSED and callback.refusal == Refusal.COOLDOWN,
+        lambda callback: (
+            callback.status == CallbackStatus.REFUSED and callback.refusal == Refusal.COOLDOWN
+        ),
         dispatch.place_despite_cooldown,
         _("The callback is queued despite the cooldown."),
     ),
@@ -576,7 +639,9 @@ class CallbackRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
     ]
     # Searched by history_lists.search_history (one index per kind of term), not by these fields.
     search_fields = ["call_id"]
-    search_help_text = _("A call id, a request or attempt id, a phone number, or the start of the contact's name.")
+    search_help_text = _(
+        "A call id, a request or attempt id, a phone number, or the start of the contact's name."
+    )
     list_select_related = ["contact", "agent_group", "requested_by"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
@@ -664,7 +729,8 @@ class CallbackRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
             "action": action,
             "callback": callback,
             "attempts": callback.attempts.order_by("number"),
-            "error": error or ("" if action.allowed_for(callback) else _("Its status no longer allows it.")),
+            "error": error
+            or ("" if action.allowed_for(callback) else _("Its status no longer allows it.")),
         }
         return TemplateResponse(request, "admin/callbacks/callbackrequest/action.html", context)
 
@@ -684,7 +750,16 @@ class CallEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     ordering = ["-received_at", "-id"]
-    fields = ["call_sid", "event_side", "type", "date_time", "occurred_at", "received_at", "attempt", "event"]
+    fields = [
+        "call_sid",
+        "event_side",
+        "type",
+        "date_time",
+        "occurred_at",
+        "received_at",
+        "attempt",
+        "event",
+    ]
     readonly_fields = fields
 
     @admin.display(description=_("callback attempt"))
@@ -701,7 +776,16 @@ class CallEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(CallbackAttempt)
 class CallbackAttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["started_at", "request_link", "number", "outcome", "http_status", "call_id", "error", "duration_ms"]
+    list_display = [
+        "started_at",
+        "request_link",
+        "number",
+        "outcome",
+        "http_status",
+        "call_id",
+        "error",
+        "duration_ms",
+    ]
     list_filter = ["outcome", "http_status", "started_at"]
     search_fields = ["=call_id", "=request_description"]
     list_select_related = ["request"]

@@ -38,7 +38,10 @@ def parse_event(body):
         if not isinstance(value, str) or not value.strip():
             raise BadEvent(_("“%(field)s” must be a non-empty string.") % {"field": field})
         if len(value) > max_length:
-            raise BadEvent(_("“%(field)s” is longer than %(max)d characters.") % {"field": field, "max": max_length})
+            raise BadEvent(
+                _("“%(field)s” is longer than %(max)d characters.")
+                % {"field": field, "max": max_length}
+            )
     occurred_at = outcomes.parse_time(payload["date_time"])
     if occurred_at is None or occurred_at.tzinfo is None:
         raise BadEvent(_("“date_time” must be an RFC 3339 time with its offset."))
@@ -67,12 +70,20 @@ def receive_event(payload):
                 _update_outcome(attempt)
     except IntegrityError:
         return CallEvent.objects.get(**{field: payload[field] for field in IDENTITY_FIELDS}), False
-    logger.info("Call event %s %s %s: %s", event.call_sid, event.event_side, event.type, "linked" if attempt else "kept")
+    logger.info(
+        "Call event %s %s %s: %s",
+        event.call_sid,
+        event.event_side,
+        event.type,
+        "linked" if attempt else "kept",
+    )
     return event, True
 
 
 def _attempt_with_call_id(call_id):
-    return CallbackAttempt.objects.filter(call_id=call_id).only("id", "request_id", "call_id").first()
+    return (
+        CallbackAttempt.objects.filter(call_id=call_id).only("id", "request_id", "call_id").first()
+    )
 
 
 def link_events(attempt):
@@ -86,7 +97,9 @@ def link_events(attempt):
 def link_early_events():
     """The sweeper's part: events whose call id an attempt has recorded since they came."""
     known = CallbackAttempt.objects.exclude(call_id="").values("call_id")
-    call_ids = CallEvent.objects.filter(attempt=None, call_sid__in=known).values_list("call_sid", flat=True)
+    call_ids = CallEvent.objects.filter(attempt=None, call_sid__in=known).values_list(
+        "call_sid", flat=True
+    )
     linked = 0
     for call_id in list(call_ids.order_by().distinct()[:BATCH_SIZE]):
         with transaction.atomic():
@@ -98,11 +111,20 @@ def link_early_events():
 
 def _update_outcome(attempt):
     # The row lock makes events of one call recompute one after another, each seeing the others.
-    callback = CallbackRequest.objects.select_for_update().only("request_body", "call_id").get(pk=attempt.request_id)
+    callback = (
+        CallbackRequest.objects.select_for_update()
+        .only("request_body", "call_id")
+        .get(pk=attempt.request_id)
+    )
     if callback.call_id != attempt.call_id:
         return  # an earlier call of a request placed again: its events stay on its attempt
-    events = list(attempt.events.values_list("event_side", "type", "occurred_at", "payload", "received_at"))
-    legs = [outcomes.leg(side, [event[:4] for event in events]) for side in (outcomes.FIRST_LEG, outcomes.SECOND_LEG)]
+    events = list(
+        attempt.events.values_list("event_side", "type", "occurred_at", "payload", "received_at")
+    )
+    legs = [
+        outcomes.leg(side, [event[:4] for event in events])
+        for side in (outcomes.FIRST_LEG, outcomes.SECOND_LEG)
+    ]
     finals = [received_at for _side, kind, _at, _payload, received_at in events if kind == "d"]
     CallbackRequest.objects.filter(pk=callback.pk).update(
         call_outcome=outcomes.call_outcome(*legs, contact_first=contact_is_first(callback)),
@@ -113,18 +135,27 @@ def _update_outcome(attempt):
 def contact_is_first(callback):
     """Whether the contact was dialled on line_1 (leg A): from the body as it was sent."""
     numbers = set(callback.numbers.values_list("number", flat=True))
-    return any(destination["number"] in numbers for destination in callback.request_body["line_1"]["destinations"])
+    return any(
+        destination["number"] in numbers
+        for destination in callback.request_body["line_1"]["destinations"]
+    )
 
 
 def legs_of(callback):
     """Leg A and leg B of the request's current call, for its page."""
     events = CallEvent.objects.filter(attempt__request=callback, call_sid=callback.call_id)
-    rows = list(events.values_list("event_side", "type", "occurred_at", "payload")) if callback.call_id else []
+    rows = (
+        list(events.values_list("event_side", "type", "occurred_at", "payload"))
+        if callback.call_id
+        else []
+    )
     return [outcomes.leg(side, rows) for side in (outcomes.FIRST_LEG, outcomes.SECOND_LEG)]
 
 
 def no_outcome_received(now=None):
     """Placed callbacks whose final event has not come long after the call must have ended."""
     return CallbackRequest.objects.filter(
-        status=CallbackStatus.PLACED, final_event_at=None, outcome_expected_by__lt=now or timezone.now()
+        status=CallbackStatus.PLACED,
+        final_event_at=None,
+        outcome_expected_by__lt=now or timezone.now(),
     )

@@ -62,7 +62,9 @@ def _row_errors(rows, exclude=()):
     for row in rows:
         relations = [field.name for field in row._meta.fields if field.is_relation]
         try:
-            row.full_clean(exclude=[*exclude, *relations], validate_unique=False, validate_constraints=False)
+            row.full_clean(
+                exclude=[*exclude, *relations], validate_unique=False, validate_constraints=False
+            )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 label = row._meta.get_field(field).verbose_name if field != NON_FIELD_ERRORS else ""
@@ -108,7 +110,9 @@ def request_callback(*, contact, agent_group, requested_by, scheduled_for=None):
     queue it once the row is committed. A request our limits stop is recorded as refused."""
     destinations, numbers = callback_lines(agent_group, contact)
     validate_callback(agent_group, destinations, numbers)
-    if _open_request_exists(contact, agent_group):  # a double click: the same request, not a refusal
+    if _open_request_exists(
+        contact, agent_group
+    ):  # a double click: the same request, not a refusal
         raise _already_open(contact, agent_group)
     now = timezone.now()
     request_description = f"callback-{uuid.uuid4()}"
@@ -145,12 +149,20 @@ def request_callback(*, contact, agent_group, requested_by, scheduled_for=None):
 
 def _refuse_if_limited(callback, dialled, now):
     refusal = limits.refusal_for(numbers=dialled, user=callback.requested_by, now=now)
-    if refusal and refusal[0] == Refusal.COOLDOWN and _open_request_exists(callback.contact, callback.agent_group):
-        raise _already_open(callback.contact, callback.agent_group)  # the other click committed meanwhile
+    if (
+        refusal
+        and refusal[0] == Refusal.COOLDOWN
+        and _open_request_exists(callback.contact, callback.agent_group)
+    ):
+        raise _already_open(
+            callback.contact, callback.agent_group
+        )  # the other click committed meanwhile
     if refusal is None and callback.next_attempt_at is None:
-        refusal = Refusal.NO_OPENING, _("“%(group)s” has no working hours in the coming year.") % {
-            "group": callback.agent_group
-        }
+        refusal = (
+            Refusal.NO_OPENING,
+            _("“%(group)s” has no working hours in the coming year.")
+            % {"group": callback.agent_group},
+        )
     if refusal:
         callback.status, callback.finished_at = CallbackStatus.REFUSED, now
         callback.refusal, callback.error = refusal
@@ -162,7 +174,9 @@ def _save_new_request(callback, dialled, now):
     if pending and countdown is not None:
         callback.queued_at = now
     callback.save()
-    CallbackNumber.objects.bulk_create([CallbackNumber(request=callback, number=n) for n in dialled])
+    CallbackNumber.objects.bulk_create(
+        [CallbackNumber(request=callback, number=n) for n in dialled]
+    )
     if callback.queued_at:
         transaction.on_commit(lambda: _publish_new(callback, countdown))
 
@@ -181,7 +195,9 @@ def _already_open(contact, agent_group):
 
 
 def _open_request_exists(contact, agent_group):
-    return CallbackRequest.objects.filter(contact=contact, agent_group=agent_group, status__in=OPEN_STATUSES).exists()
+    return CallbackRequest.objects.filter(
+        contact=contact, agent_group=agent_group, status__in=OPEN_STATUSES
+    ).exists()
 
 
 def countdown_to(due_at, now):
@@ -204,23 +220,33 @@ def publish(request_ids, countdown=0.0):
     from .tasks import send_callbacks
 
     request_ids = list(request_ids)
-    future = _publisher.submit(send_callbacks.apply_async, (request_ids,), countdown=countdown or None)
+    future = _publisher.submit(
+        send_callbacks.apply_async, (request_ids,), countdown=countdown or None
+    )
     try:
         future.result(timeout=settings.CALLBACK_PUBLISH_TIMEOUT)
     except Exception:
-        logger.warning("Could not queue callback requests %s; they stay pending for the sweeper", request_ids, exc_info=True)
-        CallbackRequest.objects.filter(pk__in=request_ids, status=CallbackStatus.PENDING).update(queued_at=None)
+        logger.warning(
+            "Could not queue callback requests %s; they stay pending for the sweeper",
+            request_ids,
+            exc_info=True,
+        )
+        CallbackRequest.objects.filter(pk__in=request_ids, status=CallbackStatus.PENDING).update(
+            queued_at=None
+        )
         return False
     return True
 
 
 def cancel_callback(callback, user):
     """Staff cancel a request that has not been sent: a cancelled request is never sent."""
-    cancelled = CallbackRequest.objects.filter(pk=callback.pk, status=CallbackStatus.PENDING).update(
-        status=CallbackStatus.CANCELLED, finished_at=timezone.now(), decided_by=user
-    )
+    cancelled = CallbackRequest.objects.filter(
+        pk=callback.pk, status=CallbackStatus.PENDING
+    ).update(status=CallbackStatus.CANCELLED, finished_at=timezone.now(), decided_by=user)
     if not cancelled:
-        raise ValidationError(_("This callback is no longer waiting, so it cannot be cancelled."), code="not_pending")
+        raise ValidationError(
+            _("This callback is no longer waiting, so it cannot be cancelled."), code="not_pending"
+        )
     logger.info("Callback request %s cancelled by user %s", callback.pk, user.pk)
 
 
@@ -255,7 +281,10 @@ def _reopen(callback, user, allowed, wrong_status_message, **changes):
     now = timezone.now()
     due_at = callback.agent_group.next_opening(max(now, callback.scheduled_for or now))
     if due_at is None:
-        raise ValidationError(_("“%(group)s” has no working hours in the coming year.") % {"group": callback.agent_group})
+        raise ValidationError(
+            _("“%(group)s” has no working hours in the coming year.")
+            % {"group": callback.agent_group}
+        )
     countdown = countdown_to(due_at, now)
     try:
         with transaction.atomic():
@@ -352,17 +381,26 @@ def _send_batch(threads, request_ids):
         for attempt in _claim(request_ids, now):
             sends[threads.submit(_send, attempt)] = attempt
     finally:
-        threads.release(len(request_ids) - len(sends))  # each request sent keeps its thread until then
+        threads.release(
+            len(request_ids) - len(sends)
+        )  # each request sent keeps its thread until then
     try:
-        _settle_unclaimed(set(request_ids) - {attempt.request_id for attempt in sends.values()}, now)
+        _settle_unclaimed(
+            set(request_ids) - {attempt.request_id for attempt in sends.values()}, now
+        )
     except Exception:
-        logger.exception("Callback requests %s: settling those not claimed failed; the sweeper queues them again", request_ids)
+        logger.exception(
+            "Callback requests %s: settling those not claimed failed; the sweeper queues them again",
+            request_ids,
+        )
     for sent in as_completed(sends):  # each answer is recorded as soon as it arrives
         try:
             _record(sends[sent], sent.result())
         except Exception:
             # The others are still recorded; this one stays "sending" until the sweeper calls it unknown.
-            logger.exception("Callback request %s: recording the answer failed", sends[sent].request_id)
+            logger.exception(
+                "Callback request %s: recording the answer failed", sends[sent].request_id
+            )
     return list(sends.values())
 
 
@@ -450,16 +488,24 @@ def _settle_unclaimed(request_ids, now):
                 publish([request_id], countdown)
         elif not _refuse_if_do_not_call(request_id, now):
             pending.filter(pk=request_id).update(queued_at=None)
-            logger.info("Callback request %s was held by another transaction; the sweeper sees to it", request_id)
+            logger.info(
+                "Callback request %s was held by another transaction; the sweeper sees to it",
+                request_id,
+            )
 
 
 def _refuse_if_do_not_call(request_id, now):
     """Refuse a pending request with a number on the do-not-call list; True if it has one."""
-    blocked = sorted(limits.numbers_on_do_not_call_list(request_id).values_list("number", flat=True))
+    blocked = sorted(
+        limits.numbers_on_do_not_call_list(request_id).values_list("number", flat=True)
+    )
     if not blocked:
         return False
     refused = CallbackRequest.objects.filter(pk=request_id, status=CallbackStatus.PENDING).update(
-        status=CallbackStatus.REFUSED, refusal=Refusal.DO_NOT_CALL, error=limits.do_not_call_message(blocked), finished_at=now
+        status=CallbackStatus.REFUSED,
+        refusal=Refusal.DO_NOT_CALL,
+        error=limits.do_not_call_message(blocked),
+        finished_at=now,
     )
     if refused:
         logger.info("Callback request %s refused before its attempt: do-not-call list", request_id)
@@ -469,7 +515,10 @@ def _refuse_if_do_not_call(request_id, now):
 def retry_delay(attempt_number, retry_after=None):
     """Exponential backoff with full jitter (a random wait up to base, 2×base, 4×base …, capped),
     so that requests failed together do not come back together; never sooner than Retry-After."""
-    backoff = min(settings.EXOLVE_RETRY_MAX_DELAY, settings.EXOLVE_RETRY_BASE_DELAY * 2 ** (attempt_number - 1))
+    backoff = min(
+        settings.EXOLVE_RETRY_MAX_DELAY,
+        settings.EXOLVE_RETRY_BASE_DELAY * 2 ** (attempt_number - 1),
+    )
     delay = random.uniform(0, backoff)
     return delay if retry_after is None else max(delay, retry_after)
 
@@ -484,12 +533,17 @@ def _next_status(callback, result, now):
         return CallbackStatus.FAILED, result.error, None
     attempts = callback.attempt_count - callback.round_first_attempt + 1
     if attempts >= settings.EXOLVE_MAX_ATTEMPTS:
-        error = _("Gave up after %(count)d attempts. Last error: %(error)s") % {"count": attempts, "error": result.error}
+        error = _("Gave up after %(count)d attempts. Last error: %(error)s") % {
+            "count": attempts,
+            "error": result.error,
+        }
         return CallbackStatus.FAILED, error, None
     delay = retry_delay(attempts, result.retry_after)
     retry_at = now + timedelta(seconds=delay)
     if retry_at - callback.round_started_at > timedelta(seconds=settings.EXOLVE_RETRY_MAX_AGE):
-        error = _("Gave up: no retry is possible within %(seconds)d s of the first attempt. Last error: %(error)s") % {
+        error = _(
+            "Gave up: no retry is possible within %(seconds)d s of the first attempt. Last error: %(error)s"
+        ) % {
             "seconds": settings.EXOLVE_RETRY_MAX_AGE,
             "error": result.error,
         }
@@ -497,7 +551,15 @@ def _next_status(callback, result, now):
     return CallbackStatus.PENDING, result.error, delay
 
 
-RECORDED_FIELDS = ["finished_at", "duration_ms", "outcome", "http_status", "response_body", "call_id", "error"]
+RECORDED_FIELDS = [
+    "finished_at",
+    "duration_ms",
+    "outcome",
+    "http_status",
+    "response_body",
+    "call_id",
+    "error",
+]
 
 
 def _record(attempt, result):
@@ -515,13 +577,17 @@ def _record(attempt, result):
     changes = {"status": status, "error": error, "call_id": result.call_id}
     if status == CallbackStatus.PLACED:
         grace = timedelta(seconds=settings.CALLBACK_OUTCOME_GRACE)
-        changes["outcome_expected_by"] = outcomes.latest_end(callback.request_body, finished_at) + grace
+        changes["outcome_expected_by"] = (
+            outcomes.latest_end(callback.request_body, finished_at) + grace
+        )
     countdown = None
     if delay is None:
         changes["finished_at"] = finished_at
     else:
         # A retry waits for the group's working hours too (a 503 at 17:59 must not ring at 18:01).
-        changes["next_attempt_at"] = callback.agent_group.next_opening(finished_at + timedelta(seconds=delay))
+        changes["next_attempt_at"] = callback.agent_group.next_opening(
+            finished_at + timedelta(seconds=delay)
+        )
         countdown = countdown_to(changes["next_attempt_at"], finished_at)
         changes.update(queued_at=finished_at if countdown is not None else None, finished_at=None)
     # Still this attempt's request: the sweeper may have given it up as unknown meanwhile (the

@@ -8,14 +8,14 @@ import json
 import re
 import threading
 from dataclasses import dataclass
-from datetime import timezone as dt_timezone
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 
 import requests
 from django.conf import settings
-from urllib3.exceptions import NewConnectionError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from urllib3.exceptions import NewConnectionError
 
 from .models.history import CALL_ID_MAX_LENGTH, AttemptOutcome
 
@@ -47,7 +47,9 @@ def build_audio(media_resource, tts_preset):
 def build_line(destinations, side):
     """destinations: (number, timeout) pairs in dialling order; side: the group's SideSettings."""
     line = {
-        "destinations": [{"number": number, "timeout": timeout} for number, timeout in destinations],
+        "destinations": [
+            {"number": number, "timeout": timeout} for number, timeout in destinations
+        ],
         "ring_logic": side.ring_logic,
     }
     if side.display_number:
@@ -58,14 +60,21 @@ def build_line(destinations, side):
     return line
 
 
-def build_make_callback_body(*, agent_group, agent_destinations, contact_numbers, request_description):
+def build_make_callback_body(
+    *, agent_group, agent_destinations, contact_numbers, request_description
+):
     """The MakeCallback JSON body: a pure function of already loaded rows.
 
     agent_destinations: the group's Destination rows; contact_numbers: the contact's
     ContactNumber rows, each list in dialling order.
     """
-    agents = build_line([(d.number, d.timeout) for d in agent_destinations], agent_group.side("agent"))
-    contact = build_line([(n.number, agent_group.contact_timeout) for n in contact_numbers], agent_group.side("contact"))
+    agents = build_line(
+        [(d.number, d.timeout) for d in agent_destinations], agent_group.side("agent")
+    )
+    contact = build_line(
+        [(n.number, agent_group.contact_timeout) for n in contact_numbers],
+        agent_group.side("contact"),
+    )
     line_1, line_2 = (contact, agents) if agent_group.contact_first else (agents, contact)
     return {
         "request_description": request_description,
@@ -110,7 +119,7 @@ def parse_retry_after(value):
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:  # "-0000" means UTC with no zone given
-        when = when.replace(tzinfo=dt_timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return max(0.0, (when - timezone.now()).total_seconds())
 
 
@@ -152,17 +161,21 @@ def read_answer(response):
     if status == 200:
         call_id = call_id_of(response)
         if not call_id:
-            error = _("HTTP 200 without a usable call_id; the call may have been placed. Check Exolve before calling again.")
+            error = _(
+                "HTTP 200 without a usable call_id; the call may have been placed. Check Exolve before calling again."
+            )
             return CallbackResult(AttemptOutcome.UNKNOWN, status, body, error=error)
         return CallbackResult(AttemptOutcome.PLACED, status, body, call_id=call_id)
     if status in NOT_PROCESSED_STATUSES:
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         error = error_message(response)
-        return CallbackResult(AttemptOutcome.TRANSIENT, status, body, error=error, retry_after=retry_after)
+        return CallbackResult(
+            AttemptOutcome.TRANSIENT, status, body, error=error, retry_after=retry_after
+        )
     if status >= 500:
-        error = _("%(error)s — the call may have been placed. Check Exolve before calling again.") % {
-            "error": error_message(response)
-        }
+        error = _(
+            "%(error)s — the call may have been placed. Check Exolve before calling again."
+        ) % {"error": error_message(response)}
         return CallbackResult(AttemptOutcome.UNKNOWN, status, body, error=error)
     return CallbackResult(AttemptOutcome.REJECTED, status, body, error=error_message(response))
 
@@ -194,7 +207,9 @@ class ExolveClient:
 
     def make_callback(self, body):
         if not self._api_key:
-            return CallbackResult(AttemptOutcome.REJECTED, error=_("EXOLVE_API_KEY is not set; nothing was sent."))
+            return CallbackResult(
+                AttemptOutcome.REJECTED, error=_("EXOLVE_API_KEY is not set; nothing was sent.")
+            )
         try:
             response = self.session.post(self.url, json=body, timeout=self.timeout)
         except requests.RequestException as exc:
@@ -211,15 +226,23 @@ def never_connected(exc):
 
 def network_error_result(exc, timeout):
     if isinstance(exc, requests.ConnectTimeout):
-        error = _("Network error: could not connect to Exolve within %(seconds)s s; nothing was sent.")
+        error = _(
+            "Network error: could not connect to Exolve within %(seconds)s s; nothing was sent."
+        )
         return CallbackResult(AttemptOutcome.TRANSIENT, error=error % {"seconds": timeout[0]})
     if never_connected(exc):
-        error = _("Network error: could not connect to Exolve (connection refused or DNS failure); nothing was sent.")
+        error = _(
+            "Network error: could not connect to Exolve (connection refused or DNS failure); nothing was sent."
+        )
         return CallbackResult(AttemptOutcome.TRANSIENT, error=error)
     if isinstance(exc, requests.ReadTimeout):
-        error = _("Exolve did not answer within %(seconds)s s after the request was sent; the call may have been placed.")
+        error = _(
+            "Exolve did not answer within %(seconds)s s after the request was sent; the call may have been placed."
+        )
         return CallbackResult(AttemptOutcome.UNKNOWN, error=error % {"seconds": timeout[1]})
-    error = _("The connection broke after the request was sent (%(kind)s); the call may have been placed.")
+    error = _(
+        "The connection broke after the request was sent (%(kind)s); the call may have been placed."
+    )
     return CallbackResult(AttemptOutcome.UNKNOWN, error=error % {"kind": type(exc).__name__})
 
 

@@ -17,7 +17,9 @@ NO_OUTCOME = "no_outcome"
 class HistoryFilterForm(forms.Form):
     def clean_number(self):
         typed = self.cleaned_data.get("number")
-        return normalize_typed_or_stored_number(typed) if typed else typed  # a clear message on the field
+        return (
+            normalize_typed_or_stored_number(typed) if typed else typed
+        )  # a clear message on the field
 
     def clean(self):
         cleaned = super().clean()
@@ -35,15 +37,21 @@ class CallbackHistoryFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(choices=CallbackStatus.choices, label=_("Status"))
     outcome = django_filters.ChoiceFilter(
-        choices=[*CallOutcome.choices, (NO_OUTCOME, _("No outcome received"))], method="filter_outcome", label=_("Call outcome")
+        choices=[*CallOutcome.choices, (NO_OUTCOME, _("No outcome received"))],
+        method="filter_outcome",
+        label=_("Call outcome"),
     )
-    agent_group = django_filters.ModelChoiceFilter(queryset=AgentGroup.objects.order_by("name"), label=_("Agent group"))
+    agent_group = django_filters.ModelChoiceFilter(
+        queryset=AgentGroup.objects.order_by("name"), label=_("Agent group")
+    )
     # Every account (staff who left included), not "everyone who ever asked": that would read the
     # whole history to fill a select.
     requested_by = django_filters.ModelChoiceFilter(
         queryset=get_user_model().objects.order_by("username"), label=_("Requested by")
     )
-    contact = django_filters.CharFilter(field_name="contact__name", lookup_expr="istartswith", label=_("Contact name starts with"))
+    contact = django_filters.CharFilter(
+        field_name="contact__name", lookup_expr="istartswith", label=_("Contact name starts with")
+    )
     number = django_filters.CharFilter(method="filter_number", label=_("Number"))
     has_error = django_filters.BooleanFilter(method="filter_has_error", label=_("Has an error"))
 
@@ -58,7 +66,9 @@ class CallbackHistoryFilter(django_filters.FilterSet):
         return queryset.filter(call_outcome=value)
 
     def filter_number(self, queryset, name, value):
-        return queryset.filter(Exists(CallbackNumber.objects.filter(request=OuterRef("pk"), number=value)))
+        return queryset.filter(
+            Exists(CallbackNumber.objects.filter(request=OuterRef("pk"), number=value))
+        )
 
     def filter_has_error(self, queryset, name, value):
         return queryset.exclude(error="") if value else queryset.filter(error="")

@@ -23,6 +23,7 @@ class CallbackForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Leave empty to call as soon as the group works. Time zone: %(zone)s."),
     )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agent_group"].queryset = active_agent_groups()
@@ -35,7 +36,9 @@ class CallbackForm(forms.Form):
         if when is None:
             return None
         if when < now - timedelta(minutes=1):
-            raise forms.ValidationError(_("This time has passed. Leave the field empty to call as soon as possible."))
+            raise forms.ValidationError(
+                _("This time has passed. Leave the field empty to call as soon as possible.")
+            )
         if when > now + MAX_SCHEDULE_AHEAD:
             raise forms.ValidationError(_("A callback can be scheduled at most 30 days ahead."))
         return when

@@ -68,10 +68,16 @@ def search_history(queryset, term):
     if CALL_ID.fullmatch(term) or REQUEST_DESCRIPTION.fullmatch(term):
         term = term.lower()  # ours and Exolve's ids are lower case
     if CALL_ID.fullmatch(term):
-        earlier_calls = CallbackAttempt.objects.filter(call_id=term).values_list("request_id", flat=True)
-        return queryset.filter(pk__in=[*queryset.filter(call_id=term).values_list("pk", flat=True), *earlier_calls])
+        earlier_calls = CallbackAttempt.objects.filter(call_id=term).values_list(
+            "request_id", flat=True
+        )
+        return queryset.filter(
+            pk__in=[*queryset.filter(call_id=term).values_list("pk", flat=True), *earlier_calls]
+        )
     if REQUEST_DESCRIPTION.fullmatch(term):
-        request_description = term.rsplit("-", 1)[0] if term.count("-") > 5 else term  # an attempt's id ends in -<n>
+        request_description = (
+            term.rsplit("-", 1)[0] if term.count("-") > 5 else term
+        )  # an attempt's id ends in -<n>
         return queryset.filter(request_description=request_description)
     try:
         number = normalize_typed_or_stored_number(term)

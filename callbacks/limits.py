@@ -9,7 +9,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from .models import RINGING_STATUSES, CallbackNumber, CallbackRequest, CallbackStatus, DoNotCallNumber, Refusal
+from .models import (
+    RINGING_STATUSES,
+    CallbackNumber,
+    CallbackRequest,
+    CallbackStatus,
+    DoNotCallNumber,
+    Refusal,
+)
 from .numbers import check_customer_number
 
 
@@ -35,15 +42,21 @@ def _number_policy_refusal(numbers):
 
 def numbers_on_do_not_call_list(request):
     """The numbers of a callback request (an id, or OuterRef("pk")) that are on the do-not-call list."""
-    return CallbackNumber.objects.filter(request_id=request, number__in=DoNotCallNumber.objects.values("number"))
+    return CallbackNumber.objects.filter(
+        request_id=request, number__in=DoNotCallNumber.objects.values("number")
+    )
 
 
 def do_not_call_numbers(numbers):
-    return sorted(DoNotCallNumber.objects.filter(number__in=numbers).values_list("number", flat=True))
+    return sorted(
+        DoNotCallNumber.objects.filter(number__in=numbers).values_list("number", flat=True)
+    )
 
 
 def do_not_call_message(blocked):
-    return _("On the do-not-call list: %(numbers)s. Nothing was sent.") % {"numbers": ", ".join(blocked)}
+    return _("On the do-not-call list: %(numbers)s. Nothing was sent.") % {
+        "numbers": ", ".join(blocked)
+    }
 
 
 def _do_not_call_refusal(numbers):
@@ -58,7 +71,13 @@ def recently_called(numbers, now):
     ringing = Q(request__status__in=RINGING_STATUSES) & (
         ~Q(request__status=CallbackStatus.PLACED) | Q(request__finished_at__gte=cutoff)
     )
-    return sorted(set(CallbackNumber.objects.filter(ringing, number__in=numbers).values_list("number", flat=True)))
+    return sorted(
+        set(
+            CallbackNumber.objects.filter(ringing, number__in=numbers).values_list(
+                "number", flat=True
+            )
+        )
+    )
 
 
 def _cooldown_refusal(numbers, now):
@@ -74,12 +93,14 @@ def _cooldown_refusal(numbers, now):
 def _hourly_limit_refusal(user, now):
     limit = settings.CALLBACK_USER_HOURLY_LIMIT
     asked = (
-        CallbackRequest.objects.filter(requested_by=user, requested_at__gte=now - timedelta(hours=1))
+        CallbackRequest.objects.filter(
+            requested_by=user, requested_at__gte=now - timedelta(hours=1)
+        )
         .exclude(status=CallbackStatus.REFUSED)
         .count()
     )
     if asked < limit:
         return None
-    return Refusal.HOURLY_LIMIT, _("You have asked for %(count)d callbacks in the last hour, the limit.") % {
-        "count": asked
-    }
+    return Refusal.HOURLY_LIMIT, _(
+        "You have asked for %(count)d callbacks in the last hour, the limit."
+    ) % {"count": asked}

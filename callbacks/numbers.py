@@ -32,7 +32,9 @@ def _parse_valid(text, region):
 
 def _invalid_phone_number(text):
     return ValidationError(
-        _("“%(value)s” is not a valid phone number. Type it as +7 912 123-45-67 or 8 (912) 123-45-67."),
+        _(
+            "“%(value)s” is not a valid phone number. Type it as +7 912 123-45-67 or 8 (912) 123-45-67."
+        ),
         code="invalid_phone_number",
         params={"value": text},
     )
@@ -42,7 +44,9 @@ def normalize_phone_number(value):
     """Return the digits-only international form of a phone number, or raise ValidationError."""
     text = (value or "").strip()
     parsed = _parse_valid(text, DEFAULT_REGION)
-    digits = parsed and phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
+    digits = parsed and phonenumbers.format_number(
+        parsed, phonenumbers.PhoneNumberFormat.E164
+    ).lstrip("+")
     # A few valid numbers are shorter than the 8 digits we store and Exolve dials (+690 7290, Tokelau).
     if not digits or not re.fullmatch(PHONE_DIGITS_REGEX, digits):
         raise _invalid_phone_number(text)
@@ -50,7 +54,7 @@ def normalize_phone_number(value):
 
 
 def as_stored_number(value):
-    """"+digits" when value is already the stored form (the digits of a valid international number).
+    """ "+digits" when value is already the stored form (the digits of a valid international number).
 
     Stored digits are international, but normalize_phone_number reads digits without "+" the way
     Russian users type them: the stored Berlin number 4930123456 would become +7 493 012-34-56,
@@ -58,17 +62,25 @@ def as_stored_number(value):
     again (the admin's full_clean, dispatch's checks), so they read it through this first.
     Anything else, typed text included, is returned unchanged.
     """
-    if isinstance(value, str) and re.fullmatch(PHONE_DIGITS_REGEX, value) and _parse_valid(f"+{value}", None):
+    if (
+        isinstance(value, str)
+        and re.fullmatch(PHONE_DIGITS_REGEX, value)
+        and _parse_valid(f"+{value}", None)
+    ):
         return f"+{value}"
     return value
 
 
 def spaced_number(stored):
     """A stored number as people read it, without the "+": 7 916 123-45-67 (a SIP-URI as it is)."""
-    parsed = _parse_valid(f"+{stored}", None) if re.fullmatch(PHONE_DIGITS_REGEX, stored or "") else None
+    parsed = (
+        _parse_valid(f"+{stored}", None) if re.fullmatch(PHONE_DIGITS_REGEX, stored or "") else None
+    )
     if not parsed:
         return stored
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL).lstrip("+")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL).lstrip(
+        "+"
+    )
 
 
 def normalize_typed_or_stored_number(value):
@@ -97,41 +109,57 @@ CALLABLE_NUMBER_TYPES = frozenset(
 _REFUSED_NUMBER_TYPES = {
     phonenumbers.PhoneNumberType.PREMIUM_RATE: (
         "premium_rate",
-        _("%(number)s is a premium-rate number: we do not call such numbers back. "
-          "Ask for a mobile or landline number."),
+        _(
+            "%(number)s is a premium-rate number: we do not call such numbers back. "
+            "Ask for a mobile or landline number."
+        ),
     ),
     phonenumbers.PhoneNumberType.SHARED_COST: (
         "shared_cost",
-        _("%(number)s is a shared-cost number: we do not call such numbers back. Ask for a mobile or landline number."),
+        _(
+            "%(number)s is a shared-cost number: we do not call such numbers back. Ask for a mobile or landline number."
+        ),
     ),
     phonenumbers.PhoneNumberType.TOLL_FREE: (
         "toll_free",
-        _("%(number)s is a toll-free number, a company's hotline rather than a person. "
-          "Ask for a mobile or landline number."),
+        _(
+            "%(number)s is a toll-free number, a company's hotline rather than a person. "
+            "Ask for a mobile or landline number."
+        ),
     ),
     phonenumbers.PhoneNumberType.UAN: (
         "uan",
-        _("%(number)s is a company's universal access number, not a person's. Ask for a mobile or landline number."),
+        _(
+            "%(number)s is a company's universal access number, not a person's. Ask for a mobile or landline number."
+        ),
     ),
     phonenumbers.PhoneNumberType.PERSONAL_NUMBER: (
         "personal_number",
-        _("%(number)s is a personal (call-forwarding) number: we do not call such numbers back. "
-          "Ask for a mobile or landline number."),
+        _(
+            "%(number)s is a personal (call-forwarding) number: we do not call such numbers back. "
+            "Ask for a mobile or landline number."
+        ),
     ),
     phonenumbers.PhoneNumberType.PAGER: (
         "pager",
-        _("%(number)s is a pager number and cannot take a call. Ask for a mobile or landline number."),
+        _(
+            "%(number)s is a pager number and cannot take a call. Ask for a mobile or landline number."
+        ),
     ),
     phonenumbers.PhoneNumberType.VOICEMAIL: (
         "voicemail",
-        _("%(number)s is a voicemail access number, not a person. Ask for a mobile or landline number."),
+        _(
+            "%(number)s is a voicemail access number, not a person. Ask for a mobile or landline number."
+        ),
     ),
 }
 _UNKNOWN_NUMBER_TYPE = (
     "unknown_number_type",
     _("%(number)s is not a mobile or landline number. Ask for a mobile or landline number."),
 )
-_COUNTRY_NOT_ALLOWED = _("%(number)s is a number in %(country)s. Callbacks go only to numbers in %(allowed)s.")
+_COUNTRY_NOT_ALLOWED = _(
+    "%(number)s is a number in %(country)s. Callbacks go only to numbers in %(allowed)s."
+)
 _NO_COUNTRY = _(
     "%(number)s is an international service number of no country. Callbacks go only to numbers in %(allowed)s."
 )
@@ -139,7 +167,9 @@ _NO_COUNTRY = _(
 
 def allowed_countries():
     """The regions we call back (settings.CALLBACK_ALLOWED_COUNTRIES), read now: settings may change."""
-    return [code.upper() for code in getattr(settings, "CALLBACK_ALLOWED_COUNTRIES", [DEFAULT_REGION])]
+    return [
+        code.upper() for code in getattr(settings, "CALLBACK_ALLOWED_COUNTRIES", [DEFAULT_REGION])
+    ]
 
 
 def check_customer_number(digits):
@@ -161,7 +191,11 @@ def check_customer_number(digits):
     allowed = allowed_countries()
     if region not in allowed:
         params = {"number": number, "country": region, "allowed": ", ".join(allowed) or "—"}
-        geographic = region not in (None, phonenumbers.UNKNOWN_REGION, phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY)
+        geographic = region not in (
+            None,
+            phonenumbers.UNKNOWN_REGION,
+            phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY,
+        )
         message = _COUNTRY_NOT_ALLOWED if geographic else _NO_COUNTRY
         raise ValidationError(message, code="country_not_allowed", params=params)
 

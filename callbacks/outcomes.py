@@ -78,7 +78,9 @@ def leg(side, events):
     talk_ms = _number(final.get("duration"))
     started = [at for kind, at, _payload in mine if kind == "s"]
     answered = bool(started) or bool(talk_ms)
-    answered_at = min(started) if started else (parse_time(final.get("started")) if answered else None)
+    answered_at = (
+        min(started) if started else (parse_time(final.get("started")) if answered else None)
+    )
     return Leg(
         side=side,
         rang=bool(mine),
@@ -95,13 +97,19 @@ def call_outcome(first, second, contact_first):
     """The overall outcome, or "" while the events received do not settle it yet."""
     no_answer = {
         FIRST_LEG: CallOutcome.CONTACT_NO_ANSWER if contact_first else CallOutcome.AGENTS_NO_ANSWER,
-        SECOND_LEG: CallOutcome.AGENTS_NO_ANSWER if contact_first else CallOutcome.CONTACT_NO_ANSWER,
+        SECOND_LEG: CallOutcome.AGENTS_NO_ANSWER
+        if contact_first
+        else CallOutcome.CONTACT_NO_ANSWER,
     }
     if first.answered and second.answered:
         return CallOutcome.CONNECTED
     for unanswered in (first, second):
         if unanswered.final and not unanswered.answered:
-            return no_answer[unanswered.side] if unanswered.cause in NO_ANSWER_CAUSES else CallOutcome.FAILED
+            return (
+                no_answer[unanswered.side]
+                if unanswered.cause in NO_ANSWER_CAUSES
+                else CallOutcome.FAILED
+            )
     if first.final and not second.rang:
         return CallOutcome.FAILED  # the first leg ended and the second was never rung
     return ""

@@ -22,9 +22,16 @@ UNSETTLED_STATUSES = [*OPEN_STATUSES, CallbackStatus.UNKNOWN]
 def purge(older_than_days, batch_size, now=None):
     """Delete what is older than the age; returns {"events": n, "attempts": n}."""
     cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
-    events = CallEvent.objects.filter(received_at__lt=cutoff).exclude(attempt__request__status__in=UNSETTLED_STATUSES)
-    attempts = CallbackAttempt.objects.filter(started_at__lt=cutoff).exclude(request__status__in=UNSETTLED_STATUSES)
-    deleted = {"events": _in_batches(events, batch_size), "attempts": _in_batches(attempts, batch_size)}
+    events = CallEvent.objects.filter(received_at__lt=cutoff).exclude(
+        attempt__request__status__in=UNSETTLED_STATUSES
+    )
+    attempts = CallbackAttempt.objects.filter(started_at__lt=cutoff).exclude(
+        request__status__in=UNSETTLED_STATUSES
+    )
+    deleted = {
+        "events": _in_batches(events, batch_size),
+        "attempts": _in_batches(attempts, batch_size),
+    }
     logger.info("Retention: deleted %(events)d call events and %(attempts)d attempts", deleted)
     return deleted
 

@@ -23,7 +23,9 @@ def is_open(moment: datetime, zone: ZoneInfo, openings, holidays=()) -> bool:
     """Whether `moment` falls in an interval (its start included, its end not)."""
     if not openings:
         return True
-    return any(start <= moment < end for start, end in _intervals(moment, zone, openings, holidays, days=3))
+    return any(
+        start <= moment < end for start, end in _intervals(moment, zone, openings, holidays, days=3)
+    )
 
 
 def next_opening(moment: datetime, zone: ZoneInfo, openings, holidays=()) -> datetime | None:

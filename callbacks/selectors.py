@@ -2,7 +2,12 @@
 
 from .models import AgentGroup, CallbackRequest
 
-AUDIO_RELATIONS = ["agent_media_resource", "agent_tts_preset", "contact_media_resource", "contact_tts_preset"]
+AUDIO_RELATIONS = [
+    "agent_media_resource",
+    "agent_tts_preset",
+    "contact_media_resource",
+    "contact_tts_preset",
+]
 
 
 def active_agent_groups():

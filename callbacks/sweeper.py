@@ -28,12 +28,18 @@ BATCH_SIZE = 500  # per sweep and kind; the next sweep takes the rest
 
 def sweep():
     now = timezone.now()
-    return {"queued": queue_due(now), "lost": give_up_lost_sends(now), "events_linked": call_events.link_early_events()}
+    return {
+        "queued": queue_due(now),
+        "lost": give_up_lost_sends(now),
+        "events_linked": call_events.link_early_events(),
+    }
 
 
 def _queueable(now):
     # Due before the next sweep, but never further ahead than a countdown may reach.
-    horizon = now + timedelta(seconds=min(settings.CALLBACK_SWEEP_INTERVAL, settings.CALLBACK_MAX_COUNTDOWN))
+    horizon = now + timedelta(
+        seconds=min(settings.CALLBACK_SWEEP_INTERVAL, settings.CALLBACK_MAX_COUNTDOWN)
+    )
     stale = now - timedelta(seconds=settings.CALLBACK_REQUEUE_AFTER)
     return (
         CallbackRequest.objects.filter(status=CallbackStatus.PENDING)
@@ -53,13 +59,17 @@ def queue_due(now):
             .order_by("next_attempt_at")
             .values_list("pk", "next_attempt_at")[:BATCH_SIZE]
         )
-        CallbackRequest.objects.filter(pk__in=[request_id for request_id, _ in due]).update(queued_at=now)
+        CallbackRequest.objects.filter(pk__in=[request_id for request_id, _ in due]).update(
+            queued_at=now
+        )
     queued = 0
     tasks = list(_tasks(due, now))
     for index, (request_ids, countdown) in enumerate(tasks):
         if not publish(request_ids, countdown):
             # The broker is down: publish forgot these, the rest are forgotten here; the next sweep tries again.
-            unpublished = [request_id for later_ids, _ in tasks[index + 1 :] for request_id in later_ids]
+            unpublished = [
+                request_id for later_ids, _ in tasks[index + 1 :] for request_id in later_ids
+            ]
             CallbackRequest.objects.filter(pk__in=unpublished, queued_at=now).update(queued_at=None)
             break
         queued += len(request_ids)
@@ -74,7 +84,8 @@ def _tasks(due, now):
     to a task."""
     # countdown_to is never None here: the horizon is within the longest countdown.
     seconds = sorted(
-        (min(math.ceil(countdown_to(due_at, now)), settings.CALLBACK_MAX_COUNTDOWN), request_id) for request_id, due_at in due
+        (min(math.ceil(countdown_to(due_at, now)), settings.CALLBACK_MAX_COUNTDOWN), request_id)
+        for request_id, due_at in due
     )
     for countdown, group in itertools.groupby(seconds, key=lambda pair: pair[0]):
         request_ids = [request_id for _, request_id in group]

@@ -15,8 +15,8 @@ from django.views.decorators.csrf import csrf_exempt
 from . import call_events, selectors
 from .filters import CallbackHistoryFilter
 from .history_lists import MAX_PAGE
-from .numbers import spaced_number
 from .models import CallbackNumber, CallbackStatus, CallOutcome, Refusal
+from .numbers import spaced_number
 
 
 @csrf_exempt
@@ -61,7 +61,9 @@ def callback_history(request):
     rows, has_next = [], False
     if filters.is_valid():
         start = (page - 1) * HISTORY_PAGE_SIZE
-        window = list(filters.qs[start : start + HISTORY_PAGE_SIZE + 1])  # one more: is there a next page?
+        window = list(
+            filters.qs[start : start + HISTORY_PAGE_SIZE + 1]
+        )  # one more: is there a next page?
         rows, has_next = window[:HISTORY_PAGE_SIZE], len(window) > HISTORY_PAGE_SIZE
     query = request.GET.copy()
     query.pop("page", None)
@@ -92,9 +94,16 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _csv_columns(now):
-    status, refusal, outcome = _labels(CallbackStatus.choices), _labels(Refusal.choices), _labels(CallOutcome.choices)
+    status, refusal, outcome = (
+        _labels(CallbackStatus.choices),
+        _labels(Refusal.choices),
+        _labels(CallOutcome.choices),
+    )
     return [
-        (_("Requested at"), lambda c: timezone.localtime(c.requested_at).strftime("%Y-%m-%d %H:%M:%S")),
+        (
+            _("Requested at"),
+            lambda c: timezone.localtime(c.requested_at).strftime("%Y-%m-%d %H:%M:%S"),
+        ),
         (_("Contact"), lambda c: _text(c.contact.name)),
         # "7 916 123-45-67": text to Excel, which shows a bare 79161234567 as 7,91612E+10.
         (_("Numbers"), lambda c: ", ".join(spaced_number(number) for number in c.dialled)),
@@ -132,7 +141,9 @@ def _with_numbers(callbacks):
 
 def _numbered(chunk):
     dialled = {}
-    for request_id, number in CallbackNumber.objects.filter(request__in=chunk).values_list("request_id", "number"):
+    for request_id, number in CallbackNumber.objects.filter(request__in=chunk).values_list(
+        "request_id", "number"
+    ):
         dialled.setdefault(request_id, []).append(number)
     for callback in chunk:
         callback.dialled = dialled.get(callback.pk, [])
@@ -142,7 +153,9 @@ def _numbered(chunk):
 def _csv_lines(callbacks):
     columns = _csv_columns(timezone.now())
     writer = csv.writer(_Line(), delimiter=CSV_DELIMITER)
-    yield "\ufeff" + writer.writerow([str(header) for header, _value in columns])  # the BOM tells Excel it is UTF-8
+    yield "\ufeff" + writer.writerow(
+        [str(header) for header, _value in columns]
+    )  # the BOM tells Excel it is UTF-8
     for callback in _with_numbers(callbacks):
         yield writer.writerow([value(callback) for _header, value in columns])
 
@@ -157,7 +170,9 @@ def callback_history_csv(request):
     """Exactly the filtered rows, streamed: memory stays flat whatever their number."""
     filters = _history_filter(request)
     if not filters.is_valid():
-        errors = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in filters.errors.items())
+        errors = "; ".join(
+            f"{field}: {' '.join(messages)}" for field, messages in filters.errors.items()
+        )
         return HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")
     filename = f"callbacks-{timezone.localtime():%Y%m%d-%H%M}.csv"
     return StreamingHttpResponse(

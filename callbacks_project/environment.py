@@ -100,7 +100,10 @@ def read_http_url(name, default):
 def _scheme(name, value, allowed):
     scheme = urlsplit(value).scheme.split("+")[0]
     if scheme not in allowed:
-        _fail(name, f"unsupported scheme {scheme!r} in {_without_password(value)!r}; use one of {sorted(allowed)}")
+        _fail(
+            name,
+            f"unsupported scheme {scheme!r} in {_without_password(value)!r}; use one of {sorted(allowed)}",
+        )
 
 
 def _without_password(url):

@@ -8,7 +8,9 @@ class RedactSecrets(logging.Filter):
     def filter(self, record):
         from django.conf import settings
 
-        secrets = [secret for secret in (settings.EXOLVE_API_KEY, settings.EXOLVE_EVENTS_SECRET) if secret]
+        secrets = [
+            secret for secret in (settings.EXOLVE_API_KEY, settings.EXOLVE_EVENTS_SECRET) if secret
+        ]
         message = record.getMessage()
         if any(secret in message for secret in secrets):
             for secret in secrets:

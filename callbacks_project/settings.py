@@ -10,8 +10,8 @@ from django.core.exceptions import ImproperlyConfigured
 from .environment import (
     env,
     read_bool,
-    read_choice,
     read_broker_url,
+    read_choice,
     read_country_list,
     read_database,
     read_http_url,
@@ -30,7 +30,9 @@ VAR_DIR = Path(read_str("VAR_DIR", default=str(BASE_DIR / "var"))).resolve()
 
 DEBUG = read_bool("DEBUG", default=False)
 # A development key is only tolerated in DEBUG; production must set its own.
-SECRET_KEY = read_str("SECRET_KEY", default="insecure-development-key" if DEBUG else None, required=True)
+SECRET_KEY = read_str(
+    "SECRET_KEY", default="insecure-development-key" if DEBUG else None, required=True
+)
 ALLOWED_HOSTS = read_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = read_list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -79,7 +81,9 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "callbacks_project.wsgi.application"
 
-DATABASES = {"default": read_database("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+DATABASES = {
+    "default": read_database("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The worker is a second process: give writers time instead of "database is locked",
     # and keep the test database in a file (one per test run) the worker can open too.
@@ -117,7 +121,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "filters": {"redact_secrets": {"()": "callbacks_project.log_filters.RedactSecrets"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": read_choice("LOG_LEVEL", "INFO", LOG_LEVELS)},
     # Django's own loggers (its 4xx lines, runserver's request lines) go through the same handler,
     # so they are redacted too, DEBUG or not.
@@ -161,8 +171,15 @@ CELERY_TIMEZONE = TIME_ZONE
 # At worst: connect (0.5 s), wait 0.2 s, connect again (0.5 s), give up: the page answers within 2 s.
 CELERY_BROKER_CONNECTION_TIMEOUT = 0.5
 # And a hard deadline on the whole publish (a broker that accepts and never answers).
-CALLBACK_PUBLISH_TIMEOUT = read_number("CALLBACK_PUBLISH_TIMEOUT", 1.5, cast=float, minimum=0.1, maximum=10)
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0, "interval_max": 0.2}
+CALLBACK_PUBLISH_TIMEOUT = read_number(
+    "CALLBACK_PUBLISH_TIMEOUT", 1.5, cast=float, minimum=0.1, maximum=10
+)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0.2,
+    "interval_step": 0,
+    "interval_max": 0.2,
+}
 # An unacknowledged task is delivered again after this long (Redis); no countdown may come near it.
 CELERY_VISIBILITY_TIMEOUT = read_number("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
 if CELERY_BROKER_URL.startswith(("redis", "rediss")):
@@ -190,7 +207,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Waits up to this long are a Celery countdown; longer ones live in the database (the sweeper).
 CALLBACK_MAX_COUNTDOWN = read_number(
-    "CALLBACK_MAX_COUNTDOWN", 60.0, cast=float, minimum=0, maximum=min(CELERY_VISIBILITY_TIMEOUT / 2, 3600)
+    "CALLBACK_MAX_COUNTDOWN",
+    60.0,
+    cast=float,
+    minimum=0,
+    maximum=min(CELERY_VISIBILITY_TIMEOUT / 2, 3600),
 )
 if CALLBACK_REQUEUE_AFTER <= CALLBACK_MAX_COUNTDOWN:
     raise ImproperlyConfigured(

@@ -8,4 +8,10 @@ from exolve_sandbox.server import (
     validate_make_callback,
 )
 
-__all__ = ["SandboxServer", "make_server", "new_call_id", "running_sandbox", "validate_make_callback"]
+__all__ = [
+    "SandboxServer",
+    "make_server",
+    "new_call_id",
+    "running_sandbox",
+    "validate_make_callback",
+]

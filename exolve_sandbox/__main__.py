@@ -14,7 +14,9 @@ from exolve_sandbox.server import make_server
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m exolve_sandbox", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8765, help="port to bind, 0 for any (default 8765)")
+    parser.add_argument(
+        "--port", type=int, default=8765, help="port to bind, 0 for any (default 8765)"
+    )
     parser.add_argument(
         "--api-key",
         default=os.environ.get("EXOLVE_API_KEY"),

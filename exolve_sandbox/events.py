@@ -15,7 +15,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -161,7 +161,10 @@ def _definition(ending, leg, dialled_at):
 
 def call_events(call_id, body, scenario, talk_ms, dialled_at):
     """The events of one accepted call (a valid MakeCallback body), in the order they happen."""
-    legs = {"A": _leg(body["line_1"], body["number_code"]), "B": _leg(body["line_2"], body["number_code"])}
+    legs = {
+        "A": _leg(body["line_1"], body["number_code"]),
+        "B": _leg(body["line_2"], body["number_code"]),
+    }
     uid = secrets.randbits(64)
     events = []
     for step in sorted(SCENARIOS[scenario](talk_ms), key=lambda step: step.at_ms):
@@ -211,7 +214,10 @@ _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 def post_event(url, event):
     """POST one event; return (the receiver's HTTP status or None, what went wrong or None)."""
     request = urllib.request.Request(
-        url, data=json.dumps(event).encode(), headers={"Content-Type": "application/json"}, method="POST"
+        url,
+        data=json.dumps(event).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
     )
     try:
         with _opener.open(request, timeout=SEND_TIMEOUT) as response:
@@ -252,14 +258,20 @@ class EventSender:
 
     def _deliver(self, job, event):
         status, error = post_event(job.url, event)
-        self._state.record_event(job.generation, {
-            "sent_at": datetime.now(timezone.utc).isoformat(),
-            "event": event,
-            "status": status,
-            "error": error,
-        })
+        self._state.record_event(
+            job.generation,
+            {
+                "sent_at": datetime.now(UTC).isoformat(),
+                "event": event,
+                "status": status,
+                "error": error,
+            },
+        )
         if error:
             logger.warning(
                 "sandbox: event %s of side %s for %s not delivered: %s",
-                event["type"], event["event_side"], event["call_sid"], error,
+                event["type"],
+                event["event_side"],
+                event["call_sid"],
+                error,
             )

@@ -18,11 +18,12 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from exolve_sandbox.events import SCENARIOS, EventSender, Job, call_events, is_events_url
@@ -72,6 +73,7 @@ def between(low, high):
     def rule(value):
         if not low <= value <= high:
             return f"value must be inside range [{low}, {high}]"
+
     return rule
 
 
@@ -79,6 +81,7 @@ def one_of(*allowed):
     def rule(value):
         if value not in allowed:
             return "value must be one of the defined enum values"
+
     return rule
 
 
@@ -94,7 +97,8 @@ def non_empty(value):
 
 def dial_number(value):
     return non_empty(value) or (
-        None if DIAL_NUMBER.match(value)
+        None
+        if DIAL_NUMBER.match(value)
         else "value must be international digits (8 to 15 of them) or a SIP-URI like sip:user@host"
     )
 
@@ -118,37 +122,45 @@ class Message(NamedTuple):
 
 
 MESSAGES = {
-    "MakeCallbackRequest": Message((
-        Field("request_description", "string"),
-        Field("number_code", "uint64", required=True, rule=positive),
-        Field("callback_resource_id", "uint64", required=True, rule=positive),
-        Field("duration", "uint32", rule=between(300, 3600)),
-        Field("line_1", "Line", required=True),
-        Field("line_2", "Line", required=True),
-    )),
-    "Line": Message((
-        Field("destinations", "Destination", items=(1, 10)),
-        Field("ring_logic", "enum", rule=one_of(1, 2)),
-        Field("display_number", "string"),
-        Field("audio", "Audio"),
-    )),
-    "Destination": Message((
-        Field("number", "string", required=True, rule=dial_number),
-        Field("timeout", "uint32", rule=between(10, 600)),
-    )),
+    "MakeCallbackRequest": Message(
+        (
+            Field("request_description", "string"),
+            Field("number_code", "uint64", required=True, rule=positive),
+            Field("callback_resource_id", "uint64", required=True, rule=positive),
+            Field("duration", "uint32", rule=between(300, 3600)),
+            Field("line_1", "Line", required=True),
+            Field("line_2", "Line", required=True),
+        )
+    ),
+    "Line": Message(
+        (
+            Field("destinations", "Destination", items=(1, 10)),
+            Field("ring_logic", "enum", rule=one_of(1, 2)),
+            Field("display_number", "string"),
+            Field("audio", "Audio"),
+        )
+    ),
+    "Destination": Message(
+        (
+            Field("number", "string", required=True, rule=dial_number),
+            Field("timeout", "uint32", rule=between(10, 600)),
+        )
+    ),
     "Audio": Message(
         (Field("media_resource_id", "uint64", rule=positive), Field("tts", "Tts")),
         oneof=("media_resource_id", "tts"),
     ),
-    "Tts": Message((
-        Field("text", "string", required=True, rule=non_empty),
-        Field("voice", "enum", rule=one_of(1, 2, 3, 4, 5)),
-        Field("lang", "enum", rule=one_of(1, 2)),
-        Field("volume", "int32", rule=between(-149, 0)),
-        Field("speed", "double", rule=between(0.1, 3.0)),
-        Field("emotion", "enum", rule=one_of(1, 2, 3)),
-        Field("provider", "provider", rule=tts_provider),
-    )),
+    "Tts": Message(
+        (
+            Field("text", "string", required=True, rule=non_empty),
+            Field("voice", "enum", rule=one_of(1, 2, 3, 4, 5)),
+            Field("lang", "enum", rule=one_of(1, 2)),
+            Field("volume", "int32", rule=between(-149, 0)),
+            Field("speed", "double", rule=between(0.1, 3.0)),
+            Field("emotion", "enum", rule=one_of(1, 2, 3)),
+            Field("provider", "provider", rule=tts_provider),
+        )
+    ),
 }
 
 
@@ -163,7 +175,9 @@ class _Invalid(Exception):
 def _go_name(name):
     # protoc-gen-go: number_code -> NumberCode, line_1 -> Line_1
     first, *rest = name.split("_")
-    return first.capitalize() + "".join(("_" + p) if p[:1].isdigit() else p.capitalize() for p in rest)
+    return first.capitalize() + "".join(
+        ("_" + p) if p[:1].isdigit() else p.capitalize() for p in rest
+    )
 
 
 def _check_message(message_name, obj):
@@ -274,8 +288,12 @@ SCRIPT_OPTIONS = {
     "status": lambda v: _is_int(v) and 200 <= v <= 599,
     "body": lambda v: True,
     "delay_ms": lambda v: _is_int(v) and v >= 0,
-    "headers": lambda v: isinstance(v, dict) and all(
-        isinstance(k, str) and isinstance(x, str) and not set("\r\n") & set(k + x) for k, x in v.items()
+    "headers": lambda v: (
+        isinstance(v, dict)
+        and all(
+            isinstance(k, str) and isinstance(x, str) and not set("\r\n") & set(k + x)
+            for k, x in v.items()
+        )
     ),
 }
 
@@ -393,7 +411,7 @@ class SandboxState:
                 return None
             scenario = self._scenarios.popleft() if self._scenarios else config["scenario"]
             delay = config["events_delay_ms"] / 1000
-            dialled_at = datetime.now(timezone.utc) + timedelta(seconds=delay)
+            dialled_at = datetime.now(UTC) + timedelta(seconds=delay)
             events = call_events(call_id, body, scenario, config["talk_ms"], dialled_at)
             if config["duplicate_events"]:
                 events = [event for event in events for _ in range(2)]
@@ -485,13 +503,15 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if reply.status == 200 and reply.body is None:
             reply = reply._replace(body={"call_id": new_call_id()})
         call_id = reply.body.get("call_id") if isinstance(reply.body, dict) else None
-        state.record({
-            "received_at": datetime.now(timezone.utc).isoformat(),
-            "body": body,
-            "status": reply.status,
-            "call_id": call_id,
-            "response": reply.body,
-        })
+        state.record(
+            {
+                "received_at": datetime.now(UTC).isoformat(),
+                "body": body,
+                "status": reply.status,
+                "call_id": call_id,
+                "response": reply.body,
+            }
+        )
         if reply.status == 200 and isinstance(call_id, str):
             self._schedule_events(state, call_id, body)
         self._send(reply)
@@ -512,11 +532,15 @@ class SandboxHandler(BaseHTTPRequestHandler):
         scripted = state.next_scripted()
         if scripted:
             time.sleep(scripted.get("delay_ms", 0) / 1000)
-            reply = Reply(scripted.get("status", 200), scripted.get("body"), scripted.get("headers"))
+            reply = Reply(
+                scripted.get("status", 200), scripted.get("body"), scripted.get("headers")
+            )
             return body, reply
         failure = state.simulated_failure()
         if failure:
-            return body, Reply(failure, error_body(UNAVAILABLE, "sandbox: simulated transient failure"))
+            return body, Reply(
+                failure, error_body(UNAVAILABLE, "sandbox: simulated transient failure")
+            )
         problem = syntax_error or validate_make_callback(body)
         if problem:
             return body, Reply(400, error_body(INVALID_ARGUMENT, problem))
@@ -674,7 +698,9 @@ class SandboxServer(ThreadingHTTPServer):
         self.events.stop()
 
     def handle_error(self, request, client_address):
-        if isinstance(sys.exc_info()[1], ConnectionError):  # the client went away; nothing to report
+        if isinstance(
+            sys.exc_info()[1], ConnectionError
+        ):  # the client went away; nothing to report
             logger.debug("connection from %s dropped", client_address)
         else:
             logger.exception("error while handling a request from %s", client_address)
@@ -689,7 +715,10 @@ def running_sandbox(api_key, host="127.0.0.1", port=0, events_url=None):
     """Serve a sandbox from a daemon thread for the duration of the block."""
     server = make_server(host, port, api_key, events_url)
     thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="exolve-sandbox", daemon=True
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name="exolve-sandbox",
+        daemon=True,
     )
     thread.start()
     try:

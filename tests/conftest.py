@@ -3,7 +3,14 @@ import requests
 from django.contrib.auth.models import Group, User
 
 from callbacks import exolve
-from callbacks.models import AgentGroup, Contact, ContactNumber, Destination, MediaResource, TtsPreset
+from callbacks.models import (
+    AgentGroup,
+    Contact,
+    ContactNumber,
+    Destination,
+    MediaResource,
+    TtsPreset,
+)
 from exolve_sandbox.server import running_sandbox
 
 
@@ -15,7 +22,9 @@ class Sandbox:
         self.url = server.url
 
     def script(self, *responses):
-        requests.post(f"{self.url}/_sandbox/script", json={"responses": list(responses)}, timeout=5).raise_for_status()
+        requests.post(
+            f"{self.url}/_sandbox/script", json={"responses": list(responses)}, timeout=5
+        ).raise_for_status()
 
     def configure(self, **config):
         requests.post(f"{self.url}/_sandbox/config", json=config, timeout=5).raise_for_status()
@@ -69,7 +78,9 @@ def as_user(client):
 @pytest.fixture
 def make_user(db):
     def make(username, role=None, superuser=False):
-        user = User.objects.create_user(username, password="pass-1234", is_staff=True, is_superuser=superuser)
+        user = User.objects.create_user(
+            username, password="pass-1234", is_staff=True, is_superuser=superuser
+        )
         if role:
             user.groups.add(Group.objects.get(name=role))
         return user
@@ -99,7 +110,9 @@ def media_resource(db):
 
 @pytest.fixture
 def tts_preset(db):
-    return TtsPreset.objects.create(name="Website", text="Обратный звонок с сайта", voice=3, speed="1.5")
+    return TtsPreset.objects.create(
+        name="Website", text="Обратный звонок с сайта", voice=3, speed="1.5"
+    )
 
 
 @pytest.fixture

@@ -31,6 +31,10 @@ def make_requests(count, agent_group, user, first=None, **changes):
     for i in range(first, first + count):
         contact = Contact.objects.create(name=f"Клиент {i:03d}")
         ContactNumber.objects.create(contact=contact, number=f"7916123{i:04d}")
-        made.append(dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=user))
-    CallbackRequest.objects.filter(pk__in=[r.pk for r in made]).update(**{"status": CallbackStatus.PLACED, **changes})
+        made.append(
+            dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=user)
+        )
+    CallbackRequest.objects.filter(pk__in=[r.pk for r in made]).update(
+        **{"status": CallbackStatus.PLACED, **changes}
+    )
     return made

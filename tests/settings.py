@@ -7,7 +7,7 @@ os.environ.setdefault("EXOLVE_API_KEY", "tests-only-exolve-key")
 # Nothing in a test may reach the real Exolve: tests that send point this at the sandbox.
 os.environ.setdefault("EXOLVE_API_URL", "http://127.0.0.1:9")
 
-from callbacks_project.settings import *  # noqa: E402,F403
+from callbacks_project.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests read the English source strings; tests/test_translations.py checks the Russian ones.

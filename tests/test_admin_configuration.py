@@ -29,7 +29,10 @@ def inline_data(prefix, rows, initial=0, max_num=10):
 
 
 def destination_rows(*numbers, timeout="30"):
-    return [{"position": str(i), "number": number, "timeout": timeout} for i, number in enumerate(numbers)]
+    return [
+        {"position": str(i), "number": number, "timeout": timeout}
+        for i, number in enumerate(numbers)
+    ]
 
 
 def group_data(destinations=None, working_hours=None, holidays=None, **fields):
@@ -64,7 +67,13 @@ def group_data(destinations=None, working_hours=None, holidays=None, **fields):
 
 def contact_data(*numbers, **fields):
     rows = [{"position": str(i), "number": number, "label": ""} for i, number in enumerate(numbers)]
-    return {"name": "Мария Сидорова", "company": "", "notes": "", **fields, **inline_data("numbers", rows)}
+    return {
+        "name": "Мария Сидорова",
+        "company": "",
+        "notes": "",
+        **fields,
+        **inline_data("numbers", rows),
+    }
 
 
 def form_errors(response):
@@ -100,7 +109,11 @@ def test_manager_adds_a_group_with_a_normalised_destination(as_user, manager, tt
     response = as_user(manager).post(GROUP_ADD, data)
     assert response.status_code == 302, response.context and form_errors(response)
     group = AgentGroup.objects.get(name="Support")
-    assert (group.number_code, group.callback_resource_id, group.contact_ring_logic) == (74990000000, 1221, 2)
+    assert (group.number_code, group.callback_resource_id, group.contact_ring_logic) == (
+        74990000000,
+        1221,
+        2,
+    )
     assert group.agent_display_number == "74959999999"
     assert group.contact_tts_preset == tts_preset
     assert list(group.destinations.values_list("position", "number", "timeout")) == [
@@ -112,14 +125,18 @@ def test_manager_adds_a_group_with_a_normalised_destination(as_user, manager, tt
 def test_duration_out_of_range_rerenders_the_form(as_user, manager):
     response = as_user(manager).post(GROUP_ADD, group_data(duration="100"))
     assert response.status_code == 200
-    assert form_errors(response) == {"duration": ["Ensure this value is greater than or equal to 300."]}
+    assert form_errors(response) == {
+        "duration": ["Ensure this value is greater than or equal to 300."]
+    }
     assert b"Ensure this value is greater than or equal to 300." in response.content
     assert not AgentGroup.objects.exists()
     assert not Destination.objects.exists()
 
 
 def test_both_audios_on_one_side_rerenders_the_form(as_user, manager, media_resource, tts_preset):
-    data = group_data(agent_media_resource=str(media_resource.pk), agent_tts_preset=str(tts_preset.pk))
+    data = group_data(
+        agent_media_resource=str(media_resource.pk), agent_tts_preset=str(tts_preset.pk)
+    )
     response = as_user(manager).post(GROUP_ADD, data)
     assert response.status_code == 200
     assert form_errors(response) == {
@@ -132,15 +149,23 @@ def test_bad_destination_number_rerenders_the_form(as_user, manager):
     response = as_user(manager).post(GROUP_ADD, group_data(destinations=destination_rows("hello")))
     assert response.status_code == 200
     assert inline_formset(response).errors == [
-        {"number": ["“hello” is not a valid phone number. Type it as +7 912 123-45-67 or 8 (912) 123-45-67."]}
+        {
+            "number": [
+                "“hello” is not a valid phone number. Type it as +7 912 123-45-67 or 8 (912) 123-45-67."
+            ]
+        }
     ]
     assert not AgentGroup.objects.exists()
 
 
 def test_destination_timeout_out_of_range_rerenders_the_form(as_user, manager):
-    response = as_user(manager).post(GROUP_ADD, group_data(destinations=destination_rows("79123456789", timeout="5")))
+    response = as_user(manager).post(
+        GROUP_ADD, group_data(destinations=destination_rows("79123456789", timeout="5"))
+    )
     assert response.status_code == 200
-    assert inline_formset(response).errors == [{"timeout": ["Ensure this value is greater than or equal to 10."]}]
+    assert inline_formset(response).errors == [
+        {"timeout": ["Ensure this value is greater than or equal to 10."]}
+    ]
     assert not AgentGroup.objects.exists()
 
 
@@ -168,9 +193,13 @@ def test_ten_destinations_are_accepted(as_user, manager):
 
 
 def test_same_number_typed_twice_alike_is_refused(as_user, manager):
-    response = as_user(manager).post(GROUP_ADD, group_data(destinations=destination_rows("79123456789", "79123456789")))
+    response = as_user(manager).post(
+        GROUP_ADD, group_data(destinations=destination_rows("79123456789", "79123456789"))
+    )
     assert response.status_code == 200
-    assert inline_formset(response).non_form_errors() == ["Please correct the duplicate data for number."]
+    assert inline_formset(response).non_form_errors() == [
+        "Please correct the duplicate data for number."
+    ]
     assert not AgentGroup.objects.exists()
 
 
@@ -178,23 +207,37 @@ def test_same_number_typed_two_ways_is_refused(as_user, manager):
     data = group_data(destinations=destination_rows("79123456789", "8 (912) 345-67-89"))
     response = as_user(manager).post(GROUP_ADD, data)
     assert response.status_code == 200
-    assert inline_formset(response).non_form_errors() == ["Please correct the duplicate data for number."]
+    assert inline_formset(response).non_form_errors() == [
+        "Please correct the duplicate data for number."
+    ]
     assert not AgentGroup.objects.exists()
 
 
 def test_adding_a_number_already_in_the_group_is_refused(as_user, manager, agent_group):
     before = group_snapshot(agent_group)
-    rows = [*existing_rows(agent_group), {"position": "2", "number": "8 (812) 999-99-99", "timeout": "30"}]
-    response = as_user(manager).post(group_change_url(agent_group), edit_data(agent_group, destinations=rows))
+    rows = [
+        *existing_rows(agent_group),
+        {"position": "2", "number": "8 (812) 999-99-99", "timeout": "30"},
+    ]
+    response = as_user(manager).post(
+        group_change_url(agent_group), edit_data(agent_group, destinations=rows)
+    )
     assert response.status_code == 200
-    assert inline_formset(response).non_form_errors() == ["Please correct the duplicate data for number."]
+    assert inline_formset(response).non_form_errors() == [
+        "Please correct the duplicate data for number."
+    ]
     assert group_snapshot(agent_group) == before
 
 
 def existing_rows(group):
     rows = [
-        {"id": str(d.pk), "agent_group": str(group.pk), "position": str(d.position), "number": d.number,
-         "timeout": str(d.timeout)}
+        {
+            "id": str(d.pk),
+            "agent_group": str(group.pk),
+            "position": str(d.position),
+            "number": d.number,
+            "timeout": str(d.timeout),
+        }
         for d in group.destinations.all()
     ]
     return rows
@@ -214,16 +257,24 @@ def edit_data(group, destinations=None, **fields):
 
 
 def test_editing_a_group_with_valid_values_saves(as_user, manager, agent_group):
-    response = as_user(manager).post(group_change_url(agent_group), edit_data(agent_group, duration="600"))
+    response = as_user(manager).post(
+        group_change_url(agent_group), edit_data(agent_group, duration="600")
+    )
     assert response.status_code == 302
     agent_group.refresh_from_db()
     assert agent_group.duration == 600
 
 
-@pytest.mark.parametrize("fields", [{"duration": "3601"}, {"contact_timeout": "601"}, {"agent_ring_logic": "3"}])
-def test_editing_a_group_with_an_invalid_value_changes_nothing(as_user, manager, agent_group, fields):
+@pytest.mark.parametrize(
+    "fields", [{"duration": "3601"}, {"contact_timeout": "601"}, {"agent_ring_logic": "3"}]
+)
+def test_editing_a_group_with_an_invalid_value_changes_nothing(
+    as_user, manager, agent_group, fields
+):
     before = group_snapshot(agent_group)
-    response = as_user(manager).post(group_change_url(agent_group), edit_data(agent_group, name="Renamed", **fields))
+    response = as_user(manager).post(
+        group_change_url(agent_group), edit_data(agent_group, name="Renamed", **fields)
+    )
     assert response.status_code == 200
     assert list(form_errors(response)) == list(fields)
     assert group_snapshot(agent_group) == before
@@ -237,7 +288,9 @@ def test_editing_a_destination_to_a_bad_number_changes_nothing(as_user, manager,
     response = as_user(manager).post(group_change_url(agent_group), data)
     assert response.status_code == 200
     assert inline_formset(response).errors[0] == {
-        "number": ["“+7 000” is not a valid phone number. Type it as +7 912 123-45-67 or 8 (912) 123-45-67."]
+        "number": [
+            "“+7 000” is not a valid phone number. Type it as +7 912 123-45-67 or 8 (912) 123-45-67."
+        ]
     }
     assert group_snapshot(agent_group) == before
 
@@ -245,7 +298,9 @@ def test_editing_a_destination_to_a_bad_number_changes_nothing(as_user, manager,
 def test_deleting_every_destination_is_refused(as_user, manager, agent_group):
     before = group_snapshot(agent_group)
     rows = [{**row, "DELETE": "on"} for row in existing_rows(agent_group)]
-    response = as_user(manager).post(group_change_url(agent_group), edit_data(agent_group, destinations=rows))
+    response = as_user(manager).post(
+        group_change_url(agent_group), edit_data(agent_group, destinations=rows)
+    )
     assert response.status_code == 200
     assert inline_formset(response).non_form_errors() == ["Please submit at least 1 form."]
     assert group_snapshot(agent_group) == before
@@ -267,7 +322,9 @@ def test_auditor_can_view_but_not_change_a_group(as_user, auditor, agent_group):
     response = client.get(group_change_url(agent_group))
     assert response.status_code == 200
     assert response.context["has_change_permission"] is False
-    response = client.post(group_change_url(agent_group), edit_data(agent_group, name="Hacked", duration="600"))
+    response = client.post(
+        group_change_url(agent_group), edit_data(agent_group, name="Hacked", duration="600")
+    )
     assert response.status_code == 403
     assert group_snapshot(agent_group) == before
 
@@ -281,7 +338,9 @@ def test_auditor_cannot_add_a_contact(as_user, auditor):
 
 
 def test_staff_adds_a_contact_with_normalised_numbers(as_user, staff_user):
-    response = as_user(staff_user).post(CONTACT_ADD, contact_data("8 (912) 345-67-89", "+7 (495) 123-45-67"))
+    response = as_user(staff_user).post(
+        CONTACT_ADD, contact_data("8 (912) 345-67-89", "+7 (495) 123-45-67")
+    )
     assert response.status_code == 302, response.context and inline_formset(response).errors
     contact = Contact.objects.get(name="Мария Сидорова")
     assert list(contact.numbers.values_list("position", "number")) == [
@@ -301,7 +360,11 @@ def test_staff_contact_with_a_bad_number_is_refused(as_user, staff_user):
     response = as_user(staff_user).post(CONTACT_ADD, contact_data("123"))
     assert response.status_code == 200
     assert inline_formset(response).errors == [
-        {"number": ["“123” is not a valid phone number. Type it as +7 912 123-45-67 or 8 (912) 123-45-67."]}
+        {
+            "number": [
+                "“123” is not a valid phone number. Type it as +7 912 123-45-67 or 8 (912) 123-45-67."
+            ]
+        }
     ]
     assert "is not a valid phone number" in response.content.decode()
     assert not Contact.objects.exists()
@@ -309,9 +372,13 @@ def test_staff_contact_with_a_bad_number_is_refused(as_user, staff_user):
 
 
 def test_staff_contact_with_one_number_typed_two_ways_is_refused(as_user, staff_user):
-    response = as_user(staff_user).post(CONTACT_ADD, contact_data("79123456789", "+7 912 345-67-89"))
+    response = as_user(staff_user).post(
+        CONTACT_ADD, contact_data("79123456789", "+7 912 345-67-89")
+    )
     assert response.status_code == 200
-    assert inline_formset(response).non_form_errors() == ["Please correct the duplicate data for number."]
+    assert inline_formset(response).non_form_errors() == [
+        "Please correct the duplicate data for number."
+    ]
     assert not Contact.objects.exists()
 
 

@@ -25,14 +25,18 @@ def pending_requests(count, agent_group, user):
     return make_requests(count, agent_group, user, status=CallbackStatus.PENDING, queued_at=None)
 
 
-def test_the_sweeper_queues_a_backlog_batch_size_requests_to_a_task(agent_group, staff_user, queued, settings):
+def test_the_sweeper_queues_a_backlog_batch_size_requests_to_a_task(
+    agent_group, staff_user, queued, settings
+):
     settings.CALLBACK_BATCH_SIZE = 2
     backlog = pending_requests(5, agent_group, staff_user)
     queued.clear()
 
     assert sweeper.queue_due(timezone.now()) == 5
     assert [len(request_ids) for request_ids, _ in queued] == [2, 2, 1]
-    assert sorted(pk for request_ids, _ in queued for pk in request_ids) == sorted(r.pk for r in backlog)
+    assert sorted(pk for request_ids, _ in queued for pk in request_ids) == sorted(
+        r.pk for r in backlog
+    )
     assert {countdown for _, countdown in queued} == {None}
 
 
@@ -50,9 +54,11 @@ def test_the_requests_of_one_task_are_sent_side_by_side(agent_group, staff_user,
         attempts = dispatch.send_callbacks([r.pk for r in backlog])
 
     assert len(attempts) == 3
-    assert set(CallbackRequest.objects.filter(pk__in=[r.pk for r in backlog]).values_list("status", flat=True)) == {
-        CallbackStatus.PLACED
-    }
+    assert set(
+        CallbackRequest.objects.filter(pk__in=[r.pk for r in backlog]).values_list(
+            "status", flat=True
+        )
+    ) == {CallbackStatus.PLACED}
     assert len(sandbox.received()) == 3
 
 
@@ -62,10 +68,14 @@ def test_each_request_of_a_task_is_settled_on_its_own(
     blocked, early, done = pending_requests(3, agent_group, staff_user)
     answered = pending_requests(3, agent_group, staff_user)
     DoNotCallNumber.objects.create(number=ContactNumber.objects.get(contact=blocked.contact).number)
-    CallbackRequest.objects.filter(pk=early.pk).update(next_attempt_at=timezone.now() + timedelta(seconds=30))
+    CallbackRequest.objects.filter(pk=early.pk).update(
+        next_attempt_at=timezone.now() + timedelta(seconds=30)
+    )
     CallbackRequest.objects.filter(pk=done.pk).update(status=CallbackStatus.PLACED)
     queued.clear()
-    sandbox.script({"status": 200}, {"status": 400}, {"status": 503})  # in whatever order they arrive
+    sandbox.script(
+        {"status": 200}, {"status": 400}, {"status": 503}
+    )  # in whatever order they arrive
 
     with django_capture_on_commit_callbacks(execute=True):  # the retry is queued on commit
         dispatch.send_callbacks([r.pk for r in [*answered, blocked, early, done]])
@@ -85,7 +95,9 @@ def test_each_request_of_a_task_is_settled_on_its_own(
     assert sorted(request_ids for request_ids, _ in queued) == sorted([(early.pk,), (retried.pk,)])
 
 
-def test_an_answer_that_cannot_be_recorded_loses_none_of_the_others(agent_group, staff_user, sandbox, queued):
+def test_an_answer_that_cannot_be_recorded_loses_none_of_the_others(
+    agent_group, staff_user, sandbox, queued
+):
     backlog = pending_requests(3, agent_group, staff_user)
     broken = backlog[1].pk
     real_record = dispatch._record
@@ -98,7 +110,9 @@ def test_an_answer_that_cannot_be_recorded_loses_none_of_the_others(agent_group,
     with mock.patch.object(dispatch, "_record", record):
         dispatch.send_callbacks([r.pk for r in backlog])
 
-    statuses = dict(CallbackRequest.objects.filter(pk__in=[r.pk for r in backlog]).values_list("pk", "status"))
+    statuses = dict(
+        CallbackRequest.objects.filter(pk__in=[r.pk for r in backlog]).values_list("pk", "status")
+    )
     # The unrecorded one stays "sending": the sweeper calls it unknown, it is never sent blindly again.
     assert statuses == {backlog[0].pk: "placed", broken: "sending", backlog[2].pk: "placed"}
 
@@ -117,7 +131,9 @@ def test_a_batch_claims_its_requests_only_when_a_thread_is_free_for_each_and_in_
     assert not got["batch"].wait(0.3)
     press = threading.Thread(target=wants, args=("press", 1), daemon=True)  # asks after the batch
     press.start()
-    threads.submit(lambda: None)  # one thread free again: the batch still needs two, and it was first
+    threads.submit(
+        lambda: None
+    )  # one thread free again: the batch still needs two, and it was first
     assert not got["press"].wait(0.3)
     threads.submit(lambda: None)
     assert got["batch"].wait(5)
@@ -128,7 +144,9 @@ def test_a_batch_claims_its_requests_only_when_a_thread_is_free_for_each_and_in_
     press.join(5)
 
 
-def test_a_failing_claim_gives_every_reserved_thread_back(agent_group, staff_user, queued, monkeypatch):
+def test_a_failing_claim_gives_every_reserved_thread_back(
+    agent_group, staff_user, queued, monkeypatch
+):
     threads = dispatch.SendThreads(3)
     monkeypatch.setattr(dispatch, "_send_threads", threads)
     backlog = pending_requests(3, agent_group, staff_user)
@@ -138,7 +156,9 @@ def test_a_failing_claim_gives_every_reserved_thread_back(agent_group, staff_use
     threads.reserve(3)  # would wait for ever if the failed batch had kept its threads
 
 
-def test_a_task_with_more_requests_than_send_threads_sends_them_all(agent_group, staff_user, sandbox, queued, monkeypatch):
+def test_a_task_with_more_requests_than_send_threads_sends_them_all(
+    agent_group, staff_user, sandbox, queued, monkeypatch
+):
     monkeypatch.setattr(dispatch, "_send_threads", dispatch.SendThreads(2))
     backlog = pending_requests(5, agent_group, staff_user)
     attempts = dispatch.send_callbacks([r.pk for r in backlog])
@@ -146,7 +166,9 @@ def test_a_task_with_more_requests_than_send_threads_sends_them_all(agent_group,
     assert len(sandbox.received()) == 5
 
 
-def test_a_due_request_another_transaction_held_is_left_to_the_next_sweep(agent_group, staff_user, queued):
+def test_a_due_request_another_transaction_held_is_left_to_the_next_sweep(
+    agent_group, staff_user, queued
+):
     """What a claim on PostgreSQL finds when another transaction holds the row (SKIP LOCKED)."""
     (request,) = pending_requests(1, agent_group, staff_user)
     CallbackRequest.objects.filter(pk=request.pk).update(queued_at=timezone.now())
@@ -159,8 +181,10 @@ def test_a_due_request_another_transaction_held_is_left_to_the_next_sweep(agent_
 def test_the_sweeper_groups_requests_by_the_second_they_are_due(agent_group, staff_user, queued):
     now = timezone.now()
     backlog = pending_requests(4, agent_group, staff_user)
-    for request, seconds in zip(backlog, [0, 0.3, 0.7, 2.0]):
-        CallbackRequest.objects.filter(pk=request.pk).update(next_attempt_at=now + timedelta(seconds=seconds))
+    for request, seconds in zip(backlog, [0, 0.3, 0.7, 2.0], strict=False):
+        CallbackRequest.objects.filter(pk=request.pk).update(
+            next_attempt_at=now + timedelta(seconds=seconds)
+        )
     queued.clear()
     assert sweeper.queue_due(now) == 4
     assert sorted(queued, key=lambda task: task[1] or 0) == [
@@ -175,7 +199,9 @@ def test_rounding_up_never_passes_the_longest_countdown(agent_group, staff_user,
     settings.CALLBACK_SWEEP_INTERVAL = 60
     now = timezone.now()
     (request,) = pending_requests(1, agent_group, staff_user)
-    CallbackRequest.objects.filter(pk=request.pk).update(next_attempt_at=now + timedelta(seconds=30.2))
+    CallbackRequest.objects.filter(pk=request.pk).update(
+        next_attempt_at=now + timedelta(seconds=30.2)
+    )
     queued.clear()
     assert sweeper.queue_due(now) == 1
     assert queued == [((request.pk,), 30.5)]
@@ -193,11 +219,18 @@ def test_when_the_broker_fails_mid_sweep_only_what_was_handed_over_stays_queued(
             raise OSError("Connection refused")
         handed_over.extend(args[0])
 
-    monkeypatch.setattr("callbacks.tasks.send_callbacks.apply_async", broker_fails_after_the_first_task)
+    monkeypatch.setattr(
+        "callbacks.tasks.send_callbacks.apply_async", broker_fails_after_the_first_task
+    )
     assert sweeper.queue_due(timezone.now()) == 2
-    queued_ids = set(CallbackRequest.objects.filter(queued_at__isnull=False).values_list("pk", flat=True))
-    assert queued_ids == set(handed_over) and len(queued_ids) == 2
-    assert CallbackRequest.objects.filter(pk__in=[r.pk for r in backlog], queued_at=None).count() == 3
+    queued_ids = set(
+        CallbackRequest.objects.filter(queued_at__isnull=False).values_list("pk", flat=True)
+    )
+    assert queued_ids == set(handed_over)
+    assert len(queued_ids) == 2
+    assert (
+        CallbackRequest.objects.filter(pk__in=[r.pk for r in backlog], queued_at=None).count() == 3
+    )
 
 
 def test_start_up_refuses_a_database_that_cannot_return_the_ids_of_a_bulk_insert(monkeypatch):
@@ -207,4 +240,6 @@ def test_start_up_refuses_a_database_that_cannot_return_the_ids_of_a_bulk_insert
 
     assert checks.database_returns_ids_of_bulk_inserts(None) == []
     monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
-    assert [error.id for error in checks.database_returns_ids_of_bulk_inserts(None)] == ["callbacks.E001"]
+    assert [error.id for error in checks.database_returns_ids_of_bulk_inserts(None)] == [
+        "callbacks.E001"
+    ]

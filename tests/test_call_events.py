@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from callbacks import call_events, dispatch, exolve, sweeper
+from callbacks.models import AttemptOutcome, CallbackRequest, CallEvent, CallOutcome
 from callbacks_project.log_filters import RedactSecrets
 from tests.helpers import wait_for
-from callbacks.models import AttemptOutcome, CallbackRequest, CallEvent, CallOutcome
 
 pytestmark = pytest.mark.django_db
 SECRET = "events-secret-0123456789abcdef"
@@ -52,12 +52,23 @@ def event(call_id, side, kind, at, **fields):
 
 
 def final(call_id, side, at, cause="16", hangup="NORMAL_CLEARING", talk_ms=0):
-    return event(call_id, side, "d", at, hangup_cause=hangup, cause=cause, duration=talk_ms, started="2026-11-28T10:00:01Z")
+    return event(
+        call_id,
+        side,
+        "d",
+        at,
+        hangup_cause=hangup,
+        cause=cause,
+        duration=talk_ms,
+        started="2026-11-28T10:00:01Z",
+    )
 
 
 @pytest.fixture
 def placed(contact, agent_group, staff_user, sandbox, queued):
-    callback = dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
+    callback = dispatch.request_callback(
+        contact=contact, agent_group=agent_group, requested_by=staff_user
+    )
     dispatch.send_callback(callback.pk)
     callback.refresh_from_db()
     assert callback.call_id
@@ -77,8 +88,12 @@ def connected_events(call_id):
 # --- the endpoint --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("configured, used", [(SECRET, "wrong-secret-0123456789abcdef"), ("", "anything")])
-def test_anything_without_the_secret_is_forbidden_and_not_stored(client, settings, configured, used):
+@pytest.mark.parametrize(
+    ("configured", "used"), [(SECRET, "wrong-secret-0123456789abcdef"), ("", "anything")]
+)
+def test_anything_without_the_secret_is_forbidden_and_not_stored(
+    client, settings, configured, used
+):
     settings.EXOLVE_EVENTS_SECRET = configured
     response = post(client, event("cal-1", "A", "o", 0), secret=used)
     assert response.status_code == 403
@@ -90,14 +105,36 @@ def test_only_post_is_accepted(client):
 
 
 @pytest.mark.parametrize(
-    "body, reason",
+    ("body", "reason"),
     [
         ("{not json", "The body is not JSON"),
         ("[1, 2]", "must be a JSON object"),
-        ({"event_side": "A", "type": "o", "date_time": "2026-11-28T10:00:00Z"}, "“call_sid” must be a non-empty string"),
-        ({"call_sid": "cal-1", "event_side": "A", "type": "o", "date_time": "yesterday"}, "RFC 3339"),
-        ({"call_sid": "cal-1", "event_side": "A", "type": "o", "date_time": "2026-13-01T10:00:00Z"}, "RFC 3339"),
-        ({"call_sid": "x" * 101, "event_side": "A", "type": "o", "date_time": "2026-11-28T10:00:00Z"}, "longer than 100"),
+        (
+            {"event_side": "A", "type": "o", "date_time": "2026-11-28T10:00:00Z"},
+            "“call_sid” must be a non-empty string",
+        ),
+        (
+            {"call_sid": "cal-1", "event_side": "A", "type": "o", "date_time": "yesterday"},
+            "RFC 3339",
+        ),
+        (
+            {
+                "call_sid": "cal-1",
+                "event_side": "A",
+                "type": "o",
+                "date_time": "2026-13-01T10:00:00Z",
+            },
+            "RFC 3339",
+        ),
+        (
+            {
+                "call_sid": "x" * 101,
+                "event_side": "A",
+                "type": "o",
+                "date_time": "2026-11-28T10:00:00Z",
+            },
+            "longer than 100",
+        ),
     ],
 )
 def test_a_malformed_event_gets_400_with_the_reason(client, body, reason):
@@ -123,7 +160,11 @@ def test_the_same_event_twice_is_one_row(client):
 
 
 def test_the_secret_never_reaches_the_log(client):
-    (console,) = [h for h in logging.getLogger().handlers if any(isinstance(f, RedactSecrets) for f in h.filters)]
+    (console,) = [
+        h
+        for h in logging.getLogger().handlers
+        if any(isinstance(f, RedactSecrets) for f in h.filters)
+    ]
     written = io.StringIO()
     previous = console.setStream(written)
     try:
@@ -131,7 +172,8 @@ def test_the_secret_never_reaches_the_log(client):
     finally:
         console.setStream(previous)
     assert "Bad Request" in written.getvalue()
-    assert SECRET not in written.getvalue() and "[redacted]" in written.getvalue()
+    assert SECRET not in written.getvalue()
+    assert "[redacted]" in written.getvalue()
 
 
 # --- outcomes -----------------------------------------------------------------------------------
@@ -146,21 +188,40 @@ def test_a_connected_call_in_any_order_and_with_duplicates(client, placed):
     assert placed.final_event_at is not None
     first, second = call_events.legs_of(placed)
     assert (first.answered, first.talk_seconds, second.talk_seconds) == (True, 54, 48)
-    assert (second.hangup_cause, str(second.cause_text)) == ("NORMAL_CLEARING", "Normal call clearing")
+    assert (second.hangup_cause, str(second.cause_text)) == (
+        "NORMAL_CLEARING",
+        "Normal call clearing",
+    )
     assert CallEvent.objects.filter(attempt__request=placed).count() == 6
 
 
 @pytest.mark.parametrize(
-    "events, outcome",
+    ("events", "outcome"),
     [
-        (lambda c: [event(c, "A", "o", 0), final(c, "A", 30, cause="19", hangup="NO_ANSWER")], CallOutcome.AGENTS_NO_ANSWER),
-        (lambda c: [final(c, "A", 2, cause="17", hangup="USER_BUSY")], CallOutcome.AGENTS_NO_ANSWER),
         (
-            lambda c: [event(c, "A", "s", 5), final(c, "B", 40, cause="17", hangup="USER_BUSY"), final(c, "A", 41, talk_ms=1)],
+            lambda c: [event(c, "A", "o", 0), final(c, "A", 30, cause="19", hangup="NO_ANSWER")],
+            CallOutcome.AGENTS_NO_ANSWER,
+        ),
+        (
+            lambda c: [final(c, "A", 2, cause="17", hangup="USER_BUSY")],
+            CallOutcome.AGENTS_NO_ANSWER,
+        ),
+        (
+            lambda c: [
+                event(c, "A", "s", 5),
+                final(c, "B", 40, cause="17", hangup="USER_BUSY"),
+                final(c, "A", 41, talk_ms=1),
+            ],
             CallOutcome.CONTACT_NO_ANSWER,
         ),
-        (lambda c: [final(c, "A", 1, cause="38", hangup="NETWORK_OUT_OF_ORDER")], CallOutcome.FAILED),
-        (lambda c: [event(c, "A", "s", 5), final(c, "A", 20, talk_ms=15000)], CallOutcome.FAILED),  # B never rang
+        (
+            lambda c: [final(c, "A", 1, cause="38", hangup="NETWORK_OUT_OF_ORDER")],
+            CallOutcome.FAILED,
+        ),
+        (
+            lambda c: [event(c, "A", "s", 5), final(c, "A", 20, talk_ms=15000)],
+            CallOutcome.FAILED,
+        ),  # B never rang
     ],
 )
 def test_the_outcome_of_each_kind_of_call(client, placed, events, outcome):
@@ -181,17 +242,28 @@ def test_with_the_contact_dialled_first_a_silent_first_leg_is_the_contact(client
 
 def test_an_impossible_time_inside_an_event_does_not_stop_the_outcome(client, placed):
     broken = final(placed.call_id, "A", 60, talk_ms=54000) | {"started": "2026-02-30T10:00:00Z"}
-    for sent in [*connected_events(placed.call_id)[:4], broken, final(placed.call_id, "B", 60, talk_ms=48000)]:
+    for sent in [
+        *connected_events(placed.call_id)[:4],
+        broken,
+        final(placed.call_id, "B", 60, talk_ms=48000),
+    ]:
         assert post(client, sent).status_code == 200
     placed.refresh_from_db()
-    assert placed.call_outcome == CallOutcome.CONNECTED and placed.final_event_at is not None
+    assert placed.call_outcome == CallOutcome.CONNECTED
+    assert placed.final_event_at is not None
 
 
 def test_a_call_is_final_only_when_every_leg_that_rang_has_ended(client, placed):
-    for sent in connected_events(placed.call_id)[:4] + [final(placed.call_id, "B", 60, talk_ms=48000)]:
+    for sent in [
+        *connected_events(placed.call_id)[:4],
+        final(placed.call_id, "B", 60, talk_ms=48000),
+    ]:
         post(client, sent)
     placed.refresh_from_db()
-    assert (placed.call_outcome, placed.final_event_at) == (CallOutcome.CONNECTED, None)  # A's end is still to come
+    assert (placed.call_outcome, placed.final_event_at) == (
+        CallOutcome.CONNECTED,
+        None,
+    )  # A's end is still to come
     post(client, final(placed.call_id, "A", 61, talk_ms=54000))
     placed.refresh_from_db()
     assert placed.final_event_at is not None
@@ -209,11 +281,15 @@ def test_an_unfinished_call_has_no_outcome_yet(client, placed):
 def test_events_that_come_before_the_call_id_is_recorded_are_linked_when_it_is(
     client, contact, agent_group, staff_user, queued
 ):
-    callback = dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
+    callback = dispatch.request_callback(
+        contact=contact, agent_group=agent_group, requested_by=staff_user
+    )
     [attempt] = dispatch._claim([callback.pk], timezone.now())
     for sent in connected_events("cal-early"):
         assert post(client, sent).json() == {"stored": True, "linked": False}
-    dispatch._record(attempt, exolve.CallbackResult(AttemptOutcome.PLACED, http_status=200, call_id="cal-early"))
+    dispatch._record(
+        attempt, exolve.CallbackResult(AttemptOutcome.PLACED, http_status=200, call_id="cal-early")
+    )
     callback.refresh_from_db()
     assert callback.call_outcome == CallOutcome.CONNECTED
     assert CallEvent.objects.filter(attempt=attempt).count() == 6
@@ -229,11 +305,18 @@ def test_the_sweeper_links_events_that_raced_the_call_id(client, placed):
     assert placed.call_outcome == CallOutcome.CONNECTED
 
 
-def test_a_placed_call_without_its_final_event_is_flagged_long_after_it_must_have_ended(client, placed, settings):
-    assert placed.outcome_expected_by > placed.finished_at + timedelta(seconds=placed.request_body["duration"])
+def test_a_placed_call_without_its_final_event_is_flagged_long_after_it_must_have_ended(
+    client, placed, settings
+):
+    assert placed.outcome_expected_by > placed.finished_at + timedelta(
+        seconds=placed.request_body["duration"]
+    )
     later = placed.outcome_expected_by + timedelta(seconds=1)
     assert list(call_events.no_outcome_received(now=later)) == [placed]
-    assert list(call_events.no_outcome_received(now=placed.outcome_expected_by - timedelta(seconds=1))) == []
+    assert (
+        list(call_events.no_outcome_received(now=placed.outcome_expected_by - timedelta(seconds=1)))
+        == []
+    )
     post(client, final(placed.call_id, "A", 30, cause="19", hangup="NO_ANSWER"))
     assert list(call_events.no_outcome_received(now=later)) == []
 
@@ -247,32 +330,56 @@ def test_auditors_see_the_outcome_and_each_leg_on_the_request_the_contact_and_th
     for sent in connected_events(placed.call_id):
         post(client, sent)
     client.force_login(auditor)
-    page = client.get(reverse("admin:callbacks_callbackrequest_change", args=[placed.pk])).content.decode()
+    page = client.get(
+        reverse("admin:callbacks_callbackrequest_change", args=[placed.pk])
+    ).content.decode()
     assert "Connected" in page
-    assert "A (agents)" in page and "B (contact)" in page and "Normal call clearing" in page
-    contact_page = client.get(reverse("admin:callbacks_contact_change", args=[contact.pk])).content.decode()
+    assert "A (agents)" in page
+    assert "B (contact)" in page
+    assert "Normal call clearing" in page
+    contact_page = client.get(
+        reverse("admin:callbacks_contact_change", args=[contact.pk])
+    ).content.decode()
     assert '<td class="callback-outcome">Connected</td>' in contact_page
     history = reverse("admin:callbacks_callbackrequest_changelist")
     assert placed.call_id in client.get(history + "?call_outcome__exact=connected").content.decode()
-    assert placed.call_id not in client.get(history + "?call_outcome__exact=failed").content.decode()
-    events = client.get(reverse("admin:callbacks_callevent_changelist") + f"?q={placed.call_id}").content.decode()
+    assert (
+        placed.call_id not in client.get(history + "?call_outcome__exact=failed").content.decode()
+    )
+    events = client.get(
+        reverse("admin:callbacks_callevent_changelist") + f"?q={placed.call_id}"
+    ).content.decode()
     assert events.count(placed.call_id) >= 6
-    assert client.post(reverse("admin:callbacks_callevent_delete", args=[CallEvent.objects.first().pk])).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:callbacks_callevent_delete", args=[CallEvent.objects.first().pk])
+        ).status_code
+        == 403
+    )
 
 
 def test_the_history_flags_a_placed_call_whose_outcome_never_came(client, placed, auditor):
-    CallbackRequest.objects.filter(pk=placed.pk).update(outcome_expected_by=timezone.now() - timedelta(minutes=1))
+    CallbackRequest.objects.filter(pk=placed.pk).update(
+        outcome_expected_by=timezone.now() - timedelta(minutes=1)
+    )
     client.force_login(auditor)
-    flagged = client.get(reverse("admin:callbacks_callbackrequest_changelist") + "?no_outcome=1").content.decode()
-    assert placed.call_id in flagged and "No outcome received" in flagged
+    flagged = client.get(
+        reverse("admin:callbacks_callbackrequest_changelist") + "?no_outcome=1"
+    ).content.decode()
+    assert placed.call_id in flagged
+    assert "No outcome received" in flagged
     post(client, final(placed.call_id, "A", 30, cause="19", hangup="NO_ANSWER"))
-    flagged = client.get(reverse("admin:callbacks_callbackrequest_changelist") + "?no_outcome=1").content.decode()
+    flagged = client.get(
+        reverse("admin:callbacks_callbackrequest_changelist") + "?no_outcome=1"
+    ).content.decode()
     assert placed.call_id not in flagged
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the live server reads committed rows
+@pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # the live server reads committed rows
 @pytest.mark.parametrize(
-    "scenario, outcome",
+    ("scenario", "outcome"),
     [
         ("connected", CallOutcome.CONNECTED),
         ("agents_busy", CallOutcome.AGENTS_NO_ANSWER),
@@ -283,10 +390,15 @@ def test_the_sandboxs_events_through_the_real_endpoint_give_the_outcome(
     live_server, sandbox, contact, agent_group, staff_user, queued, scenario, outcome
 ):
     sandbox.configure(
-        events_url=f"{live_server.url}{events_url()}", scenario=scenario, events_delay_ms=0,
-        duplicate_events=True, shuffle_events=True,
+        events_url=f"{live_server.url}{events_url()}",
+        scenario=scenario,
+        events_delay_ms=0,
+        duplicate_events=True,
+        shuffle_events=True,
     )
-    callback = dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
+    callback = dispatch.request_callback(
+        contact=contact, agent_group=agent_group, requested_by=staff_user
+    )
     dispatch.send_callback(callback.pk)
 
     def settled():

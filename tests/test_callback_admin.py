@@ -38,7 +38,11 @@ def test_staff_confirms_and_the_callback_is_queued_after_commit(
     callback = CallbackRequest.objects.get()
     assert response.redirect_chain[-1][0] == contact_url(contact)
     assert "Callback queued" in response.content.decode()
-    assert (callback.contact, callback.agent_group, callback.requested_by) == (contact, agent_group, staff_user)
+    assert (callback.contact, callback.agent_group, callback.requested_by) == (
+        contact,
+        agent_group,
+        staff_user,
+    )
     assert queued == [((callback.pk,), None)]
     assert "Pending" in response.content.decode()  # the contact page lists it
 
@@ -98,11 +102,14 @@ def test_the_contact_page_shows_callbacks_only_to_those_who_may_read_history(
     from django.contrib.auth.models import Permission
 
     clerk = make_user("clerk")  # may edit contacts, may not read the history
-    clerk.user_permissions.set(Permission.objects.filter(codename__in=["view_contact", "change_contact"]))
+    clerk.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_contact", "change_contact"])
+    )
     client.force_login(clerk)
     page = client.get(contact_url(contact)).content.decode()
     assert contact.name in page
-    assert placed_callback.call_id not in page and 'id="contact-callbacks"' not in page
+    assert placed_callback.call_id not in page
+    assert 'id="contact-callbacks"' not in page
 
 
 def test_the_confirm_page_costs_the_same_queries_for_one_group_or_many(
@@ -114,7 +121,9 @@ def test_the_confirm_page_costs_the_same_queries_for_one_group_or_many(
     with django_assert_max_num_queries(12) as one_group:
         client.get(callback_url(contact))
     for index in range(5):
-        group = AgentGroup.objects.create(name=f"Group {index}", number_code=74990000000, callback_resource_id=1)
+        group = AgentGroup.objects.create(
+            name=f"Group {index}", number_code=74990000000, callback_resource_id=1
+        )
         Destination.objects.create(agent_group=group, number=f"7912000000{index}")
     with django_assert_max_num_queries(len(one_group.captured_queries)):
         page = client.get(callback_url(contact))
@@ -136,7 +145,9 @@ def test_a_support_manager_cannot_place_a_callback(client, manager, contact, age
 
 @pytest.fixture
 def placed_callback(contact, agent_group, staff_user, sandbox, queued):
-    callback = dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
+    callback = dispatch.request_callback(
+        contact=contact, agent_group=agent_group, requested_by=staff_user
+    )
     dispatch.send_callback(callback.pk)
     callback.refresh_from_db()
     return callback
@@ -155,8 +166,12 @@ def test_every_role_reads_the_history(request, client, placed_callback, role):
 
 
 @pytest.mark.parametrize("role", ["auditor", "superuser"])
-def test_history_cannot_be_changed_or_deleted_even_by_a_superuser(request, client, make_user, placed_callback, role):
-    user = make_user("root", superuser=True) if role == "superuser" else request.getfixturevalue(role)
+def test_history_cannot_be_changed_or_deleted_even_by_a_superuser(
+    request, client, make_user, placed_callback, role
+):
+    user = (
+        make_user("root", superuser=True) if role == "superuser" else request.getfixturevalue(role)
+    )
     client.force_login(user)
     change_url = reverse("admin:callbacks_callbackrequest_change", args=[placed_callback.pk])
     page = client.get(change_url).content.decode()
@@ -186,5 +201,7 @@ def test_the_auditor_cannot_change_contacts_or_configuration(client, auditor, co
 
 def test_history_changelist_search_by_call_id(client, auditor, placed_callback):
     client.force_login(auditor)
-    response = client.get(reverse("admin:callbacks_callbackrequest_changelist"), {"q": placed_callback.call_id})
+    response = client.get(
+        reverse("admin:callbacks_callbackrequest_changelist"), {"q": placed_callback.call_id}
+    )
     assert response.context["cl"].result_count == 1

@@ -13,7 +13,6 @@ from django.db import connection
 from django.utils import timezone
 
 from callbacks import dispatch, limits, sweeper
-from tests.helpers import wait_for
 from callbacks.models import (
     AttemptOutcome,
     CallbackRequest,
@@ -25,13 +24,16 @@ from callbacks.models import (
     Refusal,
     WorkingHours,
 )
+from tests.helpers import wait_for
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def ask(contact, agent_group, user, **options):
-    return dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=user, **options)
+    return dispatch.request_callback(
+        contact=contact, agent_group=agent_group, requested_by=user, **options
+    )
 
 
 @pytest.fixture
@@ -49,8 +51,12 @@ def another_contact(number="79161234567", name="Пётр Сидоров"):
 # --- outcomes that may have placed the call ---------------------------------------------
 
 
-@pytest.mark.parametrize("answer", [{"status": 500}, {"status": 502}, {"status": 200, "body": {"no": "call id"}}])
-def test_an_answer_that_may_have_placed_the_call_is_unknown_and_never_retried(answer, callback, sandbox, queued):
+@pytest.mark.parametrize(
+    "answer", [{"status": 500}, {"status": 502}, {"status": 200, "body": {"no": "call id"}}]
+)
+def test_an_answer_that_may_have_placed_the_call_is_unknown_and_never_retried(
+    answer, callback, sandbox, queued
+):
     sandbox.script(answer)
     dispatch.send_callback(callback.pk)
     callback.refresh_from_db()
@@ -69,7 +75,9 @@ def test_a_read_timeout_is_unknown_and_never_retried(callback, sandbox, settings
     dispatch.send_callback(callback.pk)
     callback.refresh_from_db()
     assert callback.status == CallbackStatus.UNKNOWN
-    assert callback.error.startswith("Exolve did not answer within 0.3 s after the request was sent")
+    assert callback.error.startswith(
+        "Exolve did not answer within 0.3 s after the request was sent"
+    )
     assert queued == [((callback.pk,), None)]
     # The sandbox logs the request when its delay is over: let that happen in this test, not the next.
     assert wait_for(lambda: len(sandbox.received()) == 1, 5)
@@ -136,7 +144,9 @@ def test_a_request_already_sent_cannot_be_cancelled(callback, sandbox, staff_use
 # --- retries: Retry-After, maximum age, long waits in the database ---------------------------
 
 
-def test_a_long_retry_after_waits_in_the_database_not_in_the_broker(callback, sandbox, queued, settings):
+def test_a_long_retry_after_waits_in_the_database_not_in_the_broker(
+    callback, sandbox, queued, settings
+):
     settings.CALLBACK_MAX_COUNTDOWN = 60
     sandbox.script({"status": 429, "headers": {"Retry-After": "300"}})
     dispatch.send_callback(callback.pk)
@@ -183,10 +193,14 @@ def test_a_broker_failure_at_the_press_leaves_the_request_pending_for_the_sweepe
     assert (callback.status, callback.queued_at) == (CallbackStatus.PENDING, None)
 
 
-def test_a_hung_broker_cannot_hold_the_caller_past_the_publish_deadline(callback, monkeypatch, settings):
+def test_a_hung_broker_cannot_hold_the_caller_past_the_publish_deadline(
+    callback, monkeypatch, settings
+):
     """A broker that accepts the connection and never answers (Redis' socket timeout is 5 s)."""
     release = threading.Event()
-    monkeypatch.setattr("callbacks.tasks.send_callbacks.apply_async", lambda *a, **k: release.wait(10))
+    monkeypatch.setattr(
+        "callbacks.tasks.send_callbacks.apply_async", lambda *a, **k: release.wait(10)
+    )
     settings.CALLBACK_PUBLISH_TIMEOUT = 0.3
     started = clock.monotonic()
     try:
@@ -211,11 +225,16 @@ def test_the_sweeper_queues_what_was_never_queued_or_got_lost_and_leaves_the_res
     fresh = ask(another_contact("79161234568", "Анна"), agent_group, staff_user)
     CallbackRequest.objects.filter(pk=fresh.pk).update(queued_at=now)
     far = ask(another_contact("79161234569", "Олег"), agent_group, staff_user)
-    CallbackRequest.objects.filter(pk=far.pk).update(queued_at=None, next_attempt_at=now + timedelta(hours=2))
+    CallbackRequest.objects.filter(pk=far.pk).update(
+        queued_at=None, next_attempt_at=now + timedelta(hours=2)
+    )
     queued.clear()
 
     assert sweeper.queue_due(now) == 2
-    assert queued == [((never_queued.pk,), None), ((lost.pk,), 1.0)]  # a countdown is rounded up to the second
+    assert queued == [
+        ((never_queued.pk,), None),
+        ((lost.pk,), 1.0),
+    ]  # a countdown is rounded up to the second
     assert sweeper.queue_due(now) == 0  # marked queued: a second sweep does not queue them again
 
 
@@ -224,25 +243,35 @@ def test_the_sweeper_queues_a_scheduled_request_with_the_countdown_to_its_time(
 ):
     settings.CALLBACK_SWEEP_INTERVAL = 30
     now = timezone.now()
-    CallbackRequest.objects.filter(pk=callback.pk).update(queued_at=None, next_attempt_at=now + timedelta(seconds=20))
+    CallbackRequest.objects.filter(pk=callback.pk).update(
+        queued_at=None, next_attempt_at=now + timedelta(seconds=20)
+    )
     queued.clear()
     assert sweeper.queue_due(now) == 1
     assert queued == [((callback.pk,), 20.0)]
 
 
-def test_the_sweeper_never_hands_the_broker_a_countdown_longer_than_allowed(callback, queued, settings):
+def test_the_sweeper_never_hands_the_broker_a_countdown_longer_than_allowed(
+    callback, queued, settings
+):
     settings.CALLBACK_SWEEP_INTERVAL = 600
     settings.CALLBACK_MAX_COUNTDOWN = 60
     now = timezone.now()
-    CallbackRequest.objects.filter(pk=callback.pk).update(queued_at=None, next_attempt_at=now + timedelta(seconds=300))
+    CallbackRequest.objects.filter(pk=callback.pk).update(
+        queued_at=None, next_attempt_at=now + timedelta(seconds=300)
+    )
     queued.clear()
     assert sweeper.queue_due(now) == 0
     assert sweeper.queue_due(now + timedelta(seconds=250)) == 1
     assert queued == [((callback.pk,), 50.0)]
 
 
-def test_the_sweeper_gives_up_a_send_whose_worker_died_as_unknown(callback, sandbox, settings, monkeypatch):
-    [attempt] = dispatch._claim([callback.pk], timezone.now())  # claimed and written, and then the worker died
+def test_the_sweeper_gives_up_a_send_whose_worker_died_as_unknown(
+    callback, sandbox, settings, monkeypatch
+):
+    [attempt] = dispatch._claim(
+        [callback.pk], timezone.now()
+    )  # claimed and written, and then the worker died
     settings.CALLBACK_LOST_AFTER = 30
     assert sweeper.give_up_lost_sends(timezone.now()) == 0  # still possibly in flight
     assert sweeper.give_up_lost_sends(timezone.now() + timedelta(seconds=31)) == 1
@@ -263,26 +292,37 @@ def test_a_late_answer_replaces_the_sweepers_guess(callback, sandbox, settings):
     assert callback.status == CallbackStatus.PLACED
 
 
-def test_a_late_placed_answer_stops_a_round_a_person_started_meanwhile(callback, sandbox, staff_user, queued):
+def test_a_late_placed_answer_stops_a_round_a_person_started_meanwhile(
+    callback, sandbox, staff_user, queued
+):
     [attempt] = dispatch._claim([callback.pk], timezone.now())
     sweeper.give_up_lost_sends(timezone.now() + timedelta(hours=1))
     dispatch.place_again(CallbackRequest.objects.get(pk=callback.pk), staff_user)
     dispatch._record(attempt, dispatch.exolve.get_client().make_callback(attempt.request_body))
     callback.refresh_from_db()
-    assert callback.status == CallbackStatus.PLACED  # the call exists: the new round must not go out
+    assert (
+        callback.status == CallbackStatus.PLACED
+    )  # the call exists: the new round must not go out
     assert dispatch.send_callback(callback.pk) is None
     assert len(sandbox.received()) == 1
 
 
-def test_a_retry_waits_for_working_hours_and_is_not_finished(callback, sandbox, agent_group, settings):
+def test_a_retry_waits_for_working_hours_and_is_not_finished(
+    callback, sandbox, agent_group, settings
+):
     now = timezone.now().astimezone(ZoneInfo(agent_group.time_zone))
     tomorrow = (now + timedelta(days=1)).date()
-    WorkingHours.objects.create(agent_group=agent_group, weekday=tomorrow.weekday(), opens=time(9), closes=time(18))
+    WorkingHours.objects.create(
+        agent_group=agent_group, weekday=tomorrow.weekday(), opens=time(9), closes=time(18)
+    )
     sandbox.script({"status": 503})
     dispatch.send_callback(callback.pk)
     callback.refresh_from_db()
-    assert callback.status == CallbackStatus.PENDING and callback.finished_at is None
-    assert callback.next_attempt_at == datetime.combine(tomorrow, time(9), ZoneInfo(agent_group.time_zone))
+    assert callback.status == CallbackStatus.PENDING
+    assert callback.finished_at is None
+    assert callback.next_attempt_at == datetime.combine(
+        tomorrow, time(9), ZoneInfo(agent_group.time_zone)
+    )
 
 
 def test_the_sweep_task_runs_both_sweeps(callback, settings):
@@ -298,12 +338,16 @@ def test_the_sweep_task_runs_both_sweeps(callback, settings):
 # --- limits --------------------------------------------------------------------------------
 
 
-def test_a_number_on_the_do_not_call_list_is_refused_at_the_press(contact, agent_group, staff_user, queued):
+def test_a_number_on_the_do_not_call_list_is_refused_at_the_press(
+    contact, agent_group, staff_user, queued
+):
     DoNotCallNumber.objects.create(number="79999999999", reason="asked not to be called")
     callback = ask(contact, agent_group, staff_user)
     assert (callback.status, callback.refusal) == (CallbackStatus.REFUSED, Refusal.DO_NOT_CALL)
     assert callback.error == "On the do-not-call list: 79999999999. Nothing was sent."
-    assert CallbackRequest.objects.get(pk=callback.pk).status == CallbackStatus.REFUSED  # a row auditors see
+    assert (
+        CallbackRequest.objects.get(pk=callback.pk).status == CallbackStatus.REFUSED
+    )  # a row auditors see
     assert queued == []
 
 
@@ -319,7 +363,15 @@ def test_the_do_not_call_list_is_checked_again_before_every_attempt(callback, sa
 
 
 def test_a_number_called_back_recently_is_refused_until_a_manager_places_it_anyway(
-    callback, contact, agent_group, staff_user, manager, sandbox, settings, queued, django_capture_on_commit_callbacks
+    callback,
+    contact,
+    agent_group,
+    staff_user,
+    manager,
+    sandbox,
+    settings,
+    queued,
+    django_capture_on_commit_callbacks,
 ):
     settings.CALLBACK_NUMBER_COOLDOWN_MINUTES = 10
     dispatch.send_callback(callback.pk)  # placed just now
@@ -338,7 +390,11 @@ def test_a_number_called_back_recently_is_refused_until_a_manager_places_it_anyw
     with django_capture_on_commit_callbacks(execute=True):
         dispatch.place_despite_cooldown(refused, manager)
     refused.refresh_from_db()
-    assert (refused.status, refused.limits_overridden, refused.decided_by) == (CallbackStatus.PENDING, True, manager)
+    assert (refused.status, refused.limits_overridden, refused.decided_by) == (
+        CallbackStatus.PENDING,
+        True,
+        manager,
+    )
     assert queued[-1] == ((refused.pk,), None)
     with pytest.raises(ValidationError, match="Only a callback refused for the cooldown"):
         dispatch.place_despite_cooldown(refused, manager)
@@ -349,16 +405,24 @@ def test_with_no_cooldown_a_number_still_cannot_be_rung_twice_at_once(
 ):
     settings.CALLBACK_NUMBER_COOLDOWN_MINUTES = 0
     other = another_contact("79599999999", "Same number")
-    assert ask(other, agent_group, staff_user).refusal == Refusal.COOLDOWN  # the first is still pending
+    assert (
+        ask(other, agent_group, staff_user).refusal == Refusal.COOLDOWN
+    )  # the first is still pending
     sandbox.script({"status": 500})
     dispatch.send_callback(callback.pk)  # unknown: it may be ringing
     assert ask(other, agent_group, staff_user).refusal == Refusal.COOLDOWN
     CallbackRequest.objects.filter(pk=callback.pk).update(status=CallbackStatus.PLACED)
-    assert ask(other, agent_group, staff_user).status == CallbackStatus.PENDING  # placed, no cooldown
+    assert (
+        ask(other, agent_group, staff_user).status == CallbackStatus.PENDING
+    )  # placed, no cooldown
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # two presses, two connections, real commits
-def test_two_presses_for_contacts_sharing_a_number_at_once_make_one_call(agent_group, staff_user, queued, monkeypatch):
+@pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # two presses, two connections, real commits
+def test_two_presses_for_contacts_sharing_a_number_at_once_make_one_call(
+    agent_group, staff_user, queued, monkeypatch
+):
     sharing = [another_contact("79161234567", name) for name in ("Анна", "Олег")]
     both_checked = threading.Event()
     checked = []
@@ -400,7 +464,9 @@ def test_the_hourly_limit_is_checked_before_the_cooldown_a_manager_may_override(
     assert ask(other, agent_group, staff_user).refusal == Refusal.HOURLY_LIMIT
 
 
-def test_placing_anyway_keeps_the_time_staff_asked_for(contact, agent_group, staff_user, manager, sandbox, queued):
+def test_placing_anyway_keeps_the_time_staff_asked_for(
+    contact, agent_group, staff_user, manager, sandbox, queued
+):
     first = ask(contact, agent_group, staff_user)
     dispatch.send_callback(first.pk)
     other_group = type(agent_group).objects.get(pk=agent_group.pk)
@@ -418,20 +484,31 @@ def test_placing_anyway_keeps_the_time_staff_asked_for(contact, agent_group, sta
 def test_the_cooldown_ends(callback, contact, agent_group, staff_user, sandbox, settings):
     settings.CALLBACK_NUMBER_COOLDOWN_MINUTES = 10
     dispatch.send_callback(callback.pk)
-    CallbackRequest.objects.filter(pk=callback.pk).update(finished_at=timezone.now() - timedelta(minutes=11))
+    CallbackRequest.objects.filter(pk=callback.pk).update(
+        finished_at=timezone.now() - timedelta(minutes=11)
+    )
     assert ask(contact, agent_group, staff_user).status == CallbackStatus.PENDING
 
 
 def test_a_user_over_the_hourly_limit_is_refused(agent_group, staff_user, settings, queued):
     settings.CALLBACK_USER_HOURLY_LIMIT = 2
     settings.CALLBACK_NUMBER_COOLDOWN_MINUTES = 0
-    statuses = [ask(another_contact(f"7916123450{i}", f"C{i}"), agent_group, staff_user).status for i in range(3)]
+    statuses = [
+        ask(another_contact(f"7916123450{i}", f"C{i}"), agent_group, staff_user).status
+        for i in range(3)
+    ]
     assert statuses == [CallbackStatus.PENDING, CallbackStatus.PENDING, CallbackStatus.REFUSED]
-    assert CallbackRequest.objects.get(status=CallbackStatus.REFUSED).refusal == Refusal.HOURLY_LIMIT
+    assert (
+        CallbackRequest.objects.get(status=CallbackStatus.REFUSED).refusal == Refusal.HOURLY_LIMIT
+    )
 
 
-def test_a_number_the_policy_forbids_now_is_refused_at_the_press(contact, agent_group, staff_user, settings, queued):
-    ContactNumber.objects.filter(contact=contact, position=0).update(number="77012345678")  # Kazakhstan, stored long ago
+def test_a_number_the_policy_forbids_now_is_refused_at_the_press(
+    contact, agent_group, staff_user, settings, queued
+):
+    ContactNumber.objects.filter(contact=contact, position=0).update(
+        number="77012345678"
+    )  # Kazakhstan, stored long ago
     callback = ask(contact, agent_group, staff_user)
     assert (callback.status, callback.refusal) == (CallbackStatus.REFUSED, Refusal.NUMBER_POLICY)
     assert "KZ" in callback.error
@@ -449,11 +526,14 @@ def test_a_request_outside_working_hours_waits_for_the_next_opening(
     agent_group.save()
     now = timezone.now().astimezone(BERLIN)
     tomorrow = (now + timedelta(days=1)).date()
-    WorkingHours.objects.create(agent_group=agent_group, weekday=tomorrow.weekday(), opens=time(9), closes=time(18))
+    WorkingHours.objects.create(
+        agent_group=agent_group, weekday=tomorrow.weekday(), opens=time(9), closes=time(18)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         callback = ask(contact, agent_group, staff_user)
     assert callback.next_attempt_at == datetime.combine(tomorrow, time(9), BERLIN)
-    assert callback.is_scheduled and callback.queued_at is None
+    assert callback.is_scheduled
+    assert callback.queued_at is None
     assert queued == []  # too far for a countdown: the sweeper queues it near its time
 
 
@@ -461,13 +541,19 @@ def test_a_holiday_moves_the_opening_a_week(contact, agent_group, staff_user, qu
     agent_group.time_zone = "Europe/Berlin"
     agent_group.save()
     tomorrow = (timezone.now().astimezone(BERLIN) + timedelta(days=1)).date()
-    WorkingHours.objects.create(agent_group=agent_group, weekday=tomorrow.weekday(), opens=time(9), closes=time(18))
+    WorkingHours.objects.create(
+        agent_group=agent_group, weekday=tomorrow.weekday(), opens=time(9), closes=time(18)
+    )
     Holiday.objects.create(agent_group=agent_group, date=tomorrow)
     callback = ask(contact, agent_group, staff_user)
-    assert callback.next_attempt_at == datetime.combine(tomorrow + timedelta(days=7), time(9), BERLIN)
+    assert callback.next_attempt_at == datetime.combine(
+        tomorrow + timedelta(days=7), time(9), BERLIN
+    )
 
 
-def test_call_back_at_a_given_time(contact, agent_group, staff_user, queued, django_capture_on_commit_callbacks):
+def test_call_back_at_a_given_time(
+    contact, agent_group, staff_user, queued, django_capture_on_commit_callbacks
+):
     at = timezone.now() + timedelta(seconds=30)
     with django_capture_on_commit_callbacks(execute=True):
         callback = ask(contact, agent_group, staff_user, scheduled_for=at)

@@ -21,13 +21,22 @@ def demo(tmp_path_factory):
     var_dir = tmp_path_factory.mktemp("demo-var")
     log_path = var_dir / "demo.log"
     web_port, sandbox_port = free_port(), free_port()
-    env = {**os.environ, "VAR_DIR": str(var_dir), "WEB_PORT": str(web_port), "SANDBOX_PORT": str(sandbox_port)}
+    env = {
+        **os.environ,
+        "VAR_DIR": str(var_dir),
+        "WEB_PORT": str(web_port),
+        "SANDBOX_PORT": str(sandbox_port),
+    }
     # Both tests call the one demo contact back within a minute: the cooldown would refuse the second.
     env["CALLBACK_NUMBER_COOLDOWN_MINUTES"] = "0"
     env.pop("DJANGO_SETTINGS_MODULE", None)
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            ["bash", "scripts/run-demo"], cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            ["bash", "scripts/run-demo"],
+            cwd=PROJECT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     url = f"http://127.0.0.1:{web_port}"
@@ -57,7 +66,11 @@ def log_in(url, username, password):
     browser.get(f"{url}/admin/login/", timeout=10)
     page = browser.post(
         f"{url}/admin/login/?next=/admin/",
-        data={"username": username, "password": password, "csrfmiddlewaretoken": browser.cookies["csrftoken"]},
+        data={
+            "username": username,
+            "password": password,
+            "csrfmiddlewaretoken": browser.cookies["csrftoken"],
+        },
         headers={"Referer": f"{url}/admin/login/"},
         timeout=10,
     )
@@ -86,7 +99,8 @@ def test_staff_calls_the_demo_contact_back_and_the_auditor_only_reads(demo):
     assert "Иван Петров" in contact_page
     button = re.search(r'href="(/admin/callbacks/contact/\d+/callback/)"', contact_page).group(1)
     confirm = staff.get(f"{url}{button}", timeout=10).text
-    assert "79123456789" in confirm and "78129999999" in confirm  # what will be dialled
+    assert "79123456789" in confirm
+    assert "78129999999" in confirm
     group = re.search(r'name="agent_group" value="(\d+)"', confirm).group(1)
     answer = post_form(staff, f"{url}{button}", {"agent_group": group})
     assert answer.url == contact_url
@@ -101,7 +115,9 @@ def test_staff_calls_the_demo_contact_back_and_the_auditor_only_reads(demo):
     assert call_id in attempts
 
     def outcome_shown():  # the sandbox posts the call's events back, as Exolve does
-        return '<td class="callback-outcome">Соединены</td>' in staff.get(contact_url, timeout=10).text
+        return (
+            '<td class="callback-outcome">Соединены</td>' in staff.get(contact_url, timeout=10).text
+        )
 
     assert wait_for(outcome_shown, 30), log_path.read_text()[-3000:]
 
@@ -133,7 +149,9 @@ def chromium():
     if not CHROMIUM.exists():
         message = "Debian's chromium is not installed (.ci/run installs it with apt-get)"
         if os.environ.get("CI"):
-            pytest.fail(message)  # in CI a missing browser is a broken install, not a reason to skip
+            pytest.fail(
+                message
+            )  # in CI a missing browser is a broken install, not a reason to skip
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
@@ -157,7 +175,9 @@ def test_in_a_real_browser_staff_press_call_back_and_see_the_call_id(demo, chrom
     url, log_path = demo
     accounts = logins(log_path.read_text())
     page = browser_log_in(chromium, url, "staff", accounts["staff"])
-    page.get_by_role("link", name="Клиенты", exact=True).first.click()  # not "Change trail: Клиенты"
+    page.get_by_role(
+        "link", name="Клиенты", exact=True
+    ).first.click()  # not "Change trail: Клиенты"
     page.get_by_role("link", name="Иван Петров", exact=True).click()
     page.wait_for_selector("#contact-callbacks")
     rows = page.locator("#contact-callbacks tr.callback-row")
@@ -170,7 +190,9 @@ def test_in_a_real_browser_staff_press_call_back_and_see_the_call_id(demo, chrom
 
     def placed():
         page.reload()
-        return "status-placed" in rows.first.get_attribute("class")  # the newest callback comes first
+        return "status-placed" in rows.first.get_attribute(
+            "class"
+        )  # the newest callback comes first
 
     assert wait_for(placed, 30, interval=0.5), log_path.read_text()[-3000:]
     call_id = rows.first.locator("td.callback-call-id").inner_text()

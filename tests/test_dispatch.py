@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def callback(contact, agent_group, staff_user, queued, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        return dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
+        return dispatch.request_callback(
+            contact=contact, agent_group=agent_group, requested_by=staff_user
+        )
 
 
 def test_request_is_recorded_pending_and_queued_with_its_id_only(callback, queued):
@@ -24,10 +26,15 @@ def test_request_is_recorded_pending_and_queued_with_its_id_only(callback, queue
     assert queued == [((callback.pk,), None)]
     assert callback.request_description.startswith("callback-")
     assert callback.request_body["request_description"] == callback.request_description
-    assert [d["number"] for d in callback.request_body["line_2"]["destinations"]] == ["79599999999", "79999999999"]
+    assert [d["number"] for d in callback.request_body["line_2"]["destinations"]] == [
+        "79599999999",
+        "79999999999",
+    ]
 
 
-def test_nothing_is_queued_before_commit(contact, agent_group, staff_user, queued, django_capture_on_commit_callbacks):
+def test_nothing_is_queued_before_commit(
+    contact, agent_group, staff_user, queued, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
         assert queued == []
@@ -36,14 +43,20 @@ def test_nothing_is_queued_before_commit(contact, agent_group, staff_user, queue
 
 def test_descriptions_are_unique(callback, contact, agent_group, staff_user, sandbox):
     dispatch.send_callback(callback.pk)
-    second = dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
+    second = dispatch.request_callback(
+        contact=contact, agent_group=agent_group, requested_by=staff_user
+    )
     assert second.request_description != callback.request_description
 
 
-def test_a_second_request_while_one_is_on_its_way_is_refused(callback, contact, agent_group, staff_user, sandbox):
+def test_a_second_request_while_one_is_on_its_way_is_refused(
+    callback, contact, agent_group, staff_user, sandbox
+):
     with pytest.raises(ValidationError) as error:
         dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
-    assert error.value.messages == ["A callback to Иван Петров (Ромашка) through “Sales” is already on its way."]
+    assert error.value.messages == [
+        "A callback to Иван Петров (Ромашка) through “Sales” is already on its way."
+    ]
     assert CallbackRequest.objects.count() == 1
     dispatch.send_callback(callback.pk)  # placed: the contact may be called back again
     dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
@@ -64,14 +77,15 @@ def test_the_database_itself_allows_one_open_request_per_contact_and_group(callb
 
 
 @pytest.mark.parametrize(
-    "breakage, message",
+    ("breakage", "message"),
     [
         (lambda group, contact: group.destinations.all().delete(), "has 0 destinations"),
         (lambda group, contact: contact.numbers.all().delete(), "has 0 phone numbers"),
         (lambda group, contact: setattr(group, "is_active", False), "is not active"),
         (
             lambda group, contact: [
-                ContactNumber.objects.create(contact=contact, number=f"7912000000{i}") for i in range(9)
+                ContactNumber.objects.create(contact=contact, number=f"7912000000{i}")
+                for i in range(9)
             ],
             "has 11 phone numbers",
         ),
@@ -88,7 +102,9 @@ def test_a_callback_that_breaks_the_contract_is_refused_and_not_recorded(
     assert queued == []
 
 
-def test_a_tts_text_made_too_long_behind_the_forms_is_refused(contact, agent_group, staff_user, tts_preset):
+def test_a_tts_text_made_too_long_behind_the_forms_is_refused(
+    contact, agent_group, staff_user, tts_preset
+):
     type(tts_preset).objects.filter(pk=tts_preset.pk).update(text="слово " * 200)
     agent_group.refresh_from_db()
     with pytest.raises(ValidationError) as error:
@@ -110,7 +126,10 @@ def test_200_places_the_callback(callback, sandbox):
     assert attempt.http_status == 200
     # The body fixed at the press, with the attempt's own id to find the call in Exolve's records.
     assert attempt.request_description == f"{callback.request_description}-1"
-    assert attempt.request_body == {**callback.request_body, "request_description": attempt.request_description}
+    assert attempt.request_body == {
+        **callback.request_body,
+        "request_description": attempt.request_description,
+    }
     assert received["body"] == attempt.request_body
     assert attempt.finished_at >= attempt.started_at
     assert attempt.duration_ms is not None
@@ -118,12 +137,19 @@ def test_200_places_the_callback(callback, sandbox):
 
 
 def test_400_ends_in_one_failed_attempt_with_exolves_message(callback, sandbox, queued):
-    sandbox.script({"status": 400, "body": {"code": 3, "message": "Application [1] does not own resource [1221]"}})
+    sandbox.script(
+        {
+            "status": 400,
+            "body": {"code": 3, "message": "Application [1] does not own resource [1221]"},
+        }
+    )
     dispatch.send_callback(callback.pk)
     callback.refresh_from_db()
     (attempt,) = callback.attempts.all()
     assert callback.status == CallbackStatus.FAILED
-    assert callback.error == attempt.error == "HTTP 400: Application [1] does not own resource [1221]"
+    assert (
+        callback.error == attempt.error == "HTTP 400: Application [1] does not own resource [1221]"
+    )
     assert attempt.outcome == "rejected"
     assert queued == [((callback.pk,), None)]  # only the first queueing: no retry
     assert dispatch.send_callback(callback.pk) is None
@@ -175,10 +201,14 @@ def test_jittered_delays_spread_out_and_stay_under_the_bound(settings):
     settings.EXOLVE_RETRY_BASE_DELAY = 2
     delays = [dispatch.retry_delay(3) for _ in range(200)]
     assert all(0 <= delay <= 8 for delay in delays)
-    assert len(set(delays)) > 150 and min(delays) < 2 and max(delays) > 6
+    assert len(set(delays)) > 150
+    assert min(delays) < 2
+    assert max(delays) > 6
 
 
-def test_retry_after_is_used_for_the_delay(callback, sandbox, queued, django_capture_on_commit_callbacks):
+def test_retry_after_is_used_for_the_delay(
+    callback, sandbox, queued, django_capture_on_commit_callbacks
+):
     sandbox.script({"status": 429, "headers": {"Retry-After": "9"}})
     with django_capture_on_commit_callbacks(execute=True):
         dispatch.send_callback(callback.pk)
@@ -216,7 +246,8 @@ def test_network_error_is_retried(callback, settings, queued, django_capture_on_
     exolve.reset_client()
     callback.refresh_from_db()
     (attempt,) = callback.attempts.all()
-    assert attempt.outcome == "transient" and attempt.http_status is None
+    assert attempt.outcome == "transient"
+    assert attempt.http_status is None
     assert callback.status == CallbackStatus.PENDING
     assert len(queued) == 2
 
@@ -229,7 +260,9 @@ def test_the_attempt_row_is_committed_before_the_request_is_sent(callback, sandb
     def spy(client, body):
         # By the time the request leaves, the attempt and the claim are committed: the sending
         # thread reads them through a database connection of its own.
-        seen["attempts"] = list(CallbackAttempt.objects.filter(request=callback).values_list("outcome", flat=True))
+        seen["attempts"] = list(
+            CallbackAttempt.objects.filter(request=callback).values_list("outcome", flat=True)
+        )
         seen["status"] = CallbackRequest.objects.get(pk=callback.pk).status
         return real_send(client, body)
 
@@ -252,7 +285,10 @@ def test_an_unexpected_error_while_sending_is_recorded_and_never_resent(callback
     (attempt,) = callback.attempts.all()
     assert callback.status == CallbackStatus.UNKNOWN
     assert attempt.outcome == "unknown"
-    assert attempt.error == "Internal error while sending (RuntimeError); the call may have been placed."
+    assert (
+        attempt.error
+        == "Internal error while sending (RuntimeError); the call may have been placed."
+    )
     assert queued == [((callback.pk,), None)]  # no retry
 
 

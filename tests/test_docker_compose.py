@@ -40,7 +40,9 @@ def test_app_services_use_postgres_and_redis(compose, name):
     assert environment["DATABASE_URL"].startswith("postgres://")
     assert environment["CELERY_BROKER_URL"].startswith("redis://redis:")
     assert environment["DEBUG"] == "false"
-    assert "?" in environment["EXOLVE_API_KEY"], "the API key must be required, never given a default"
+    assert "?" in environment["EXOLVE_API_KEY"], (
+        "the API key must be required, never given a default"
+    )
 
 
 def test_every_variable_given_to_the_app_is_one_the_settings_read(compose):
@@ -60,7 +62,8 @@ def check_command(words):
         assert isinstance(app, Celery)
         assert arguments[2] in {"worker", "beat"}
     elif program == "python":
-        assert arguments[0] == "manage.py" and (PROJECT / "manage.py").is_file()
+        assert arguments[0] == "manage.py"
+        assert (PROJECT / "manage.py").is_file()
         assert arguments[1] in get_commands()
     else:
         raise AssertionError(f"unexpected program {program!r}")

@@ -24,7 +24,9 @@ def example():
 def test_stored_example_is_the_one_on_the_provider_page(example):
     if not PROVIDER_PAGE.exists():
         pytest.skip("the provider's page is not beside this checkout")
-    block = re.search(r"```json\n(.*?)```", PROVIDER_PAGE.read_text(encoding="utf-8"), re.S).group(1)
+    block = re.search(r"```json\n(.*?)```", PROVIDER_PAGE.read_text(encoding="utf-8"), re.S).group(
+        1
+    )
     assert json.loads(block) == example
 
 
@@ -37,7 +39,13 @@ def example_rows():
         agent_media_resource=MediaResource(name="m", media_resource_id=685),
         contact_ring_logic=2,
         contact_tts_preset=TtsPreset(
-            name="t", text="Обратный звонок с сайта", voice=3, lang=1, speed=Decimal("1.5"), emotion=1, provider=1
+            name="t",
+            text="Обратный звонок с сайта",
+            voice=3,
+            lang=1,
+            speed=Decimal("1.5"),
+            emotion=1,
+            provider=1,
         ),
     )
     agents = [Destination(number="78129999999"), Destination(number="74959999999")]
@@ -48,7 +56,10 @@ def example_rows():
 def example_body():
     group, agents, contact = example_rows()
     return build_make_callback_body(
-        agent_group=group, agent_destinations=agents, contact_numbers=contact, request_description="test"
+        agent_group=group,
+        agent_destinations=agents,
+        contact_numbers=contact,
+        request_description="test",
     )
 
 
@@ -63,7 +74,7 @@ def assert_matches_example(ours, theirs, path="body"):
             assert_matches_example(ours[key], value, f"{path}.{key}")
     elif isinstance(theirs, list):
         assert len(ours) == len(theirs), path
-        for index, (mine, example_item) in enumerate(zip(ours, theirs)):
+        for index, (mine, example_item) in enumerate(zip(ours, theirs, strict=False)):
             assert_matches_example(mine, example_item, f"{path}[{index}]")
     else:
         assert ours == theirs, f"{path}: {ours!r} != {theirs!r}"
@@ -92,7 +103,10 @@ def test_contact_first_swaps_the_lines():
     group, agents, contact = example_rows()
     group.contact_first = True
     body = build_make_callback_body(
-        agent_group=group, agent_destinations=agents, contact_numbers=contact, request_description="x"
+        agent_group=group,
+        agent_destinations=agents,
+        contact_numbers=contact,
+        request_description="x",
     )
     assert [d["number"] for d in body["line_1"]["destinations"]] == ["79599999999", "79999999999"]
     assert body["line_1"]["ring_logic"] == 2
@@ -107,7 +121,10 @@ def test_display_numbers_and_timeouts_go_to_their_own_side():
     group.contact_timeout = 45
     agents[0].timeout = 15
     body = build_make_callback_body(
-        agent_group=group, agent_destinations=agents, contact_numbers=contact, request_description="x"
+        agent_group=group,
+        agent_destinations=agents,
+        contact_numbers=contact,
+        request_description="x",
     )
     assert body["line_1"]["display_number"] == "74951112233"
     assert body["line_2"]["display_number"] == "78001234567"
@@ -119,7 +136,10 @@ def test_a_side_without_audio_sends_no_audio():
     group, agents, contact = example_rows()
     group.agent_media_resource = None
     body = build_make_callback_body(
-        agent_group=group, agent_destinations=agents, contact_numbers=contact, request_description="x"
+        agent_group=group,
+        agent_destinations=agents,
+        contact_numbers=contact,
+        request_description="x",
     )
     assert "audio" not in body["line_1"]
 

@@ -28,10 +28,17 @@ def fake_response(status, body="", headers=None):
 
 def test_200_with_call_id_is_placed():
     result = read_answer(fake_response(200, {"call_id": "cal71bd36ce-2f5c-4d25-8319-406214596b72"}))
-    assert (result.outcome, result.call_id, result.error) == ("placed", "cal71bd36ce-2f5c-4d25-8319-406214596b72", "")
+    assert (result.outcome, result.call_id, result.error) == (
+        "placed",
+        "cal71bd36ce-2f5c-4d25-8319-406214596b72",
+        "",
+    )
 
 
-@pytest.mark.parametrize("body", ["not json", {"call_id": None}, {"call_id": ""}, {"call_id": 42}, {"call_id": "c" * 101}])
+@pytest.mark.parametrize(
+    "body",
+    ["not json", {"call_id": None}, {"call_id": ""}, {"call_id": 42}, {"call_id": "c" * 101}],
+)
 def test_200_without_a_usable_call_id_is_unknown_and_says_the_call_may_exist(body):
     result = read_answer(fake_response(200, body))
     assert result.outcome == "unknown"
@@ -41,7 +48,9 @@ def test_200_without_a_usable_call_id_is_unknown_and_says_the_call_may_exist(bod
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404])
 def test_final_statuses_keep_exolves_message(status):
-    result = read_answer(fake_response(status, {"code": 3, "message": "customer not active", "details": []}))
+    result = read_answer(
+        fake_response(status, {"code": 3, "message": "customer not active", "details": []})
+    )
     assert result.outcome == "rejected"
     assert result.error == f"HTTP {status}: customer not active"
 
@@ -62,7 +71,10 @@ def test_429_and_503_mean_not_processed_and_are_transient(status):
 def test_other_5xx_may_have_placed_the_call_and_are_unknown(status):
     result = read_answer(fake_response(status, {"message": "internal"}, {"Retry-After": "7"}))
     assert result.outcome == "unknown"
-    assert result.error == f"HTTP {status}: internal — the call may have been placed. Check Exolve before calling again."
+    assert (
+        result.error
+        == f"HTTP {status}: internal — the call may have been placed. Check Exolve before calling again."
+    )
 
 
 def test_response_body_and_error_are_truncated_to_the_setting(settings):
@@ -73,7 +85,7 @@ def test_response_body_and_error_are_truncated_to_the_setting(settings):
 
 
 @pytest.mark.parametrize(
-    "value, expected",
+    ("value", "expected"),
     [
         ("3", 3.0),
         (" 120 ", 120.0),
@@ -128,7 +140,9 @@ def test_a_connection_closed_after_the_body_was_sent_is_unknown():
     thread = threading.Thread(target=read_then_hang_up)
     thread.start()
     try:
-        result = ExolveClient(f"http://127.0.0.1:{server.getsockname()[1]}", KEY, 1, 2).make_callback({"x": 1})
+        result = ExolveClient(
+            f"http://127.0.0.1:{server.getsockname()[1]}", KEY, 1, 2
+        ).make_callback({"x": 1})
     finally:
         thread.join(5)
         server.close()
@@ -158,7 +172,10 @@ def test_get_client_reads_settings(settings):
     exolve.reset_client()
     try:
         assert get_client().url == "http://127.0.0.1:1234/call/v1/MakeCallback"
-        assert get_client().timeout == (settings.EXOLVE_CONNECT_TIMEOUT, settings.EXOLVE_READ_TIMEOUT)
+        assert get_client().timeout == (
+            settings.EXOLVE_CONNECT_TIMEOUT,
+            settings.EXOLVE_READ_TIMEOUT,
+        )
     finally:
         exolve.reset_client()
 
@@ -184,7 +201,11 @@ def test_sandbox_accepts_our_body_and_returns_a_call_id(client, sandbox):
 
 def test_wrong_key_is_a_final_401(sandbox):
     result = ExolveClient(sandbox.url, "wrong-key", 2, 2).make_callback({})
-    assert (result.outcome, result.http_status, result.error) == ("rejected", 401, "HTTP 401: malformed token")
+    assert (result.outcome, result.http_status, result.error) == (
+        "rejected",
+        401,
+        "HTTP 401: malformed token",
+    )
 
 
 def test_invalid_body_is_a_final_400_with_exolves_reason(client):
@@ -198,7 +219,9 @@ def test_invalid_body_is_a_final_400_with_exolves_reason(client):
 
 
 def test_scripted_503_with_retry_after(client, sandbox):
-    sandbox.script({"status": 503, "body": {"message": "try later"}, "headers": {"Retry-After": "4"}})
+    sandbox.script(
+        {"status": 503, "body": {"message": "try later"}, "headers": {"Retry-After": "4"}}
+    )
     result = client.make_callback({})
     assert (result.outcome, result.http_status, result.retry_after) == ("transient", 503, 4.0)
     assert result.error == "HTTP 503: try later"
@@ -207,9 +230,14 @@ def test_scripted_503_with_retry_after(client, sandbox):
 def test_a_read_timeout_is_unknown_never_transient(sandbox, settings):
     sandbox.script({"status": 200, "delay_ms": 1500})
     result = ExolveClient(sandbox.url, settings.EXOLVE_API_KEY, 1, 0.3).make_callback({})
-    assert wait_for(lambda: len(sandbox.received()) == 1, 5)  # the held request, logged before the next test
+    assert wait_for(
+        lambda: len(sandbox.received()) == 1, 5
+    )  # the held request, logged before the next test
     assert result.outcome == "unknown"
-    assert result.error == "Exolve did not answer within 0.3 s after the request was sent; the call may have been placed."
+    assert (
+        result.error
+        == "Exolve did not answer within 0.3 s after the request was sent; the call may have been placed."
+    )
 
 
 def test_the_session_keeps_one_connection_for_consecutive_requests(client, sandbox):

@@ -71,7 +71,9 @@ def require_postgresql_and_redis():
     from django.conf import settings
 
     problems = []
-    scheme = urlsplit(settings.CELERY_BROKER_URL).scheme  # never the URL itself: it may hold a password
+    scheme = urlsplit(
+        settings.CELERY_BROKER_URL
+    ).scheme  # never the URL itself: it may hold a password
     if scheme != "redis":
         problems.append(f"CELERY_BROKER_URL is a {scheme}:// URL, not redis://")
     if connection.vendor != "postgresql":
@@ -97,7 +99,13 @@ class Broker:
     def worker(self, sandbox, **options):
         """running_worker() arguments for a worker on this broker and queue, with the fast timings."""
         env = {**FAST, **options.pop("env", {})}
-        return {"queue": self.queue, "broker_url": self.url, "sandbox_url": sandbox.url, "env": env, **options}
+        return {
+            "queue": self.queue,
+            "broker_url": self.url,
+            "sandbox_url": sandbox.url,
+            "env": env,
+            **options,
+        }
 
 
 def forget_broker_connections():
@@ -119,8 +127,12 @@ def publishing_to(url, queue, settings):
     before any configuration (broker_write_url: CELERY_BROKER_WRITE_URL, then broker_write_url,
     then broker_url), so the environment variable must change too."""
     conf = celery_app.conf
-    saved_conf = {key: conf.get(key) for key in ("broker_url", "broker_write_url", "task_default_queue")}
-    saved_env = {key: os.environ.get(key) for key in ("CELERY_BROKER_URL", "CELERY_BROKER_WRITE_URL")}
+    saved_conf = {
+        key: conf.get(key) for key in ("broker_url", "broker_write_url", "task_default_queue")
+    }
+    saved_env = {
+        key: os.environ.get(key) for key in ("CELERY_BROKER_URL", "CELERY_BROKER_WRITE_URL")
+    }
     saved_settings = settings.CELERY_BROKER_URL, settings.CELERY_TASK_DEFAULT_QUEUE
     settings.CELERY_BROKER_URL = url
     settings.CELERY_TASK_DEFAULT_QUEUE = queue
@@ -166,9 +178,10 @@ class PrivateRedis:
         command += ["--port", str(self.port), "--daemonize", "no", "--dir", str(self.directory)]
         with open(self.directory / "redis.log", "a") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        assert wait_for(lambda: self.answers() or self.process.poll() is not None, 10) and self.answers(), (
-            self.directory / "redis.log"
-        ).read_text()
+        assert (
+            wait_for(lambda: self.answers() or self.process.poll() is not None, 10)
+            and self.answers()
+        ), (self.directory / "redis.log").read_text()
 
     def answers(self):
         client = redis.Redis(port=self.port, socket_connect_timeout=0.2, socket_timeout=0.5)
@@ -247,7 +260,11 @@ def request_description_of(attempt_description):
 
 def sent_for(bodies, callback):
     """How many of these MakeCallback bodies were attempts of `callback`."""
-    return sum(1 for body in bodies if request_description_of(description(body)) == callback.request_description)
+    return sum(
+        1
+        for body in bodies
+        if request_description_of(description(body)) == callback.request_description
+    )
 
 
 def logged_for(sandbox, callback):
@@ -261,7 +278,8 @@ def make_contacts(count, first_number=79120000000):
     """`count` contacts with one distinct mobile number each (no cooldown between them)."""
     contacts = Contact.objects.bulk_create([Contact(name=f"Клиент {n}") for n in range(count)])
     ContactNumber.objects.bulk_create(
-        ContactNumber(contact=person, position=0, number=str(first_number + n)) for n, person in enumerate(contacts)
+        ContactNumber(contact=person, position=0, number=str(first_number + n))
+        for n, person in enumerate(contacts)
     )
     return contacts
 
@@ -297,15 +315,23 @@ def test_a_worker_killed_while_exolve_holds_the_request_never_sends_it_again(
     with running_worker(tmp_path / "first.log", **broker.worker(sandbox, concurrency=1)) as first:
         held = ask(held_contact, agent_group, staff_user)
         assert wait_for(lambda: sent_for(arrivals, held) == 1, 20), first.log()
-        behind = ask(behind_contact, agent_group, staff_user)  # queued behind it: the only thread is busy
+        behind = ask(
+            behind_contact, agent_group, staff_user
+        )  # queued behind it: the only thread is busy
         assert fresh(held).status == CallbackStatus.SENDING
         (attempt,) = held.attempts.all()
         assert attempt.outcome == AttemptOutcome.SENDING
         first.kill()
         assert sandbox.received() == []  # still held: the sandbox has not answered yet
-    assert fresh(held).status == CallbackStatus.SENDING, "the worker recorded an answer before it was killed"
+    assert fresh(held).status == CallbackStatus.SENDING, (
+        "the worker recorded an answer before it was killed"
+    )
     fresh(behind)  # queued, not claimed
-    assert (behind.status, behind.attempt_count, behind.queued_at is not None) == (CallbackStatus.PENDING, 0, True)
+    assert (behind.status, behind.attempt_count, behind.queued_at is not None) == (
+        CallbackStatus.PENDING,
+        0,
+        True,
+    )
 
     with running_worker(tmp_path / "second.log", **broker.worker(sandbox, beat=True)) as second:
         assert wait_for(status_is(behind, CallbackStatus.PLACED), 30), second.log()
@@ -313,7 +339,9 @@ def test_a_worker_killed_while_exolve_holds_the_request_never_sends_it_again(
         # The held request is logged by the sandbox once its delay is over (it answered 200 to a
         # dead connection: the call exists, which is why it must never be sent again).
         assert wait_for(lambda: len(logged_for(sandbox, held)) == 1, HOLD_MS / 1000 + 10)
-        assert second.wait_for_sweeps(3), second.log()  # the sweeper keeps running: still nothing resent
+        assert second.wait_for_sweeps(3), (
+            second.log()
+        )  # the sweeper keeps running: still nothing resent
 
     assert sent_for(arrivals, held) == 1
     assert sent_for(arrivals, behind) == 1
@@ -325,14 +353,16 @@ def test_a_worker_killed_while_exolve_holds_the_request_never_sends_it_again(
     assert held.attempt_count == 1
     (attempt,) = held.attempts.all()
     assert attempt.outcome == AttemptOutcome.UNKNOWN
-    assert attempt.error.startswith(LOST_MESSAGE) and held.error.startswith(LOST_MESSAGE)
+    assert attempt.error.startswith(LOST_MESSAGE)
+    assert held.error.startswith(LOST_MESSAGE)
     assert attempt.call_id == held.call_id == ""
 
     assert fresh(behind).attempt_count == 1
     (placed,) = behind.attempts.all()
     assert placed.outcome == AttemptOutcome.PLACED
     (entry,) = logged_for(sandbox, behind)
-    assert entry["status"] == 200 and placed.call_id == behind.call_id == entry["call_id"]
+    assert entry["status"] == 200
+    assert placed.call_id == behind.call_id == entry["call_id"]
     assert entry["body"] == placed.request_body
 
 
@@ -343,11 +373,13 @@ def test_a_worker_killed_before_it_claims_leaves_the_request_to_be_placed_once(
     hold_file = tmp_path / "hold"
     hold_file.touch()
 
-    with running_worker(tmp_path / "first.log", hold_file=hold_file, **broker.worker(sandbox)) as first:
+    with running_worker(
+        tmp_path / "first.log", hold_file=hold_file, **broker.worker(sandbox)
+    ) as first:
         callback = ask(contact, agent_group, staff_user)
-        assert wait_for(lambda: f"holding callback request {callback.pk} before its claim" in first.log(), 20), (
-            first.log()
-        )
+        assert wait_for(
+            lambda: f"holding callback request {callback.pk} before its claim" in first.log(), 20
+        ), first.log()
         first.kill()
     hold_file.unlink()
     assert (fresh(callback).status, callback.attempt_count) == (CallbackStatus.PENDING, 0)
@@ -361,7 +393,8 @@ def test_a_worker_killed_before_it_claims_leaves_the_request_to_be_placed_once(
         # the sweeper queued it again, CALLBACK_REQUEUE_AFTER after it was first queued.
         assert "Sweeper queued 1 callback request(s)" in second.log()
 
-    assert sent_for(arrivals, callback) == 1 and len(arrivals) == 1
+    assert sent_for(arrivals, callback) == 1
+    assert len(arrivals) == 1
     assert len(sandbox.received()) == 1
     assert fresh(callback).attempt_count == 1
     (attempt,) = callback.attempts.all()
@@ -380,13 +413,18 @@ def test_a_scheduled_callback_waits_in_the_database_and_is_placed_once_at_its_ti
         callback = dispatch.request_callback(
             contact=contact, agent_group=agent_group, requested_by=staff_user, scheduled_for=at
         )
-        assert callback.queued_at is None  # longer than a countdown may be: the row waits, not the broker
+        assert (
+            callback.queued_at is None
+        )  # longer than a countdown may be: the row waits, not the broker
         assert wait_for(status_is(callback, CallbackStatus.PLACED), 30), worker.log()
         assert worker.wait_for_sweeps(3), worker.log()  # and nothing more happens
     (attempt,) = callback.attempts.all()
     assert at <= attempt.started_at  # never early
-    assert attempt.started_at <= at + timezone.timedelta(seconds=sweep_interval + 3)  # within the sweeper's period
-    assert sent_for(arrivals, callback) == 1 and len(arrivals) == 1
+    assert attempt.started_at <= at + timezone.timedelta(
+        seconds=sweep_interval + 3
+    )  # within the sweeper's period
+    assert sent_for(arrivals, callback) == 1
+    assert len(arrivals) == 1
 
 
 @pytest.mark.parametrize("outage", ["stopped", "frozen"])
@@ -415,19 +453,24 @@ def test_the_broker_down_at_the_press_keeps_the_requests_for_the_sweeper(
                 assert response.status_code == 302
                 assert response.url == reverse("admin:callbacks_contact_change", args=[person.pk])
                 (message,) = get_messages(response.wsgi_request)
-                assert QUEUE_DOWN_MESSAGE in message.message and message.level_tag == "warning"
+                assert QUEUE_DOWN_MESSAGE in message.message
+                assert message.level_tag == "warning"
                 page = client.get(response.url).content.decode()
                 assert QUEUE_DOWN_MESSAGE in page
 
         callbacks = [CallbackRequest.objects.get(contact=person) for person in contacts]
-        assert [(c.status, c.queued_at, c.attempt_count) for c in callbacks] == [(CallbackStatus.PENDING, None, 0)] * 3
+        assert [(c.status, c.queued_at, c.attempt_count) for c in callbacks] == [
+            (CallbackStatus.PENDING, None, 0)
+        ] * 3
         assert arrivals == []
 
         private.start() if outage == "stopped" else private.thaw()  # the same port: the queue is back
         worker_options = broker.worker(sandbox, beat=True)
         worker_options["broker_url"] = private.url
         with running_worker(tmp_path / "worker.log", **worker_options) as worker:
-            assert wait_for(lambda: all(status_is(c, CallbackStatus.PLACED)() for c in callbacks), 30), worker.log()
+            assert wait_for(
+                lambda: all(status_is(c, CallbackStatus.PLACED)() for c in callbacks), 30
+            ), worker.log()
             assert worker.wait_for_sweeps(3), worker.log()
 
     assert [sent_for(arrivals, c) for c in callbacks] == [1, 1, 1]
@@ -435,7 +478,8 @@ def test_the_broker_down_at_the_press_keeps_the_requests_for_the_sweeper(
     for callback in callbacks:
         assert fresh(callback).attempt_count == 1
         (attempt,) = callback.attempts.all()
-        assert attempt.outcome == AttemptOutcome.PLACED and attempt.call_id == callback.call_id
+        assert attempt.outcome == AttemptOutcome.PLACED
+        assert attempt.call_id == callback.call_id
 
 
 def test_a_thousand_callbacks_against_an_exolve_failing_a_fifth_of_the_calls(
@@ -449,7 +493,9 @@ def test_a_thousand_callbacks_against_an_exolve_failing_a_fifth_of_the_calls(
     started = time.monotonic()
     # 20 attempts at a 20 % failure rate: a request fails all of them with odds of 1e-14.
     env = {"EXOLVE_MAX_ATTEMPTS": "20", "EXOLVE_READ_TIMEOUT": "15", "CALLBACK_LOST_AFTER": "60"}
-    with running_worker(tmp_path / "worker.log", **broker.worker(sandbox, concurrency=20, env=env)) as worker:
+    with running_worker(
+        tmp_path / "worker.log", **broker.worker(sandbox, concurrency=20, env=env)
+    ) as worker:
         # The service's own path: each row committed, then published to Redis on commit.
         assert all(ask(person, agent_group, staff_user).queued_at for person in contacts)
         published = time.monotonic() - started
@@ -471,19 +517,23 @@ def test_a_thousand_callbacks_against_an_exolve_failing_a_fifth_of_the_calls(
     assert sent == Counter({attempt.request_description: 1 for attempt in attempts})
     assert sum(c.attempt_count for c in requests.values()) == len(attempts) == len(received)
     answers = {description(entry["body"]): entry for entry in received}
-    assert all(attempt.http_status == answers[attempt.request_description]["status"] for attempt in attempts)
+    assert all(
+        attempt.http_status == answers[attempt.request_description]["status"]
+        for attempt in attempts
+    )
 
     # Exactly one accepted MakeCallback per placed request, and it is the call the request records.
     accepted = [entry for entry in received if entry["status"] == 200]
-    assert Counter(request_description_of(description(entry["body"])) for entry in accepted) == Counter(
-        {key: 1 for key, c in requests.items() if c.status == CallbackStatus.PLACED}
-    )
+    assert Counter(
+        request_description_of(description(entry["body"])) for entry in accepted
+    ) == Counter({key: 1 for key, c in requests.items() if c.status == CallbackStatus.PLACED})
     for entry in accepted:
         callback = requests[request_description_of(description(entry["body"]))]
         assert callback.call_id == entry["call_id"]
 
     failures = Counter(entry["status"] for entry in received if entry["status"] != 200)
-    assert set(failures) == {503} and len(received) == count + failures[503]
+    assert set(failures) == {503}
+    assert len(received) == count + failures[503]
     assert failures[503] > 100  # the transient failures really were retried
     print(f"{count} callbacks queued after {published:.1f} s, all placed after {elapsed:.1f} s")
     print(f"{len(received)} MakeCallbacks, {failures[503]} of them answered 503")
@@ -502,7 +552,9 @@ def press_at_once(user, contact, agent_group, presses=2):
     def press(index):
         try:
             barrier.wait(10)
-            responses[index] = clients[index].post(callback_url(contact), {"agent_group": agent_group.pk})
+            responses[index] = clients[index].post(
+                callback_url(contact), {"agent_group": agent_group.pk}
+            )
         except Exception as exc:  # reported below, in the test's thread
             errors.append(exc)
         finally:
@@ -540,7 +592,8 @@ def test_two_staff_pressing_at_once_give_one_callback(
         assert wait_for(status_is(callback, CallbackStatus.PLACED), 30), worker.log()
         assert worker.wait_for_sweeps(2), worker.log()
 
-    assert sent_for(arrivals, callback) == 1 and len(arrivals) == len(sandbox.received()) == 1
+    assert sent_for(arrivals, callback) == 1
+    assert len(arrivals) == len(sandbox.received()) == 1
     assert fresh(callback).attempt_count == 1
 
 
@@ -555,7 +608,9 @@ def test_a_press_that_checked_before_the_other_committed_is_told_it_is_on_its_wa
 
     def second_waits_for_the_first(contact, agent_group):
         found = open_request_exists(contact, agent_group)
-        if not getattr(local, "checked", False):  # each press's first check, not the one after an IntegrityError
+        if not getattr(
+            local, "checked", False
+        ):  # each press's first check, not the one after an IntegrityError
             local.checked = True
             both_checked.wait(10)
             if next(turns) == 1:

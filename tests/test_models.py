@@ -8,7 +8,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Value
 
 from callbacks.models import AgentGroup, Destination, TtsPreset
-from callbacks.models.configuration import TTS_CHARACTERS_PER_SECOND, TTS_MAX_SECONDS, max_tts_characters
+from callbacks.models.configuration import (
+    TTS_CHARACTERS_PER_SECOND,
+    TTS_MAX_SECONDS,
+    max_tts_characters,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +22,9 @@ NOT_BOTH = "Choose a media resource or a TTS preset for this side, not both."
 
 
 def make_group(**fields):
-    return AgentGroup(**{"name": "Support", "number_code": 74990000000, "callback_resource_id": 7, **fields})
+    return AgentGroup(
+        **{"name": "Support", "number_code": 74990000000, "callback_resource_id": 7, **fields}
+    )
 
 
 def make_preset(**fields):
@@ -95,7 +101,9 @@ def test_display_number_is_normalised():
 
 @pytest.mark.parametrize(("timeout", "message"), [(9, GE.format(10)), (601, LE.format(600))])
 def test_destination_timeout_out_of_range(group, timeout, message):
-    assert_refused(Destination(agent_group=group, number="79123456789", timeout=timeout), "timeout", message)
+    assert_refused(
+        Destination(agent_group=group, number="79123456789", timeout=timeout), "timeout", message
+    )
 
 
 @pytest.mark.parametrize("timeout", [10, 600])
@@ -206,7 +214,9 @@ def assert_db_refuses(action):
 
 def test_db_refuses_duration_out_of_range(group):
     assert_db_refuses(
-        lambda: AgentGroup.objects.create(name="Short", number_code=1, callback_resource_id=1, duration=100)
+        lambda: AgentGroup.objects.create(
+            name="Short", number_code=1, callback_resource_id=1, duration=100
+        )
     )
     assert_db_refuses(lambda: AgentGroup.objects.filter(pk=group.pk).update(duration=100))
     group.refresh_from_db()
@@ -216,7 +226,10 @@ def test_db_refuses_duration_out_of_range(group):
 def test_db_refuses_both_audios_on_one_side(group, media_resource, tts_preset):
     assert_db_refuses(
         lambda: AgentGroup.objects.create(
-            name="Both", number_code=1, callback_resource_id=1, agent_media_resource=media_resource,
+            name="Both",
+            number_code=1,
+            callback_resource_id=1,
+            agent_media_resource=media_resource,
             agent_tts_preset=tts_preset,
         )
     )
@@ -228,7 +241,9 @@ def test_db_refuses_both_audios_on_one_side(group, media_resource, tts_preset):
 
 
 def test_db_refuses_destination_timeout(group):
-    assert_db_refuses(lambda: Destination.objects.create(agent_group=group, number="79123456789", timeout=5))
+    assert_db_refuses(
+        lambda: Destination.objects.create(agent_group=group, number="79123456789", timeout=5)
+    )
     destination = Destination.objects.create(agent_group=group, number="79123456789")
     assert_db_refuses(lambda: Destination.objects.filter(pk=destination.pk).update(timeout=5))
 
@@ -241,7 +256,9 @@ def test_db_refuses_voice_9(tts_preset):
 def test_db_refuses_bad_destination_number(group):
     destination = Destination.objects.create(agent_group=group, number="79123456789")
     # Value() and raw SQL go around Django entirely: the CHECK alone refuses "hello".
-    assert_db_refuses(lambda: Destination.objects.filter(pk=destination.pk).update(number=Value("hello")))
+    assert_db_refuses(
+        lambda: Destination.objects.filter(pk=destination.pk).update(number=Value("hello"))
+    )
     assert_db_refuses(lambda: Destination.objects.create(agent_group=group, number=""))
     with connection.cursor() as cursor:
         table = Destination._meta.db_table

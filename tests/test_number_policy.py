@@ -76,11 +76,15 @@ KZ_MOBILE = example("KZ", PhoneNumberType.MOBILE)  # 77710009998: +7 too, but Ka
 KZ_FIXED_LINE = example("KZ", PhoneNumberType.FIXED_LINE)  # 77123456789
 KZ_VOIP = example("KZ", PhoneNumberType.VOIP)  # 77511234567
 DE_MOBILE = example("DE", PhoneNumberType.MOBILE)  # 4915123456789
-DE_SHARED_COST = example("DE", PhoneNumberType.SHARED_COST)  # 4918012345 (Russia has no shared-cost range)
+DE_SHARED_COST = example(
+    "DE", PhoneNumberType.SHARED_COST
+)  # 4918012345 (Russia has no shared-cost range)
 US_NUMBER = example("US", PhoneNumberType.FIXED_LINE_OR_MOBILE)  # 12015550123
 
 
-@pytest.mark.parametrize("number", [RU_MOBILE, RU_FIXED_LINE, "79121234567", "74959999999", "78129999999"])
+@pytest.mark.parametrize(
+    "number", [RU_MOBILE, RU_FIXED_LINE, "79121234567", "74959999999", "78129999999"]
+)
 def test_russian_mobile_and_landline_numbers_are_allowed(number):
     assert check_customer_number(number) is None
 
@@ -113,7 +117,9 @@ def test_russia_has_no_shared_cost_numbers_so_a_german_one_stands_in(settings):
     assert code == "shared_cost"
     assert message.startswith("+49 180 1 2345 is a shared-cost number")
     settings.CALLBACK_ALLOWED_COUNTRIES = ["RU", "DE"]
-    assert refusal(DE_SHARED_COST)[0] == "shared_cost"  # allowing the country does not allow the type
+    assert (
+        refusal(DE_SHARED_COST)[0] == "shared_cost"
+    )  # allowing the country does not allow the type
 
 
 @pytest.mark.parametrize(
@@ -231,7 +237,8 @@ def test_the_posted_fields_are_those_of_the_add_page(admin_client):
     assert set(add_contact_data("")) <= names
     formset = page.context["inline_admin_formsets"][0].formset
     assert formset.prefix == "numbers"
-    assert formset.min_num == 1 and formset.max_num == MAX_NUMBERS_PER_CONTACT
+    assert formset.min_num == 1
+    assert formset.max_num == MAX_NUMBERS_PER_CONTACT
 
 
 def assert_saved_or_refused(response, typed, allowed_countries):
@@ -244,10 +251,13 @@ def assert_saved_or_refused(response, typed, allowed_countries):
         assert phonenumbers.is_valid_number(parsed)
         assert phonenumbers.number_type(parsed) in PERSON_TYPES
         assert phonenumbers.region_code_for_number(parsed) in allowed_countries
-        assert digits(phonenumbers.parse(typed, "RU")) == stored, "stored another number than the one typed"
+        assert digits(phonenumbers.parse(typed, "RU")) == stored, (
+            "stored another number than the one typed"
+        )
         return "saved"
     assert response.status_code == 200
-    assert Contact.objects.count() == 0 and ContactNumber.objects.count() == 0
+    assert Contact.objects.count() == 0
+    assert ContactNumber.objects.count() == 0
     formset = response.context["inline_admin_formsets"][0].formset
     [number_form] = formset.forms
     assert not response.context["adminform"].form.errors
@@ -277,7 +287,10 @@ EXAMPLE_NUMBERS = sorted(
                 for region in phonenumbers.SUPPORTED_REGIONS
                 for kind in ALL_TYPES
             ),
-            *map(phonenumbers.example_number_for_non_geo_entity, phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS),
+            *map(
+                phonenumbers.example_number_for_non_geo_entity,
+                phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS,
+            ),
         ]
         if number is not None
     }
@@ -294,11 +307,17 @@ def spelled(draw, international_digits):
     national = phonenumbers.national_significant_number(number)
     if draw(st.integers(0, 9)) == 0:  # a typo: a digit lost or doubled
         at = draw(st.integers(0, len(national) - 1))
-        national = national[:at] + draw(st.sampled_from(["", national[at] * 2])) + national[at + 1 :]
+        national = (
+            national[:at] + draw(st.sampled_from(["", national[at] * 2])) + national[at + 1 :]
+        )
     international = [f"+{country}", f"+{country} ", f"00{country}", f"8 10 {country} "]
     prefix = draw(st.sampled_from([*international, "8", "8 ", "+7", "+7 ", "7", ""]))
     cuts = sorted(draw(st.sets(st.integers(1, max(1, len(national) - 1)), max_size=4)))
-    groups = [national[start:end] for start, end in zip([0, *cuts], [*cuts, len(national)]) if national[start:end]]
+    groups = [
+        national[start:end]
+        for start, end in zip([0, *cuts], [*cuts, len(national)], strict=False)
+        if national[start:end]
+    ]
     if len(groups) > 1 and draw(st.booleans()):
         groups[0] = f"({groups[0]})"
     text = groups[0] + "".join(draw(SEPARATORS) + group for group in groups[1:])
@@ -314,12 +333,16 @@ def library_spelled(international_digits):
         lambda n: phonenumbers.format_out_of_country_calling_number(n, "RU"),
     ]
     return st.builds(
-        lambda number, spell: spell(phonenumbers.parse(f"+{number}")), international_digits, st.sampled_from(formats)
+        lambda number, spell: spell(phonenumbers.parse(f"+{number}")),
+        international_digits,
+        st.sampled_from(formats),
     )
 
 
 russian_looking_digits = st.builds(
-    lambda first, rest: f"7{first}{rest}", st.sampled_from("3489"), st.text("0123456789", min_size=9, max_size=9)
+    lambda first, rest: f"7{first}{rest}",
+    st.sampled_from("3489"),
+    st.text("0123456789", min_size=9, max_size=9),
 )
 typed_text = st.text(
     alphabet=st.sampled_from([*"0123456789" * 3, *"+ -()", *"aZxпрД"]),
@@ -332,7 +355,11 @@ typed_numbers = st.one_of(
     spelled(russian_looking_digits),
     library_spelled(st.sampled_from(EXAMPLE_NUMBERS)),
 )
-PROPERTY_SETTINGS = {"deadline": None, "database": None, "suppress_health_check": [HealthCheck.too_slow]}
+PROPERTY_SETTINGS = {
+    "deadline": None,
+    "database": None,
+    "suppress_health_check": [HealthCheck.too_slow],
+}
 
 
 class TypedIntoTheAdmin(HypothesisTestCase):
@@ -348,7 +375,10 @@ class TypedIntoTheAdmin(HypothesisTestCase):
 
     def test_known_cases(self):
         with self.subTest("saved"):
-            assert assert_saved_or_refused(self.post("8 (912) 345-67-89"), "8 (912) 345-67-89", ["RU"]) == "saved"
+            assert (
+                assert_saved_or_refused(self.post("8 (912) 345-67-89"), "8 (912) 345-67-89", ["RU"])
+                == "saved"
+            )
             assert ContactNumber.objects.get().number == "79123456789"
             Contact.objects.all().delete()
         for typed, code in [
@@ -384,7 +414,8 @@ def test_normalize_customer_number_returns_callable_digits_or_a_clear_refusal(te
         number = normalize_customer_number(text)
     except ValidationError as exc:
         assert exc.code in REFUSAL_CODES
-        assert exc.messages and all(message.strip() for message in exc.messages)
+        assert exc.messages
+        assert all(message.strip() for message in exc.messages)
         return
     assert re.fullmatch(PHONE_DIGITS_REGEX, number)
     parsed = phonenumbers.parse(f"+{number}")

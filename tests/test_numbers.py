@@ -14,7 +14,13 @@ from callbacks.numbers import (
     normalize_phone_number,
 )
 
-MOBILE_SPELLINGS = ["8 (912) 345-67-89", "+7 912 345-67-89", "89123456789", "+79123456789", " 8-912-345-67-89 "]
+MOBILE_SPELLINGS = [
+    "8 (912) 345-67-89",
+    "+7 912 345-67-89",
+    "89123456789",
+    "+79123456789",
+    " 8-912-345-67-89 ",
+]
 SIP_URIS = ["sip:100@pbx.example.com", "sips:agent@10.0.0.5:5061"]
 
 PHONE_HINT = "Type it as +7 912 123-45-67 or 8 (912) 123-45-67."
@@ -90,7 +96,9 @@ def test_a_valid_number_shorter_than_we_store_is_refused():
     assert exc.value.code == "invalid_phone_number"
 
 
-@pytest.mark.parametrize(("stored", "typed"), [("4930123456", "+49 30 123456"), ("4915123456789", "+49 1512 3456789")])
+@pytest.mark.parametrize(
+    ("stored", "typed"), [("4930123456", "+49 30 123456"), ("4915123456789", "+49 1512 3456789")]
+)
 def test_the_stored_form_is_read_as_international(stored, typed):
     """Read the Russian way, 4930123456 would be +7 493 012-34-56 and 4915123456789 no number at all."""
     assert normalize_phone_number(typed) == stored
@@ -98,7 +106,9 @@ def test_the_stored_form_is_read_as_international(stored, typed):
     assert normalize_dial_number(as_stored_number(stored)) == stored
 
 
-@pytest.mark.parametrize("typed", ["89123456789", "9123456789", "8 (912) 345-67-89", "sip:100@pbx.example.com", ""])
+@pytest.mark.parametrize(
+    "typed", ["89123456789", "9123456789", "8 (912) 345-67-89", "sip:100@pbx.example.com", ""]
+)
 def test_what_is_not_the_stored_form_is_left_as_typed(typed):
     assert as_stored_number(typed) == typed
 

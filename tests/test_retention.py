@@ -10,7 +10,14 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from callbacks import dispatch, retention, tasks
-from callbacks.models import CallbackAttempt, CallbackRequest, CallbackStatus, CallEvent, Contact, ContactNumber
+from callbacks.models import (
+    CallbackAttempt,
+    CallbackRequest,
+    CallbackStatus,
+    CallEvent,
+    Contact,
+    ContactNumber,
+)
 from tests.test_settings import PROJECT
 
 pytestmark = pytest.mark.django_db
@@ -19,14 +26,22 @@ pytestmark = pytest.mark.django_db
 def finished_request(agent_group, user, index, status, age_days):
     contact = Contact.objects.create(name=f"Клиент {index}")
     ContactNumber.objects.create(contact=contact, number=f"7916123{index:04d}")
-    callback = dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=user)
+    callback = dispatch.request_callback(
+        contact=contact, agent_group=agent_group, requested_by=user
+    )
     [attempt] = dispatch._claim([callback.pk], timezone.now())
     started = timezone.now() - timedelta(days=age_days)
     CallbackAttempt.objects.filter(pk=attempt.pk).update(started_at=started, call_id=f"cal-{index}")
     CallbackRequest.objects.filter(pk=callback.pk).update(status=status)
     CallEvent.objects.create(
-        call_sid=f"cal-{index}", event_side="A", type="d", date_time=started.isoformat(), occurred_at=started,
-        payload={}, received_at=started, attempt=attempt,
+        call_sid=f"cal-{index}",
+        event_side="A",
+        type="d",
+        date_time=started.isoformat(),
+        occurred_at=started,
+        payload={},
+        received_at=started,
+        attempt=attempt,
     )
     return callback
 
@@ -34,7 +49,10 @@ def finished_request(agent_group, user, index, status, age_days):
 @pytest.fixture
 def history(agent_group, staff_user, queued):
     return {
-        "old": [finished_request(agent_group, staff_user, i, CallbackStatus.PLACED, 100) for i in range(5)],
+        "old": [
+            finished_request(agent_group, staff_user, i, CallbackStatus.PLACED, 100)
+            for i in range(5)
+        ],
         "old_unknown": finished_request(agent_group, staff_user, 10, CallbackStatus.UNKNOWN, 100),
         "recent": finished_request(agent_group, staff_user, 20, CallbackStatus.PLACED, 5),
     }
@@ -44,14 +62,15 @@ def test_old_events_and_attempts_go_in_batches_and_the_rest_stays(history):
     assert retention.purge(older_than_days=30, batch_size=2) == {"events": 5, "attempts": 5}
     kept = set(CallbackAttempt.objects.values_list("request_id", flat=True))
     assert kept == {history["old_unknown"].pk, history["recent"].pk}  # unknown may still be decided
-    assert CallEvent.objects.count() == 2  # the unknown and the recent calls' 
+    assert CallEvent.objects.count() == 2  # the unknown and the recent calls'
     assert CallbackRequest.objects.count() == 7  # the record of who asked stays
 
 
 def test_nothing_is_deleted_in_the_default_configuration(history, settings):
     assert settings.CALLBACK_RETENTION_DAYS == 0
     tasks.purge_history()
-    assert CallbackAttempt.objects.count() == 7 and CallEvent.objects.count() == 7
+    assert CallbackAttempt.objects.count() == 7
+    assert CallEvent.objects.count() == 7
     with pytest.raises(CommandError, match="--older-than-days"):
         call_command("purge_history")
 
@@ -64,8 +83,16 @@ def test_the_command_deletes_what_is_older_than_it_is_told(history, capsys):
 
 def test_a_configured_age_schedules_the_nightly_purge():
     show = "from django.conf import settings; print(settings.CELERY_BEAT_SCHEDULE['purge-history']['task'])"
-    env = {"DJANGO_SETTINGS_MODULE": "callbacks_project.settings", "SECRET_KEY": "x" * 50, "CALLBACK_RETENTION_DAYS": "90"}
+    env = {
+        "DJANGO_SETTINGS_MODULE": "callbacks_project.settings",
+        "SECRET_KEY": "x" * 50,
+        "CALLBACK_RETENTION_DAYS": "90",
+    }
     result = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {show}"], cwd=PROJECT, env=env, capture_output=True, text=True
+        [sys.executable, "-c", f"import django; django.setup(); {show}"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.stdout.strip() == "callbacks.purge_history", result.stderr

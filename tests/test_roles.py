@@ -5,7 +5,15 @@ from django.contrib.auth.models import Group
 
 pytestmark = pytest.mark.django_db
 
-CONFIGURATION = {"agentgroup", "destination", "mediaresource", "ttspreset", "workinghours", "holiday", "donotcallnumber"}
+CONFIGURATION = {
+    "agentgroup",
+    "destination",
+    "mediaresource",
+    "ttspreset",
+    "workinghours",
+    "holiday",
+    "donotcallnumber",
+}
 CONTACTS = {"contact", "contactnumber"}
 HISTORY = {"callbackrequest", "callbackattempt", "callbacknumber", "callevent"}
 # Who changed what: the configuration's and the contacts' change trail (django-simple-history).
@@ -13,7 +21,9 @@ TRAIL = {f"historical{model}" for model in (CONFIGURATION - {"donotcallnumber"})
 
 
 def manage(models):
-    return {f"{action}_{model}" for model in models for action in ("add", "change", "delete", "view")}
+    return {
+        f"{action}_{model}" for model in models for action in ("add", "change", "delete", "view")
+    }
 
 
 def view(models):
@@ -21,9 +31,13 @@ def view(models):
 
 
 EXPECTED = {
-    "Support managers": manage(CONFIGURATION) | view(CONTACTS | HISTORY | TRAIL) | {"override_cooldown"},
+    "Support managers": manage(CONFIGURATION)
+    | view(CONTACTS | HISTORY | TRAIL)
+    | {"override_cooldown"},
     # Staff put a customer who says "never call me" on the do-not-call list; only managers take one off.
-    "Staff": manage(CONTACTS) | {"place_callback", "add_donotcallnumber"} | view(CONFIGURATION | HISTORY | TRAIL),
+    "Staff": manage(CONTACTS)
+    | {"place_callback", "add_donotcallnumber"}
+    | view(CONFIGURATION | HISTORY | TRAIL),
     "Auditors": view(CONFIGURATION | CONTACTS | HISTORY | TRAIL),
 }
 
@@ -36,17 +50,23 @@ def test_role_has_exactly_its_permissions(role):
 
 
 def test_nobody_but_staff_may_place_a_callback():
-    holders = Group.objects.filter(permissions__codename="place_callback").values_list("name", flat=True)
+    holders = Group.objects.filter(permissions__codename="place_callback").values_list(
+        "name", flat=True
+    )
     assert list(holders) == ["Staff"]
 
 
 def test_only_support_managers_may_override_the_cooldown():
-    holders = Group.objects.filter(permissions__codename="override_cooldown").values_list("name", flat=True)
+    holders = Group.objects.filter(permissions__codename="override_cooldown").values_list(
+        "name", flat=True
+    )
     assert list(holders) == ["Support managers"]
 
 
 def test_history_can_be_changed_by_no_role():
-    writes = Group.objects.filter(permissions__codename__in=manage(HISTORY | TRAIL) - view(HISTORY | TRAIL))
+    writes = Group.objects.filter(
+        permissions__codename__in=manage(HISTORY | TRAIL) - view(HISTORY | TRAIL)
+    )
     assert not writes.exists()
 
 

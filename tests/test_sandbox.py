@@ -142,51 +142,74 @@ INVALID = {
     "duration too short": (("duration",), 299, DURATION_RANGE),
     "duration too long": (("duration",), 3601, DURATION_RANGE),
     "no destinations": (
-        LINE_1 + ("destinations",), [],
+        (*LINE_1, "destinations"),
+        [],
         "invalid MakeCallbackRequest.Line_1: embedded message failed validation"
         " | caused by: invalid Line.Destinations: value must contain between 1 and 10 items",
     ),
-    "destinations left out": (LINE_2 + ("destinations",), DROP, DESTINATIONS_COUNT),
-    "11 destinations": (LINE_1 + ("destinations",), TEN_DESTINATIONS + [{"number": "79990000001"}],
-                        DESTINATIONS_COUNT),
+    "destinations left out": ((*LINE_2, "destinations"), DROP, DESTINATIONS_COUNT),
+    "11 destinations": (
+        (*LINE_1, "destinations"),
+        [*TEN_DESTINATIONS, {"number": "79990000001"}],
+        DESTINATIONS_COUNT,
+    ),
     "timeout 9": (
-        LINE_1 + ("destinations", 1, "timeout"), 9,
+        (*LINE_1, "destinations", 1, "timeout"),
+        9,
         "invalid MakeCallbackRequest.Line_1: embedded message failed validation | caused by: "
         "invalid Line.Destinations[1]: embedded message failed validation | caused by: "
         "invalid Destination.Timeout: value must be inside range [10, 600]",
     ),
-    "timeout 601": (LINE_1 + ("destinations", 0, "timeout"), 601, "invalid Destination.Timeout:"),
-    "ring_logic 3": (LINE_1 + ("ring_logic",), 3, "invalid Line.RingLogic:"),
+    "timeout 601": ((*LINE_1, "destinations", 0, "timeout"), 601, "invalid Destination.Timeout:"),
+    "ring_logic 3": ((*LINE_1, "ring_logic"), 3, "invalid Line.RingLogic:"),
     "media and tts together": (
-        LINE_1 + ("audio", "tts"), {"text": "hi"}, 'error parsing "tts", oneof Audio.source is already set'
+        (*LINE_1, "audio", "tts"),
+        {"text": "hi"},
+        'error parsing "tts", oneof Audio.source is already set',
     ),
-    "empty audio": (LINE_1 + ("audio",), {}, "invalid Audio.Source: value is required"),
-    "media_resource_id 0": (LINE_1 + ("audio", "media_resource_id"), 0, "invalid Audio.MediaResourceId:"),
-    "voice 6": (TTS + ("voice",), 6, "invalid Tts.Voice:"),
-    "lang 3": (TTS + ("lang",), 3, "invalid Tts.Lang:"),
-    "emotion 4": (TTS + ("emotion",), 4, "invalid Tts.Emotion:"),
-    "volume 1": (TTS + ("volume",), 1, "invalid Tts.Volume: value must be inside range [-149, 0]"),
-    "volume -150": (TTS + ("volume",), -150, "invalid Tts.Volume:"),
-    "speed 3.1": (TTS + ("speed",), 3.1, "invalid Tts.Speed: value must be inside range"),
-    "speed 0": (TTS + ("speed",), 0, "invalid Tts.Speed:"),
-    "provider 2": (TTS + ("provider",), "2", "invalid Tts.Provider:"),
-    "empty tts text": (TTS + ("text",), "", "invalid Tts.Text: value length must be at least 1"),
-    "tts text left out": (TTS + ("text",), DROP, "invalid Tts.Text:"),
+    "empty audio": ((*LINE_1, "audio"), {}, "invalid Audio.Source: value is required"),
+    "media_resource_id 0": (
+        (*LINE_1, "audio", "media_resource_id"),
+        0,
+        "invalid Audio.MediaResourceId:",
+    ),
+    "voice 6": ((*TTS, "voice"), 6, "invalid Tts.Voice:"),
+    "lang 3": ((*TTS, "lang"), 3, "invalid Tts.Lang:"),
+    "emotion 4": ((*TTS, "emotion"), 4, "invalid Tts.Emotion:"),
+    "volume 1": ((*TTS, "volume"), 1, "invalid Tts.Volume: value must be inside range [-149, 0]"),
+    "volume -150": ((*TTS, "volume"), -150, "invalid Tts.Volume:"),
+    "speed 3.1": ((*TTS, "speed"), 3.1, "invalid Tts.Speed: value must be inside range"),
+    "speed 0": ((*TTS, "speed"), 0, "invalid Tts.Speed:"),
+    "provider 2": ((*TTS, "provider"), "2", "invalid Tts.Provider:"),
+    "empty tts text": ((*TTS, "text"), "", "invalid Tts.Text: value length must be at least 1"),
+    "tts text left out": ((*TTS, "text"), DROP, "invalid Tts.Text:"),
     "unknown top-level field": (("colour",), "red", 'proto: unknown field "colour"'),
-    "unknown nested field": (LINE_1 + ("destinations", 0, "priority"), 1, 'proto: unknown field "priority"'),
+    "unknown nested field": (
+        (*LINE_1, "destinations", 0, "priority"),
+        1,
+        'proto: unknown field "priority"',
+    ),
     "number_code left out": (("number_code",), DROP, "invalid MakeCallbackRequest.NumberCode:"),
     "number_code 0": (("number_code",), 0, "invalid MakeCallbackRequest.NumberCode:"),
     "number_code negative": (("number_code",), -1, BAD_NUMBER_CODE),
     "number_code as string": (("number_code",), "74999999999", BAD_NUMBER_CODE),
     "number_code as bool": (("number_code",), True, BAD_NUMBER_CODE),
-    "callback_resource_id as float": (("callback_resource_id",), 1221.0, "field callback_resource_id"),
+    "callback_resource_id as float": (
+        ("callback_resource_id",),
+        1221.0,
+        "field callback_resource_id",
+    ),
     "line_2 left out": (LINE_2, DROP, "invalid MakeCallbackRequest.Line_2: value is required"),
     "line_1 not an object": (LINE_1, [], "invalid value for Line field line_1"),
     "formatted number": (NUMBER, "+7 812 999-99-99", "invalid Destination.Number:"),
     "too short number": (NUMBER, "1234567", "invalid Destination.Number:"),
     "empty number": (NUMBER, "", "invalid Destination.Number:"),
     "sip without host": (NUMBER, "sip:alice", "invalid Destination.Number:"),
-    "request_description not a string": (("request_description",), 5, "invalid value for string field"),
+    "request_description not a string": (
+        ("request_description",),
+        5,
+        "invalid value for string field",
+    ),
 }
 
 
@@ -204,14 +227,14 @@ VALID = {
     "duration bounds": (("duration",), 300),
     "sip destination": (NUMBER, "sip:operator@pbx.example.ru"),
     "sips destination with port": (NUMBER, "sips:100@10.0.0.1:5061"),
-    "ten destinations": (LINE_1 + ("destinations",), TEN_DESTINATIONS),
-    "timeout bounds": (LINE_1 + ("destinations", 0, "timeout"), 600),
-    "provider as string": (TTS + ("provider",), "1"),
-    "integer speed": (TTS + ("speed",), 3),
-    "volume bounds": (TTS + ("volume",), -149),
-    "no audio": (LINE_1 + ("audio",), DROP),
+    "ten destinations": ((*LINE_1, "destinations"), TEN_DESTINATIONS),
+    "timeout bounds": ((*LINE_1, "destinations", 0, "timeout"), 600),
+    "provider as string": ((*TTS, "provider"), "1"),
+    "integer speed": ((*TTS, "speed"), 3),
+    "volume bounds": ((*TTS, "volume"), -149),
+    "no audio": ((*LINE_1, "audio"), DROP),
     "null means not set": (("duration",), None),
-    "display number": (LINE_1 + ("display_number",), "74999999999"),
+    "display number": ((*LINE_1, "display_number"), "74999999999"),
 }
 
 
@@ -255,8 +278,10 @@ def test_scripted_responses_are_served_in_order_then_normal_answers_resume(sandb
     assert (first.status_code, first.json()["message"]) == (500, "internal error")
     assert (second.status_code, second.text) == (500, "upstream exploded")
     assert second.headers["Content-Type"].startswith("text/plain")
-    assert third.status_code == 200 and CALL_ID.match(third.json()["call_id"])
-    assert fourth.status_code == 200 and fourth.json()["call_id"] != third.json()["call_id"]
+    assert third.status_code == 200
+    assert CALL_ID.match(third.json()["call_id"])
+    assert fourth.status_code == 200
+    assert fourth.json()["call_id"] != third.json()["call_id"]
 
 
 def test_a_scripted_response_skips_validation_and_waits_for_an_authorised_request(sandbox):
@@ -277,11 +302,18 @@ def test_a_scripted_retry_after_header_is_sent(sandbox):
 
 @pytest.mark.parametrize(
     "payload",
-    [{}, {"responses": "x"}, {"responses": [{"status": 99}]}, {"responses": [{"colour": 1}]},
-     {"responses": [{"headers": {"X": "a\r\nb"}}]}],
+    [
+        {},
+        {"responses": "x"},
+        {"responses": [{"status": 99}]},
+        {"responses": [{"colour": 1}]},
+        {"responses": [{"headers": {"X": "a\r\nb"}}]},
+    ],
 )
 def test_a_malformed_script_is_refused(sandbox, payload):
-    assert requests.post(f"{sandbox.url}/_sandbox/script", json=payload, timeout=5).status_code == 400
+    assert (
+        requests.post(f"{sandbox.url}/_sandbox/script", json=payload, timeout=5).status_code == 400
+    )
 
 
 def test_the_request_log_records_bodies_but_never_the_key(sandbox):
@@ -344,10 +376,19 @@ def test_fail_rate_gives_transient_failures_that_a_seed_repeats(sandbox):
 
 @pytest.mark.parametrize(
     "options",
-    [{"delay_ms": -1}, {"fail_rate": 1.5}, {"fail_status": "503"}, {"seed": 1.5}, {"colour": 1}, []],
+    [
+        {"delay_ms": -1},
+        {"fail_rate": 1.5},
+        {"fail_status": "503"},
+        {"seed": 1.5},
+        {"colour": 1},
+        [],
+    ],
 )
 def test_a_malformed_config_is_refused(sandbox, options):
-    assert requests.post(f"{sandbox.url}/_sandbox/config", json=options, timeout=5).status_code == 400
+    assert (
+        requests.post(f"{sandbox.url}/_sandbox/config", json=options, timeout=5).status_code == 400
+    )
 
 
 # --- the server itself ------------------------------------------------------------------------
@@ -358,12 +399,16 @@ def test_keep_alive_serves_many_requests_over_one_connection_quickly(sandbox):
     with requests.Session() as session:
         session.headers.update(AUTH)
         started = time.monotonic()
-        statuses = [session.post(f"{sandbox.url}{PATH}", json=body, timeout=5).status_code for body in bodies]
+        statuses = [
+            session.post(f"{sandbox.url}{PATH}", json=body, timeout=5).status_code
+            for body in bodies
+        ]
         elapsed = time.monotonic() - started
         session.get(f"{sandbox.url}/nowhere", timeout=5)
         pools = session.get_adapter(sandbox.url).poolmanager.pools
         opened = sum(pools[key].num_connections for key in pools.keys())
-    assert statuses.count(200) == 40 and statuses.count(400) == 20
+    assert statuses.count(200) == 40
+    assert statuses.count(400) == 20
     assert opened == 1
     assert elapsed < 1.5  # about 40 ms a request when headers and body are written separately
 
@@ -388,7 +433,11 @@ def run_module(*args, env_key=None):
         env["EXOLVE_API_KEY"] = env_key
     return subprocess.Popen(
         [sys.executable, "-m", "exolve_sandbox", *args],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 

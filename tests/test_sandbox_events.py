@@ -7,7 +7,7 @@ import time
 import uuid
 from collections import Counter
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -22,12 +22,28 @@ A_NUMBER = EXAMPLE["line_1"]["destinations"][0]["number"]
 B_NUMBER = EXAMPLE["line_2"]["destinations"][0]["number"]
 DATE_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 COMMON = {
-    "service", "date_time", "call_sid", "number", "type", "uid", "application_uuid", "customer_id",
-    "event_side", "record_call",
+    "service",
+    "date_time",
+    "call_sid",
+    "number",
+    "type",
+    "uid",
+    "application_uuid",
+    "customer_id",
+    "event_side",
+    "record_call",
 }
 DEFINITION = {
-    "started", "ended", "hangup_cause", "cause", "called_number", "calling_number", "setup_time",
-    "wait_time", "duration", "full_duration",
+    "started",
+    "ended",
+    "hangup_cause",
+    "cause",
+    "called_number",
+    "calling_number",
+    "setup_time",
+    "wait_time",
+    "duration",
+    "full_duration",
 }
 
 
@@ -75,7 +91,9 @@ def running_receiver():
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     receiver = Receiver(f"http://127.0.0.1:{server.server_address[1]}/exolve/events/s3cret")
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield receiver
@@ -114,7 +132,9 @@ def configure(sandbox, **options):
 
 
 def script_scenarios(sandbox, *names):
-    return requests.post(f"{sandbox.url}/_sandbox/events/script", json={"scenarios": list(names)}, timeout=5)
+    return requests.post(
+        f"{sandbox.url}/_sandbox/events/script", json={"scenarios": list(names)}, timeout=5
+    )
 
 
 def place_call(sandbox, body=EXAMPLE):
@@ -161,7 +181,7 @@ def definition(events, side):
 
 
 def parse(timestamp):
-    return datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
 def ms_between(start, end):
@@ -201,13 +221,15 @@ def test_a_connected_call_reports_both_legs_with_the_common_fields(sandbox, rece
         assert event["number"] == (A_NUMBER if event["event_side"] == "A" else B_NUMBER)
         assert event["record_call"] is False
     assert len({e["uid"] for e in events}) == 1
-    assert isinstance(events[0]["uid"], int) and 0 <= events[0]["uid"] < 2**64
+    assert isinstance(events[0]["uid"], int)
+    assert 0 <= events[0]["uid"] < 2**64
     assert len({e["application_uuid"] for e in events}) == 1
     uuid.UUID(events[0]["application_uuid"])
-    assert len({e["customer_id"] for e in events}) == 1 and isinstance(events[0]["customer_id"], int)
+    assert len({e["customer_id"] for e in events}) == 1
+    assert isinstance(events[0]["customer_id"], int)
     # Real time is compressed, but the first event is stamped about when it was sent.
     first_sent = parse(events[0]["date_time"])
-    assert abs(datetime.now(timezone.utc) - first_sent) < timedelta(seconds=WAIT)
+    assert abs(datetime.now(UTC) - first_sent) < timedelta(seconds=WAIT)
 
 
 def test_a_connected_calls_definitions_add_up(sandbox, receiver):
@@ -221,24 +243,40 @@ def test_a_connected_calls_definitions_add_up(sandbox, receiver):
         assert (d["hangup_cause"], d["cause"]) == ("NORMAL_CLEARING", "16")
         assert d["called_number"] == d["number"] == number
         assert d["calling_number"] == str(EXAMPLE["number_code"])
-        assert DATE_TIME.match(d["started"]) and DATE_TIME.match(d["ended"])
+        assert DATE_TIME.match(d["started"])
+        assert DATE_TIME.match(d["ended"])
         assert d["duration"] == ms_between(d["started"], d["ended"])
         assert d["setup_time"] == d["wait_time"] == ms_between(dialled, d["started"])
         assert d["full_duration"] == ms_between(dialled, d["ended"])
-        assert all(isinstance(d[f], int) for f in ("setup_time", "wait_time", "duration", "full_duration"))
+        assert all(
+            isinstance(d[f], int) for f in ("setup_time", "wait_time", "duration", "full_duration")
+        )
     assert b["duration"] == 45000
-    assert a["ended"] == b["ended"] and a["full_duration"] == b["full_duration"]
+    assert a["ended"] == b["ended"]
+    assert a["full_duration"] == b["full_duration"]
     assert a["started"] < b["started"]  # A answers first, then B is dialled
-    assert a["started"] == next(e["date_time"] for e in events if e["type"] == "s" and e["event_side"] == "A")
-    assert b["started"] == next(e["date_time"] for e in events if e["type"] == "s" and e["event_side"] == "B")
+    assert a["started"] == next(
+        e["date_time"] for e in events if e["type"] == "s" and e["event_side"] == "A"
+    )
+    assert b["started"] == next(
+        e["date_time"] for e in events if e["type"] == "s" and e["event_side"] == "B"
+    )
 
 
 SCENARIOS = {
     # scenario: (types per side, (hangup_cause, cause) of A's d, of B's d or None)
-    "connected": ({"A": "oshde", "B": "oshde"}, ("NORMAL_CLEARING", "16"), ("NORMAL_CLEARING", "16")),
+    "connected": (
+        {"A": "oshde", "B": "oshde"},
+        ("NORMAL_CLEARING", "16"),
+        ("NORMAL_CLEARING", "16"),
+    ),
     "agents_no_answer": ({"A": "ohde", "B": ""}, ("NO_ANSWER", "19"), None),
     "agents_busy": ({"A": "d", "B": ""}, ("USER_BUSY", "17"), None),
-    "contact_no_answer": ({"A": "osd", "B": "ohde"}, ("NORMAL_CLEARING", "16"), ("NO_ANSWER", "19")),
+    "contact_no_answer": (
+        {"A": "osd", "B": "ohde"},
+        ("NORMAL_CLEARING", "16"),
+        ("NO_ANSWER", "19"),
+    ),
     "contact_busy": ({"A": "osd", "B": "d"}, ("NORMAL_CLEARING", "16"), ("USER_BUSY", "17")),
 }
 
@@ -263,7 +301,9 @@ def test_each_scenario_sends_its_events(sandbox, receiver, scenario):
     assert len({e["uid"] for e in events}) == 1
     assert all(e["call_sid"] == call_id for e in events)
     if scenario.startswith("contact_"):
-        assert events[-1]["type"] + events[-1]["event_side"] == "dA"  # A is cleared after B's leg ends
+        assert (
+            events[-1]["type"] + events[-1]["event_side"] == "dA"
+        )  # A is cleared after B's leg ends
     for side in "AB":
         if types[side] and "s" not in types[side]:
             assert definition(events, side)["duration"] == 0
@@ -307,9 +347,17 @@ def test_a_malformed_scenario_script_is_refused(sandbox, payload):
 
 @pytest.mark.parametrize(
     "options",
-    [{"events_url": "ftp://example.com/x"}, {"events_url": "not a url"}, {"events_url": 5},
-     {"events_delay_ms": -1}, {"talk_ms": "3000"}, {"scenario": "hung_up"}, {"scenario": ["connected"]},
-     {"duplicate_events": 1}, {"shuffle_events": "yes"}],
+    [
+        {"events_url": "ftp://example.com/x"},
+        {"events_url": "not a url"},
+        {"events_url": 5},
+        {"events_delay_ms": -1},
+        {"talk_ms": "3000"},
+        {"scenario": "hung_up"},
+        {"scenario": ["connected"]},
+        {"duplicate_events": 1},
+        {"shuffle_events": "yes"},
+    ],
 )
 def test_malformed_event_options_are_refused(sandbox, options):
     assert configure(sandbox, **options).status_code == 400
@@ -320,7 +368,8 @@ def test_duplicate_events_sends_every_event_twice(sandbox, receiver):
     call_id = place_call(sandbox)
     events = events_of(sandbox, receiver, call_id)
     counts = Counter(key_of(e) for e in events)
-    assert len(counts) == 10 and set(counts.values()) == {2}
+    assert len(counts) == 10
+    assert set(counts.values()) == {2}
     assert sides(events) == {"A": "oosshhddee", "B": "oosshhddee"}
 
 
@@ -334,7 +383,9 @@ def test_shuffle_events_sends_a_calls_events_out_of_order(sandbox, receiver):
         return [(e["event_side"], e["type"], e["date_time"]) for e in events]
 
     assert sorted(shape(shuffled), key=lambda s: s[2]) != shape(shuffled)
-    assert Counter((s, t) for s, t, _ in shape(shuffled)) == Counter((s, t) for s, t, _ in shape(ordered))
+    assert Counter((s, t) for s, t, _ in shape(shuffled)) == Counter(
+        (s, t) for s, t, _ in shape(ordered)
+    )
 
 
 def test_the_events_log_records_what_was_sent_and_the_receivers_status(sandbox, receiver):
@@ -343,7 +394,9 @@ def test_the_events_log_records_what_was_sent_and_the_receivers_status(sandbox, 
     log = sent_log(sandbox)
     assert log["failed"] == 0
     sent = [entry for entry in log["events"] if entry["event"]["call_sid"] == call_id]
-    assert [entry["event"] for entry in sent] == [e for e in receiver.events() if e["call_sid"] == call_id]
+    assert [entry["event"] for entry in sent] == [
+        e for e in receiver.events() if e["call_sid"] == call_id
+    ]
     assert all(entry["status"] == 200 and entry["error"] is None for entry in sent)
     assert all(re.match(r"^\d{4}-\d\d-\d\dT", entry["sent_at"]) for entry in sent)
 
@@ -355,7 +408,11 @@ def test_reset_clears_the_events_url_script_and_log(sandbox, receiver):
     requests.post(f"{sandbox.url}/_sandbox/reset", timeout=5).raise_for_status()
     assert sent_log(sandbox) == {"events": [], "failed": 0}
     config = configure(sandbox).json()["config"]
-    assert (config["events_url"], config["scenario"], config["events_delay_ms"]) == (None, "connected", 200)
+    assert (config["events_url"], config["scenario"], config["events_delay_ms"]) == (
+        None,
+        "connected",
+        200,
+    )
     configure(sandbox, events_url=receiver.url, events_delay_ms=0).raise_for_status()
     call_id = place_call(sandbox)  # the script's second agents_busy is gone: this one connects
     assert sides(events_of(sandbox, receiver, call_id)) == SCENARIOS["connected"][0]
@@ -381,7 +438,8 @@ def test_the_key_is_never_sent_to_the_events_url(sandbox, receiver):
     posts = receiver.posts()
     assert len(posts) > 5
     for headers, raw, _ in posts:
-        assert API_KEY not in raw.decode() and API_KEY not in json.dumps(headers)
+        assert API_KEY not in raw.decode()
+        assert API_KEY not in json.dumps(headers)
         assert "authorization" not in {name.lower() for name in headers}
         assert headers["Content-Type"] == "application/json"
 
@@ -404,8 +462,12 @@ def test_a_receiver_that_is_down_or_failing_does_not_break_make_callback(sandbox
 
 
 def test_only_accepted_calls_send_events(sandbox, receiver):
-    bad = requests.post(f"{sandbox.url}{PATH}", json=example_with(("duration",), 1),
-                        headers={"Authorization": f"Bearer {API_KEY}"}, timeout=5)
+    bad = requests.post(
+        f"{sandbox.url}{PATH}",
+        json=example_with(("duration",), 1),
+        headers={"Authorization": f"Bearer {API_KEY}"},
+        timeout=5,
+    )
     unauthorised = requests.post(f"{sandbox.url}{PATH}", json=EXAMPLE, timeout=5)
     assert (bad.status_code, unauthorised.status_code) == (400, 401)
     fence = settle(sandbox, receiver)
@@ -439,7 +501,10 @@ def test_the_command_sends_events_to_its_events_url(receiver):
         match = re.fullmatch(r"Exolve sandbox listening on (http://127\.0\.0\.1:\d+)\n", line)
         assert match, line
         response = requests.post(
-            f"{match[1]}{PATH}", json=EXAMPLE, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=5
+            f"{match[1]}{PATH}",
+            json=EXAMPLE,
+            headers={"Authorization": f"Bearer {API_KEY}"},
+            timeout=5,
         )
         call_id = response.json()["call_id"]
         assert wait_for(lambda: len(receiver.posts()) == 10, WAIT)

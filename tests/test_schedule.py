@@ -1,5 +1,6 @@
 """callbacks.schedule: working hours per weekday in a group's zone, holidays and daylight saving."""
 
+import itertools
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,7 +35,9 @@ def in_utc(moment):
 
 def test_before_opening_waits_until_nine():
     assert not is_open(at(MOSCOW, 2026, 1, 5, 8, 59), MOSCOW, WEEKDAYS)
-    assert next_opening(at(MOSCOW, 2026, 1, 5, 8, 59), MOSCOW, WEEKDAYS) == at(MOSCOW, 2026, 1, 5, 9)
+    assert next_opening(at(MOSCOW, 2026, 1, 5, 8, 59), MOSCOW, WEEKDAYS) == at(
+        MOSCOW, 2026, 1, 5, 9
+    )
 
 
 def test_inside_hours_is_now():
@@ -44,7 +47,9 @@ def test_inside_hours_is_now():
 
 
 def test_friday_evening_waits_until_monday():
-    assert next_opening(at(MOSCOW, 2026, 1, 9, 18, 30), MOSCOW, WEEKDAYS) == at(MOSCOW, 2026, 1, 12, 9)
+    assert next_opening(at(MOSCOW, 2026, 1, 9, 18, 30), MOSCOW, WEEKDAYS) == at(
+        MOSCOW, 2026, 1, 12, 9
+    )
     assert next_opening(at(MOSCOW, 2026, 1, 10, 12), MOSCOW, WEEKDAYS) == at(MOSCOW, 2026, 1, 12, 9)
 
 
@@ -63,7 +68,9 @@ def test_lunch_break():
     openings = [Opening(MON, time(9), time(13)), Opening(MON, time(14), time(18))]
     assert is_open(at(MOSCOW, 2026, 1, 5, 12, 59), MOSCOW, openings)
     assert not is_open(at(MOSCOW, 2026, 1, 5, 13), MOSCOW, openings)
-    assert next_opening(at(MOSCOW, 2026, 1, 5, 13, 30), MOSCOW, openings) == at(MOSCOW, 2026, 1, 5, 14)
+    assert next_opening(at(MOSCOW, 2026, 1, 5, 13, 30), MOSCOW, openings) == at(
+        MOSCOW, 2026, 1, 5, 14
+    )
     assert next_opening(at(MOSCOW, 2026, 1, 5, 18), MOSCOW, openings) == at(MOSCOW, 2026, 1, 12, 9)
 
 
@@ -88,7 +95,9 @@ def test_closing_at_midnight_and_full_day():
 def test_holiday_skips_the_day():
     holidays = {date(2026, 1, 5), date(2026, 1, 6)}
     assert not is_open(at(MOSCOW, 2026, 1, 5, 12), MOSCOW, WEEKDAYS, holidays)
-    assert next_opening(at(MOSCOW, 2026, 1, 5, 8), MOSCOW, WEEKDAYS, holidays) == at(MOSCOW, 2026, 1, 7, 9)
+    assert next_opening(at(MOSCOW, 2026, 1, 5, 8), MOSCOW, WEEKDAYS, holidays) == at(
+        MOSCOW, 2026, 1, 7, 9
+    )
 
 
 def test_overnight_shift_started_before_a_holiday_runs_to_its_end():
@@ -97,7 +106,9 @@ def test_overnight_shift_started_before_a_holiday_runs_to_its_end():
     assert is_open(at(MOSCOW, 2026, 1, 10, 1), MOSCOW, night, saturday)
     friday = {date(2026, 1, 9)}
     assert not is_open(at(MOSCOW, 2026, 1, 10, 1), MOSCOW, night, friday)
-    assert next_opening(at(MOSCOW, 2026, 1, 9, 20), MOSCOW, night, friday) == at(MOSCOW, 2026, 1, 16, 22)
+    assert next_opening(at(MOSCOW, 2026, 1, 9, 20), MOSCOW, night, friday) == at(
+        MOSCOW, 2026, 1, 16, 22
+    )
 
 
 # Berlin: 2026-03-29 02:00 CET -> 03:00 CEST (01:00 UTC); 2026-10-25 03:00 CEST -> 02:00 CET (01:00 UTC).
@@ -128,8 +139,14 @@ def test_berlin_ambiguous_opening_uses_first_and_closing_second_occurrence():
 
 def test_berlin_night_shift_lasts_real_hours_on_transition_nights():
     night = [Opening(SAT, time(22), time(6))]
-    for saturday, hours in [(date(2026, 10, 24), 9), (date(2026, 3, 28), 7), (date(2026, 3, 21), 8)]:
-        start = in_utc(next_opening(at(BERLIN, saturday.year, saturday.month, saturday.day, 12), BERLIN, night))
+    for saturday, hours in [
+        (date(2026, 10, 24), 9),
+        (date(2026, 3, 28), 7),
+        (date(2026, 3, 21), 8),
+    ]:
+        start = in_utc(
+            next_opening(at(BERLIN, saturday.year, saturday.month, saturday.day, 12), BERLIN, night)
+        )
         assert start == at(BERLIN, saturday.year, saturday.month, saturday.day, 22)
         assert is_open(start + timedelta(hours=hours, seconds=-1), BERLIN, night)
         assert not is_open(start + timedelta(hours=hours), BERLIN, night)
@@ -176,9 +193,9 @@ def test_none_when_every_opening_day_is_a_holiday():
     mondays = {date(2026, 1, 5) + timedelta(weeks=n) for n in range(60)}
     openings = [Opening(MON, time(9), time(18))]
     assert next_opening(at(MOSCOW, 2026, 1, 1), MOSCOW, openings, mondays) is None
-    assert next_opening(at(MOSCOW, 2026, 1, 1), MOSCOW, openings, mondays - {date(2027, 1, 4)}) == at(
-        MOSCOW, 2027, 1, 4, 9
-    )
+    assert next_opening(
+        at(MOSCOW, 2026, 1, 1), MOSCOW, openings, mondays - {date(2027, 1, 4)}
+    ) == at(MOSCOW, 2027, 1, 4, 9)
 
 
 def test_no_openings_means_always_open():
@@ -189,22 +206,36 @@ def test_no_openings_means_always_open():
 
 # Properties over random zones, moments, openings and holidays.
 
-ZONE_NAMES = ("Europe/Berlin", "America/New_York", "Europe/Moscow", "Australia/Lord_Howe", "Asia/Kathmandu")
+ZONE_NAMES = (
+    "Europe/Berlin",
+    "America/New_York",
+    "Europe/Moscow",
+    "Australia/Lord_Howe",
+    "Asia/Kathmandu",
+)
 ZONES = [ZoneInfo(name) for name in ZONE_NAMES]
 
 
 def _transition_days(zone):
     """Noon UTC of each day in 2020–2035 whose UTC offset differs from the day before."""
     days = [datetime(2020, 1, 1, 12, tzinfo=UTC) + timedelta(days=n) for n in range(16 * 366)]
-    return [b for a, b in zip(days, days[1:]) if a.astimezone(zone).utcoffset() != b.astimezone(zone).utcoffset()]
+    return [
+        b
+        for a, b in itertools.pairwise(days)
+        if a.astimezone(zone).utcoffset() != b.astimezone(zone).utcoffset()
+    ]
 
 
 TRANSITIONS = [(zone, day) for zone in ZONES for day in _transition_days(zone)]
 any_moment = st.datetimes(
-    min_value=datetime(2020, 1, 1), max_value=datetime(2035, 12, 31), timezones=st.sampled_from([UTC, *ZONES])
+    min_value=datetime(2020, 1, 1),
+    max_value=datetime(2035, 12, 31),
+    timezones=st.sampled_from([UTC, *ZONES]),
 )
 wall_times = st.builds(
-    time, st.one_of(st.integers(0, 23), st.sampled_from([0, 1, 2, 3, 22, 23])), st.sampled_from([0, 15, 30, 45])
+    time,
+    st.one_of(st.integers(0, 23), st.sampled_from([0, 1, 2, 3, 22, 23])),
+    st.sampled_from([0, 15, 30, 45]),
 )
 openings_lists = st.lists(st.builds(Opening, st.integers(0, 6), wall_times, wall_times), max_size=4)
 
@@ -217,7 +248,9 @@ def cases(draw):
         zone, noon = draw(st.sampled_from(TRANSITIONS))
         moment = noon + timedelta(minutes=draw(st.integers(-3 * 24 * 60, 3 * 24 * 60)))
     local_day = moment.astimezone(zone).date()
-    holidays = {local_day + timedelta(days=n) for n in draw(st.sets(st.integers(-2, 14), max_size=6))}
+    holidays = {
+        local_day + timedelta(days=n) for n in draw(st.sets(st.integers(-2, 14), max_size=6))
+    }
     return moment, zone, draw(openings_lists), holidays
 
 

@@ -20,14 +20,19 @@ def test_the_key_is_nowhere_after_placed_failed_and_retried_callbacks(
     assert len(key) > 8
     task_arguments = []
     monkeypatch.setattr(
-        "callbacks.tasks.send_callbacks.apply_async", lambda *args, **kwargs: task_arguments.append((args, kwargs))
+        "callbacks.tasks.send_callbacks.apply_async",
+        lambda *args, **kwargs: task_arguments.append((args, kwargs)),
     )
     caplog.set_level(logging.DEBUG)
     settings.EXOLVE_MAX_ATTEMPTS = 1  # each request ends before the next one for the same contact
-    sandbox.script({"status": 401, "body": {"message": "malformed token"}}, {"status": 503}, {"status": 200})
+    sandbox.script(
+        {"status": 401, "body": {"message": "malformed token"}}, {"status": 503}, {"status": 200}
+    )
 
     for _ in range(3):
-        callback = dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
+        callback = dispatch.request_callback(
+            contact=contact, agent_group=agent_group, requested_by=staff_user
+        )
         dispatch.send_callback(callback.pk)
 
     client.force_login(auditor)
@@ -35,11 +40,19 @@ def test_the_key_is_nowhere_after_placed_failed_and_retried_callbacks(
         reverse("admin:callbacks_callbackrequest_changelist"),
         reverse("admin:callbacks_callbackattempt_changelist"),
         reverse("admin:callbacks_contact_change", args=[contact.pk]),
-        *[reverse("admin:callbacks_callbackrequest_change", args=[pk]) for pk in CallbackRequest.objects.values_list("pk", flat=True)],
-        *[reverse("admin:callbacks_callbackattempt_change", args=[pk]) for pk in CallbackAttempt.objects.values_list("pk", flat=True)],
+        *[
+            reverse("admin:callbacks_callbackrequest_change", args=[pk])
+            for pk in CallbackRequest.objects.values_list("pk", flat=True)
+        ],
+        *[
+            reverse("admin:callbacks_callbackattempt_change", args=[pk])
+            for pk in CallbackAttempt.objects.values_list("pk", flat=True)
+        ],
     ]
     page_text = "".join(client.get(url).content.decode() for url in pages)
-    database_text = serializers.serialize("json", [*CallbackRequest.objects.all(), *CallbackAttempt.objects.all()])
+    database_text = serializers.serialize(
+        "json", [*CallbackRequest.objects.all(), *CallbackAttempt.objects.all()]
+    )
 
     assert CallbackAttempt.objects.count() == 3
     assert "malformed token" in page_text  # the pages do show Exolve's errors
@@ -53,9 +66,13 @@ def test_the_key_is_nowhere_after_placed_failed_and_retried_callbacks(
         assert key not in text, f"the API key leaked into the {where}"
 
 
-def test_the_key_is_not_in_a_full_database_dump(sandbox, contact, agent_group, staff_user, settings, capsys, monkeypatch):
+def test_the_key_is_not_in_a_full_database_dump(
+    sandbox, contact, agent_group, staff_user, settings, capsys, monkeypatch
+):
     monkeypatch.setattr("callbacks.tasks.send_callbacks.apply_async", lambda *a, **k: None)
-    callback = dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
+    callback = dispatch.request_callback(
+        contact=contact, agent_group=agent_group, requested_by=staff_user
+    )
     dispatch.send_callback(callback.pk)
     call_command("dumpdata", "--all")
     dump = capsys.readouterr().out

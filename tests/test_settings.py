@@ -38,7 +38,13 @@ VARIABLES = [
 
 def load_settings(**variables):
     env = {name: value for name, value in os.environ.items() if name not in VARIABLES}
-    env.update({"DJANGO_SETTINGS_MODULE": "callbacks_project.settings", "SECRET_KEY": "x" * 50, **variables})
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "callbacks_project.settings",
+            "SECRET_KEY": "x" * 50,
+            **variables,
+        }
+    )
     env = {name: value for name, value in env.items() if value is not None}
     return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {SHOW}"],
@@ -77,7 +83,7 @@ def test_production_values_are_read():
 
 
 @pytest.mark.parametrize(
-    "variables, named",
+    ("variables", "named"),
     [
         ({"DEBUG": "maybe"}, "DEBUG"),
         ({"SECRET_KEY": None, "DEBUG": "false"}, "SECRET_KEY"),
@@ -90,8 +96,14 @@ def test_production_values_are_read():
         ({"EXOLVE_MAX_ATTEMPTS": "0"}, "EXOLVE_MAX_ATTEMPTS"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
         ({"CALLBACK_ALLOWED_COUNTRIES": "RU,XX"}, "CALLBACK_ALLOWED_COUNTRIES"),
-        ({"CALLBACK_REQUEUE_AFTER": "30", "CALLBACK_MAX_COUNTDOWN": "60"}, "CALLBACK_REQUEUE_AFTER"),
-        ({"CALLBACK_MAX_COUNTDOWN": "2000", "CELERY_VISIBILITY_TIMEOUT": "3600"}, "CALLBACK_MAX_COUNTDOWN"),
+        (
+            {"CALLBACK_REQUEUE_AFTER": "30", "CALLBACK_MAX_COUNTDOWN": "60"},
+            "CALLBACK_REQUEUE_AFTER",
+        ),
+        (
+            {"CALLBACK_MAX_COUNTDOWN": "2000", "CELERY_VISIBILITY_TIMEOUT": "3600"},
+            "CALLBACK_MAX_COUNTDOWN",
+        ),
         ({"CALLBACK_LOST_AFTER": "5"}, "CALLBACK_LOST_AFTER"),
         ({"CELERY_WORKER_POOL": "eventlet"}, "CELERY_WORKER_POOL"),
         ({"CALLBACK_NUMBER_COOLDOWN_MINUTES": "-1"}, "CALLBACK_NUMBER_COOLDOWN_MINUTES"),
@@ -122,7 +134,10 @@ def test_the_database_and_broker_in_force_are_the_ones_the_environment_names():
         assert settings.CELERY_BROKER_URL == os.environ["CELERY_BROKER_URL"]
     if "DATABASE_URL" in os.environ:
         scheme = os.environ["DATABASE_URL"].split(":")[0]
-        assert connection.vendor == {"postgres": "postgresql", "postgresql": "postgresql", "sqlite": "sqlite"}[scheme]
+        assert (
+            connection.vendor
+            == {"postgres": "postgresql", "postgresql": "postgresql", "sqlite": "sqlite"}[scheme]
+        )
     assert settings.EXOLVE_API_KEY, "tests need an API key (tests/settings.py sets one)"
 
 
@@ -134,9 +149,13 @@ def test_no_countdown_can_reach_the_visibility_timeout_and_the_sweeper_is_schedu
         options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
         assert options["visibility_timeout"] == settings.CELERY_VISIBILITY_TIMEOUT
     (entry,) = settings.CELERY_BEAT_SCHEDULE.values()
-    assert (entry["task"], entry["schedule"]) == ("callbacks.sweep", settings.CALLBACK_SWEEP_INTERVAL)
+    assert (entry["task"], entry["schedule"]) == (
+        "callbacks.sweep",
+        settings.CALLBACK_SWEEP_INTERVAL,
+    )
     from callbacks_project.celery import app
 
     app.loader.import_default_modules()  # what a starting worker does: autodiscovery included
-    assert "callbacks.sweep" in app.tasks and app.conf.task_acks_late
+    assert "callbacks.sweep" in app.tasks
+    assert app.conf.task_acks_late
     assert app.conf.worker_pool == settings.CELERY_WORKER_POOL == "threads"

@@ -22,7 +22,11 @@ def po_entries():
             current = entries[msgid] = [line[7:]]
         elif line.startswith('"') and current is not None:
             current.append(line)
-    return {unescape(msgid): unescape("".join(p[1:-1] for p in parts)) for msgid, parts in entries.items() if msgid}
+    return {
+        unescape(msgid): unescape("".join(p[1:-1] for p in parts))
+        for msgid, parts in entries.items()
+        if msgid
+    }
 
 
 def unescape(text):
@@ -45,16 +49,23 @@ def test_the_compiled_catalog_matches_the_source():
     with open(LOCALE / "django.mo", "rb") as mo:
         catalog = gettext.GNUTranslations(mo)
     for msgid, msgstr in po_entries().items():
-        assert catalog.gettext(msgid) == msgstr, f"django.mo is stale for {msgid!r}: run compilemessages"
+        assert catalog.gettext(msgid) == msgstr, (
+            f"django.mo is stale for {msgid!r}: run compilemessages"
+        )
 
 
 @pytest.mark.django_db
 def test_a_russian_browser_gets_the_russian_admin(client, staff_user, contact, agent_group):
     client.force_login(staff_user)
-    page = client.get(reverse("admin:callbacks_contact_change", args=[contact.pk]), HTTP_ACCEPT_LANGUAGE="ru")
+    page = client.get(
+        reverse("admin:callbacks_contact_change", args=[contact.pk]), HTTP_ACCEPT_LANGUAGE="ru"
+    )
     text = page.content.decode()
-    assert "Перезвонить" in text and "Обратные звонки" in text
-    confirm = client.get(reverse("admin:callbacks_contact_callback", args=[contact.pk]), HTTP_ACCEPT_LANGUAGE="ru")
+    assert "Перезвонить" in text
+    assert "Обратные звонки" in text
+    confirm = client.get(
+        reverse("admin:callbacks_contact_callback", args=[contact.pk]), HTTP_ACCEPT_LANGUAGE="ru"
+    )
     assert "Перезвонить сейчас" in confirm.content.decode()
 
 

@@ -31,10 +31,26 @@ def worker(sandbox_server, django_db_setup, tmp_path_factory):
         "EXOLVE_API_KEY": settings.EXOLVE_API_KEY,
         "EXOLVE_RETRY_BASE_DELAY": "0.2",
     }
-    command = [sys.executable, "-m", "celery", "-A", "callbacks_project", "worker", "--loglevel=INFO"]
-    command += ["--concurrency=2", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "--without-gossip", "--without-mingle"]
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "callbacks_project",
+        "worker",
+        "--loglevel=INFO",
+    ]
+    command += [
+        "--concurrency=2",
+        "-Q",
+        settings.CELERY_TASK_DEFAULT_QUEUE,
+        "--without-gossip",
+        "--without-mingle",
+    ]
     with open(log_path, "w") as log:
-        process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
     try:
         wait_for(lambda: " ready." in log_path.read_text() or process.poll() is not None, 60)
         assert process.poll() is None, log_path.read_text()
@@ -42,7 +58,9 @@ def worker(sandbox_server, django_db_setup, tmp_path_factory):
     finally:
         process.terminate()
         process.wait(30)
-    assert settings.EXOLVE_API_KEY not in log_path.read_text(), "the API key reached the worker's log"
+    assert settings.EXOLVE_API_KEY not in log_path.read_text(), (
+        "the API key reached the worker's log"
+    )
 
 
 def press_call_back(client, user, contact, agent_group):
@@ -62,7 +80,9 @@ def finished(callback):
     return check
 
 
-def test_staff_press_call_back_and_the_worker_places_it(worker, client, sandbox, staff_user, auditor, contact, agent_group):
+def test_staff_press_call_back_and_the_worker_places_it(
+    worker, client, sandbox, staff_user, auditor, contact, agent_group
+):
     callback = press_call_back(client, staff_user, contact, agent_group)
     assert wait_for(finished(callback), 30), worker.read_text()
     assert callback.status == CallbackStatus.PLACED
@@ -77,8 +97,12 @@ def test_staff_press_call_back_and_the_worker_places_it(worker, client, sandbox,
     assert reverse("admin:callbacks_contact_callback", args=[contact.pk]) not in page
 
 
-def test_a_400_ends_in_one_failed_attempt(worker, client, sandbox, staff_user, contact, agent_group):
-    sandbox.script({"status": 400, "body": {"code": 3, "message": "invalid MakeCallbackRequest.Line_1"}})
+def test_a_400_ends_in_one_failed_attempt(
+    worker, client, sandbox, staff_user, contact, agent_group
+):
+    sandbox.script(
+        {"status": 400, "body": {"code": 3, "message": "invalid MakeCallbackRequest.Line_1"}}
+    )
     callback = press_call_back(client, staff_user, contact, agent_group)
     assert wait_for(finished(callback), 30), worker.read_text()
     assert callback.status == CallbackStatus.FAILED
@@ -95,5 +119,9 @@ def test_a_503_and_a_429_then_a_200_end_in_three_attempts_and_a_placed_callback(
     callback = press_call_back(client, staff_user, contact, agent_group)
     assert wait_for(finished(callback), 30), worker.read_text()
     assert callback.status == CallbackStatus.PLACED
-    assert list(callback.attempts.order_by("number").values_list("http_status", flat=True)) == [503, 429, 200]
+    assert list(callback.attempts.order_by("number").values_list("http_status", flat=True)) == [
+        503,
+        429,
+        200,
+    ]
     assert len(sandbox.received()) == 3

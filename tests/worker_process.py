@@ -60,7 +60,9 @@ class Worker:
 
     def sweeps(self):
         """How many sweeps this worker has finished so far."""
-        return sum(1 for line in self.log().splitlines() if SWEEP_DONE in line and " succeeded in " in line)
+        return sum(
+            1 for line in self.log().splitlines() if SWEEP_DONE in line and " succeeded in " in line
+        )
 
     def wait_for_sweeps(self, count, seconds=30):
         """Wait until `count` more sweeps than now have finished: the sweeper's clock, not a sleep."""
@@ -130,14 +132,27 @@ def running_worker(
     environment.pop(HOLD_VARIABLE, None)
     if hold_file is not None:
         environment[HOLD_VARIABLE] = str(hold_file)
-    command = [sys.executable, "-m", "celery", "-A", "callbacks_project", "worker", "--loglevel=INFO"]
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "callbacks_project",
+        "worker",
+        "--loglevel=INFO",
+    ]
     command += ["--pool", "threads", "--concurrency", str(concurrency), "-Q", queue, "-n", hostname]
     command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "-I", __name__]
     if beat:
         command += ["--beat", "-s", str(log_path.with_suffix(".beat-schedule"))]
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            command, cwd=PROJECT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            cwd=PROJECT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     worker = Worker(process, log_path, hostname)
     try:
@@ -165,7 +180,9 @@ def own_queue(url, queue):
 def _delete_queue(url, queue):
     from kombu import Connection, Exchange, Queue
 
-    with Connection(url, connect_timeout=1, transport_options={"socket_timeout": 5, "max_retries": 1}) as connection:
+    with Connection(
+        url, connect_timeout=1, transport_options={"socket_timeout": 5, "max_retries": 1}
+    ) as connection:
         # Declared the way Celery declares a queue it was only told the name of (a direct exchange
         # of the same name), so that kombu's own delete removes the lists and both binding sets.
         declared = Queue(queue, Exchange(queue), routing_key=queue)(connection.default_channel)
@@ -196,7 +213,9 @@ def _forget_remote_control(url, hostname):
     try:
         client.srem("_kombu.binding.celery.pidbox", member)
     except redis.RedisError:
-        logging.getLogger(__name__).warning("could not unbind %s's remote control", hostname, exc_info=True)
+        logging.getLogger(__name__).warning(
+            "could not unbind %s's remote control", hostname, exc_info=True
+        )
     finally:
         client.close()
 
@@ -217,7 +236,12 @@ def _hold_before_claim(hold_file):
         if task is None or task.name not in ("callbacks.send_callbacks", "callbacks.send_callback"):
             return
         request_ids = args[0] if task.name == "callbacks.send_callbacks" else args
-        logger.warning("%s %s before its claim while %s exists", HOLDING, ", ".join(map(str, request_ids)), hold_file)
+        logger.warning(
+            "%s %s before its claim while %s exists",
+            HOLDING,
+            ", ".join(map(str, request_ids)),
+            hold_file,
+        )
         while os.path.exists(hold_file):
             time.sleep(0.05)
 

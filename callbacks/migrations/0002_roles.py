@@ -14,7 +14,9 @@ ALL_MODELS = CONFIGURATION + CONTACTS + HISTORY
 
 
 def _crud(models):
-    return [f"{action}_{model}" for model in models for action in ("add", "change", "delete", "view")]
+    return [
+        f"{action}_{model}" for model in models for action in ("add", "change", "delete", "view")
+    ]
 
 
 def _view(models):
@@ -23,7 +25,7 @@ def _view(models):
 
 ROLES = {
     "Support managers": _crud(CONFIGURATION) + _view(CONTACTS + HISTORY),
-    "Staff": _crud(CONTACTS) + ["place_callback"] + _view(CONFIGURATION + HISTORY),
+    "Staff": [*_crud(CONTACTS), "place_callback", *_view(CONFIGURATION + HISTORY)],
     "Auditors": _view(ALL_MODELS),
 }
 
@@ -39,9 +41,13 @@ def create_roles(apps, schema_editor):
     Permission = apps.get_model("auth", "Permission")
     for role, codenames in ROLES.items():
         group, _ = Group.objects.get_or_create(name=role)
-        permissions = Permission.objects.filter(content_type__app_label="callbacks", codename__in=codenames)
+        permissions = Permission.objects.filter(
+            content_type__app_label="callbacks", codename__in=codenames
+        )
         if permissions.count() != len(codenames):
-            raise RuntimeError(f"Missing permissions for {role}: {sorted(set(codenames) - {p.codename for p in permissions})}")
+            raise RuntimeError(
+                f"Missing permissions for {role}: {sorted(set(codenames) - {p.codename for p in permissions})}"
+            )
         group.permissions.set(permissions)
 
 

@@ -12,7 +12,9 @@ HISTORY = ["callbacknumber"]
 
 
 def _crud(models):
-    return [f"{action}_{model}" for model in models for action in ("add", "change", "delete", "view")]
+    return [
+        f"{action}_{model}" for model in models for action in ("add", "change", "delete", "view")
+    ]
 
 
 def _view(models):
@@ -21,7 +23,7 @@ def _view(models):
 
 ADDED = {
     "Support managers": _crud(CONFIGURATION) + _view(HISTORY) + ["override_cooldown"],
-    "Staff": _view(CONFIGURATION + HISTORY) + ["add_donotcallnumber"],
+    "Staff": [*_view(CONFIGURATION + HISTORY), "add_donotcallnumber"],
     "Auditors": _view(CONFIGURATION + HISTORY),
 }
 

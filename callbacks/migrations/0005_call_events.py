@@ -7,73 +7,133 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('callbacks', '0004_delivery_roles'),
+        ("callbacks", "0004_delivery_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CallEvent',
+            name="CallEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('call_sid', models.CharField(max_length=100, verbose_name='call id')),
-                ('event_side', models.CharField(help_text='A = line_1, B = line_2.', max_length=16, verbose_name='leg')),
-                ('type', models.CharField(help_text='o originate, s answered, h hung up, d final, e end.', max_length=16, verbose_name='type')),
-                ('date_time', models.CharField(max_length=64, verbose_name='event time, as sent')),
-                ('occurred_at', models.DateTimeField(verbose_name='event time')),
-                ('payload', models.JSONField(verbose_name='event as received')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='received at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("call_sid", models.CharField(max_length=100, verbose_name="call id")),
+                (
+                    "event_side",
+                    models.CharField(
+                        help_text="A = line_1, B = line_2.", max_length=16, verbose_name="leg"
+                    ),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        help_text="o originate, s answered, h hung up, d final, e end.",
+                        max_length=16,
+                        verbose_name="type",
+                    ),
+                ),
+                ("date_time", models.CharField(max_length=64, verbose_name="event time, as sent")),
+                ("occurred_at", models.DateTimeField(verbose_name="event time")),
+                ("payload", models.JSONField(verbose_name="event as received")),
+                (
+                    "received_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="received at"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'call event',
-                'verbose_name_plural': 'call events',
-                'ordering': ['occurred_at', 'id'],
+                "verbose_name": "call event",
+                "verbose_name_plural": "call events",
+                "ordering": ["occurred_at", "id"],
             },
         ),
         migrations.AddField(
-            model_name='callbackrequest',
-            name='call_outcome',
-            field=models.CharField(blank=True, choices=[('connected', 'Connected'), ('agents_no_answer', 'Agents did not answer'), ('contact_no_answer', 'Contact did not answer'), ('failed', 'Call failed')], help_text="From Exolve's call events.", max_length=24, verbose_name='call outcome'),
+            model_name="callbackrequest",
+            name="call_outcome",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("connected", "Connected"),
+                    ("agents_no_answer", "Agents did not answer"),
+                    ("contact_no_answer", "Contact did not answer"),
+                    ("failed", "Call failed"),
+                ],
+                help_text="From Exolve's call events.",
+                max_length=24,
+                verbose_name="call outcome",
+            ),
         ),
         migrations.AddField(
-            model_name='callbackrequest',
-            name='final_event_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='final event received at'),
+            model_name="callbackrequest",
+            name="final_event_at",
+            field=models.DateTimeField(
+                blank=True, null=True, verbose_name="final event received at"
+            ),
         ),
         migrations.AddField(
-            model_name='callbackrequest',
-            name='outcome_expected_by',
-            field=models.DateTimeField(blank=True, help_text='A placed call whose final event has not come by then is flagged: no outcome received.', null=True, verbose_name='outcome expected by'),
+            model_name="callbackrequest",
+            name="outcome_expected_by",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="A placed call whose final event has not come by then is flagged: no outcome received.",
+                null=True,
+                verbose_name="outcome expected by",
+            ),
         ),
         migrations.AddIndex(
-            model_name='callbackrequest',
-            index=models.Index(fields=['call_outcome', '-requested_at'], name='callbackrequest_call_outcome'),
+            model_name="callbackrequest",
+            index=models.Index(
+                fields=["call_outcome", "-requested_at"], name="callbackrequest_call_outcome"
+            ),
         ),
         migrations.AddIndex(
-            model_name='callbackrequest',
-            index=models.Index(condition=models.Q(('final_event_at__isnull', True), ('status', 'placed')), fields=['outcome_expected_by'], name='callbackrequest_no_outcome'),
+            model_name="callbackrequest",
+            index=models.Index(
+                condition=models.Q(("final_event_at__isnull", True), ("status", "placed")),
+                fields=["outcome_expected_by"],
+                name="callbackrequest_no_outcome",
+            ),
         ),
         migrations.AddField(
-            model_name='callevent',
-            name='attempt',
-            field=models.ForeignKey(blank=True, db_index=False, help_text='The attempt whose call id this is; empty until that call id is known.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='callbacks.callbackattempt', verbose_name='callback attempt'),
+            model_name="callevent",
+            name="attempt",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                help_text="The attempt whose call id this is; empty until that call id is known.",
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="events",
+                to="callbacks.callbackattempt",
+                verbose_name="callback attempt",
+            ),
         ),
         migrations.AddIndex(
-            model_name='callevent',
-            index=models.Index(fields=['attempt', 'occurred_at'], name='callevent_attempt'),
+            model_name="callevent",
+            index=models.Index(fields=["attempt", "occurred_at"], name="callevent_attempt"),
         ),
         migrations.AddIndex(
-            model_name='callevent',
-            index=models.Index(fields=['received_at'], name='callevent_received'),
+            model_name="callevent",
+            index=models.Index(fields=["received_at"], name="callevent_received"),
         ),
         migrations.AddIndex(
-            model_name='callevent',
-            index=models.Index(condition=models.Q(('attempt__isnull', True)), fields=['call_sid'], name='callevent_unlinked'),
+            model_name="callevent",
+            index=models.Index(
+                condition=models.Q(("attempt__isnull", True)),
+                fields=["call_sid"],
+                name="callevent_unlinked",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callevent',
-            constraint=models.UniqueConstraint(fields=('call_sid', 'event_side', 'type', 'date_time'), name='callevent_unique'),
+            model_name="callevent",
+            constraint=models.UniqueConstraint(
+                fields=("call_sid", "event_side", "type", "date_time"), name="callevent_unique"
+            ),
         ),
     ]

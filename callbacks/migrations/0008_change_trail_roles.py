@@ -16,7 +16,7 @@ TRAIL = [
     "view_historicalcontactnumber",
 ]
 
-ADDED = {role: TRAIL for role in ("Support managers", "Staff", "Auditors")}
+ADDED = dict.fromkeys(("Support managers", "Staff", "Auditors"), TRAIL)
 
 
 class Migration(migrations.Migration):

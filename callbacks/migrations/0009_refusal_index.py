@@ -5,15 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('callbacks', '0008_change_trail_roles'),
+        ("callbacks", "0008_change_trail_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='callbackrequest',
-            index=models.Index(condition=models.Q(('refusal', ''), _negated=True), fields=['refusal', '-requested_at'], name='callbackrequest_refusal'),
+            model_name="callbackrequest",
+            index=models.Index(
+                condition=models.Q(("refusal", ""), _negated=True),
+                fields=["refusal", "-requested_at"],
+                name="callbackrequest_refusal",
+            ),
         ),
     ]

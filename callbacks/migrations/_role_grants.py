@@ -7,9 +7,13 @@ from django.db import migrations
 
 def _permissions(apps, codenames):
     Permission = apps.get_model("auth", "Permission")
-    permissions = Permission.objects.filter(content_type__app_label="callbacks", codename__in=codenames)
+    permissions = Permission.objects.filter(
+        content_type__app_label="callbacks", codename__in=codenames
+    )
     if permissions.count() != len(codenames):
-        raise RuntimeError(f"Missing permissions: {sorted(set(codenames) - {p.codename for p in permissions})}")
+        raise RuntimeError(
+            f"Missing permissions: {sorted(set(codenames) - {p.codename for p in permissions})}"
+        )
     return permissions
 
 

@@ -21,10 +21,10 @@ from .history import (
     RINGING_STATUSES,
     AttemptOutcome,
     CallbackAttempt,
-    CallOutcome,
     CallbackNumber,
     CallbackRequest,
     CallbackStatus,
+    CallOutcome,
     DoNotCallNumber,
     Refusal,
 )

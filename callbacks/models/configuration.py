@@ -67,11 +67,16 @@ class MediaResource(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     media_resource_id = models.PositiveBigIntegerField(
-        _("media resource id"), unique=True, help_text=_("The id Exolve gave the uploaded audio file.")
+        _("media resource id"),
+        unique=True,
+        help_text=_("The id Exolve gave the uploaded audio file."),
     )
 
     # Who changed what: a row per save and delete, with its values and the user (README "Who changed what").
-    history = HistoricalRecords(verbose_name=_("media resource change"), verbose_name_plural=_("Change trail: media resources"))
+    history = HistoricalRecords(
+        verbose_name=_("media resource change"),
+        verbose_name_plural=_("Change trail: media resources"),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -89,12 +94,21 @@ class TtsPreset(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     text = models.TextField(
         _("text"),
-        help_text=_("Read aloud to the party; it must be spoken within 24 seconds at the chosen speed."),
+        help_text=_(
+            "Read aloud to the party; it must be spoken within 24 seconds at the chosen speed."
+        ),
     )
-    voice = models.PositiveSmallIntegerField(_("voice"), choices=Voice.choices, default=Voice.ALYONA)
-    lang = models.PositiveSmallIntegerField(_("language"), choices=Lang.choices, default=Lang.RUSSIAN)
+    voice = models.PositiveSmallIntegerField(
+        _("voice"), choices=Voice.choices, default=Voice.ALYONA
+    )
+    lang = models.PositiveSmallIntegerField(
+        _("language"), choices=Lang.choices, default=Lang.RUSSIAN
+    )
     volume = models.SmallIntegerField(
-        _("volume"), default=-19, validators=range_validators(-149, 0), help_text=_("From -149 to 0 (default -19).")
+        _("volume"),
+        default=-19,
+        validators=range_validators(-149, 0),
+        help_text=_("From -149 to 0 (default -19)."),
     )
     speed = models.DecimalField(
         _("speed"),
@@ -104,10 +118,16 @@ class TtsPreset(models.Model):
         validators=range_validators(Decimal("0.1"), Decimal("3.0")),
         help_text=_("From 0.1 to 3.0 (default 1.0)."),
     )
-    emotion = models.PositiveSmallIntegerField(_("emotion"), choices=Emotion.choices, default=Emotion.NEUTRAL)
-    provider = models.PositiveSmallIntegerField(_("provider"), choices=TtsProvider.choices, default=TtsProvider.YANDEX)
+    emotion = models.PositiveSmallIntegerField(
+        _("emotion"), choices=Emotion.choices, default=Emotion.NEUTRAL
+    )
+    provider = models.PositiveSmallIntegerField(
+        _("provider"), choices=TtsProvider.choices, default=TtsProvider.YANDEX
+    )
 
-    history = HistoricalRecords(verbose_name=_("TTS preset change"), verbose_name_plural=_("Change trail: TTS presets"))
+    history = HistoricalRecords(
+        verbose_name=_("TTS preset change"), verbose_name_plural=_("Change trail: TTS presets")
+    )
 
     class Meta:
         ordering = ["name"]
@@ -120,7 +140,9 @@ class TtsPreset(models.Model):
             range_check("ttspreset", "speed", Decimal("0.1"), Decimal("3.0")),
             range_check("ttspreset", "emotion", 1, 3),
             models.CheckConstraint(
-                condition=~models.Q(text=""), name="ttspreset_text_not_empty", violation_error_message=_("Enter a text.")
+                condition=~models.Q(text=""),
+                name="ttspreset_text_not_empty",
+                violation_error_message=_("Enter a text."),
             ),
         ]
 
@@ -163,7 +185,9 @@ class SideSettings(NamedTuple):
 
 
 def ring_logic_field(verbose_name):
-    return models.PositiveSmallIntegerField(verbose_name, choices=RingLogic.choices, default=RingLogic.SEQUENTIAL)
+    return models.PositiveSmallIntegerField(
+        verbose_name, choices=RingLogic.choices, default=RingLogic.SEQUENTIAL
+    )
 
 
 def display_number_field(verbose_name, help_text):
@@ -172,12 +196,24 @@ def display_number_field(verbose_name, help_text):
 
 def media_resource_field(verbose_name):
     return models.ForeignKey(
-        MediaResource, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=verbose_name
+        MediaResource,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
     )
 
 
 def tts_preset_field(verbose_name):
-    return models.ForeignKey(TtsPreset, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=verbose_name)
+    return models.ForeignKey(
+        TtsPreset,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
 
 
 def _side_display_number_check(side):
@@ -191,7 +227,9 @@ def _side_display_number_check(side):
 
 def _side_audio_check(side):
     return models.CheckConstraint(
-        condition=~models.Q(**{f"{side}_media_resource__isnull": False, f"{side}_tts_preset__isnull": False}),
+        condition=~models.Q(
+            **{f"{side}_media_resource__isnull": False, f"{side}_tts_preset__isnull": False}
+        ),
         name=f"agentgroup_{side}_one_audio",
         violation_error_message=_("Choose a media resource or a TTS preset, not both."),
     )
@@ -208,7 +246,11 @@ def known_time_zones():
 
 def validate_time_zone(value):
     if value not in known_time_zones():
-        raise ValidationError(_("“%(value)s” is not a known time zone."), code="invalid_time_zone", params={"value": value})
+        raise ValidationError(
+            _("“%(value)s” is not a known time zone."),
+            code="invalid_time_zone",
+            params={"value": value},
+        )
 
 
 class AgentGroup(models.Model):
@@ -218,12 +260,16 @@ class AgentGroup(models.Model):
     """
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    is_active = models.BooleanField(_("active"), default=True, help_text=_("Only active groups can be called back."))
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Only active groups can be called back.")
+    )
     number_code = models.PositiveBigIntegerField(
-        _("Exolve number"), help_text=_("Your Exolve number used for the callback service, e.g. 74999999999.")
+        _("Exolve number"),
+        help_text=_("Your Exolve number used for the callback service, e.g. 74999999999."),
     )
     callback_resource_id = models.PositiveBigIntegerField(
-        _("callback resource id"), help_text=_("The callback resource created in your Exolve application.")
+        _("callback resource id"),
+        help_text=_("The callback resource created in your Exolve application."),
     )
     duration = models.PositiveIntegerField(
         _("maximum call length, seconds"),
@@ -234,16 +280,22 @@ class AgentGroup(models.Model):
     contact_first = models.BooleanField(
         _("dial the contact first"),
         default=False,
-        help_text=_("Dial the contact on line 1 and the agents on line 2 (by default the agents are dialled first)."),
+        help_text=_(
+            "Dial the contact on line 1 and the agents on line 2 (by default the agents are dialled first)."
+        ),
     )
 
     agent_ring_logic = ring_logic_field(_("agents: ring logic"))
-    agent_display_number = display_number_field(_("agents: caller ID"), _("The number the agents see."))
+    agent_display_number = display_number_field(
+        _("agents: caller ID"), _("The number the agents see.")
+    )
     agent_media_resource = media_resource_field(_("agents: media resource"))
     agent_tts_preset = tts_preset_field(_("agents: TTS preset"))
 
     contact_ring_logic = ring_logic_field(_("contact: ring logic"))
-    contact_display_number = display_number_field(_("contact: caller ID"), _("The number the contact sees."))
+    contact_display_number = display_number_field(
+        _("contact: caller ID"), _("The number the contact sees.")
+    )
     contact_media_resource = media_resource_field(_("contact: media resource"))
     contact_tts_preset = tts_preset_field(_("contact: TTS preset"))
     contact_timeout = models.PositiveSmallIntegerField(
@@ -257,10 +309,14 @@ class AgentGroup(models.Model):
         max_length=64,
         default=default_time_zone,
         validators=[validate_time_zone],
-        help_text=_("The working hours below are in this time zone, e.g. Europe/Moscow or Asia/Yekaterinburg."),
+        help_text=_(
+            "The working hours below are in this time zone, e.g. Europe/Moscow or Asia/Yekaterinburg."
+        ),
     )
 
-    history = HistoricalRecords(verbose_name=_("agent group change"), verbose_name_plural=_("Change trail: agent groups"))
+    history = HistoricalRecords(
+        verbose_name=_("agent group change"), verbose_name_plural=_("Change trail: agent groups")
+    )
 
     class Meta:
         ordering = ["name"]
@@ -289,14 +345,20 @@ class AgentGroup(models.Model):
 
     def side(self, name):
         """The settings of one side of the call: "agent" or "contact"."""
-        return SideSettings(*(getattr(self, f"{name}_{setting}") for setting in SideSettings._fields))
+        return SideSettings(
+            *(getattr(self, f"{name}_{setting}") for setting in SideSettings._fields)
+        )
 
     def clean(self):
         super().clean()
         errors = {}
         for side in SIDES:
-            if getattr(self, f"{side}_media_resource_id") and getattr(self, f"{side}_tts_preset_id"):
-                errors[f"{side}_tts_preset"] = _("Choose a media resource or a TTS preset for this side, not both.")
+            if getattr(self, f"{side}_media_resource_id") and getattr(
+                self, f"{side}_tts_preset_id"
+            ):
+                errors[f"{side}_tts_preset"] = _(
+                    "Choose a media resource or a TTS preset for this side, not both."
+                )
         if errors:
             raise ValidationError(errors)
 
@@ -308,12 +370,19 @@ class Destination(models.Model):
         AgentGroup, models.CASCADE, related_name="destinations", verbose_name=_("agent group")
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    number = DialNumberField(_("number or SIP-URI"), help_text=_("+7 912 123-45-67, 8 (912) 123-45-67 or sip:user@host"))
+    number = DialNumberField(
+        _("number or SIP-URI"), help_text=_("+7 912 123-45-67, 8 (912) 123-45-67 or sip:user@host")
+    )
     timeout = models.PositiveSmallIntegerField(
-        _("ring timeout, seconds"), default=30, validators=range_validators(10, 600), help_text=_("From 10 to 600.")
+        _("ring timeout, seconds"),
+        default=30,
+        validators=range_validators(10, 600),
+        help_text=_("From 10 to 600."),
     )
 
-    history = HistoricalRecords(verbose_name=_("destination change"), verbose_name_plural=_("Change trail: destinations"))
+    history = HistoricalRecords(
+        verbose_name=_("destination change"), verbose_name_plural=_("Change trail: destinations")
+    )
 
     class Meta:
         ordering = ["agent_group", "position", "id"]
@@ -355,9 +424,13 @@ class WorkingHours(models.Model):
     )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     opens = models.TimeField(_("opens"))
-    closes = models.TimeField(_("closes"), help_text=_("At or before the opening time: the next day."))
+    closes = models.TimeField(
+        _("closes"), help_text=_("At or before the opening time: the next day.")
+    )
 
-    history = HistoricalRecords(verbose_name=_("working hours change"), verbose_name_plural=_("Change trail: working hours"))
+    history = HistoricalRecords(
+        verbose_name=_("working hours change"), verbose_name_plural=_("Change trail: working hours")
+    )
 
     class Meta:
         ordering = ["agent_group", "weekday", "opens"]
@@ -375,11 +448,15 @@ class WorkingHours(models.Model):
 class Holiday(models.Model):
     """A day (in the group's time zone) on which no working interval starts."""
 
-    agent_group = models.ForeignKey(AgentGroup, models.CASCADE, related_name="holidays", verbose_name=_("agent group"))
+    agent_group = models.ForeignKey(
+        AgentGroup, models.CASCADE, related_name="holidays", verbose_name=_("agent group")
+    )
     date = models.DateField(_("date"))
     name = models.CharField(_("name"), max_length=100, blank=True)
 
-    history = HistoricalRecords(verbose_name=_("holiday change"), verbose_name_plural=_("Change trail: holidays"))
+    history = HistoricalRecords(
+        verbose_name=_("holiday change"), verbose_name_plural=_("Change trail: holidays")
+    )
 
     class Meta:
         ordering = ["agent_group", "date"]

@@ -20,7 +20,9 @@ class Contact(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords(verbose_name=_("contact change"), verbose_name_plural=_("Change trail: contacts"))
+    history = HistoricalRecords(
+        verbose_name=_("contact change"), verbose_name_plural=_("Change trail: contacts")
+    )
 
     class Meta:
         ordering = ["name", "id"]
@@ -35,12 +37,20 @@ class Contact(models.Model):
 class ContactNumber(models.Model):
     """One of a contact's numbers; all of them, in order, are dialled on the contact's side."""
 
-    contact = models.ForeignKey(Contact, models.CASCADE, related_name="numbers", verbose_name=_("contact"))
+    contact = models.ForeignKey(
+        Contact, models.CASCADE, related_name="numbers", verbose_name=_("contact")
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    number = CustomerNumberField(_("phone number"), help_text=_("+7 912 123-45-67 or 8 (912) 123-45-67"))
-    label = models.CharField(_("label"), max_length=50, blank=True, help_text=_("For example “mobile” or “office”."))
+    number = CustomerNumberField(
+        _("phone number"), help_text=_("+7 912 123-45-67 or 8 (912) 123-45-67")
+    )
+    label = models.CharField(
+        _("label"), max_length=50, blank=True, help_text=_("For example “mobile” or “office”.")
+    )
 
-    history = HistoricalRecords(verbose_name=_("phone number change"), verbose_name_plural=_("Change trail: phone numbers"))
+    history = HistoricalRecords(
+        verbose_name=_("phone number change"), verbose_name_plural=_("Change trail: phone numbers")
+    )
 
     class Meta:
         ordering = ["contact", "position", "id"]

@@ -14,7 +14,9 @@ class CallEvent(models.Model):
 
     call_sid = models.CharField(_("call id"), max_length=CALL_ID_MAX_LENGTH)
     event_side = models.CharField(_("leg"), max_length=16, help_text=_("A = line_1, B = line_2."))
-    type = models.CharField(_("type"), max_length=16, help_text=_("o originate, s answered, h hung up, d final, e end."))
+    type = models.CharField(
+        _("type"), max_length=16, help_text=_("o originate, s answered, h hung up, d final, e end.")
+    )
     date_time = models.CharField(_("event time, as sent"), max_length=64)
     occurred_at = models.DateTimeField(_("event time"))
     payload = models.JSONField(_("event as received"))
@@ -35,13 +37,19 @@ class CallEvent(models.Model):
         verbose_name = _("call event")
         verbose_name_plural = _("call events")
         constraints = [
-            models.UniqueConstraint(fields=["call_sid", "event_side", "type", "date_time"], name="callevent_unique"),
+            models.UniqueConstraint(
+                fields=["call_sid", "event_side", "type", "date_time"], name="callevent_unique"
+            ),
         ]
         indexes = [
             models.Index(fields=["attempt", "occurred_at"], name="callevent_attempt"),
             models.Index(fields=["received_at"], name="callevent_received"),
             # Events that came before their call id was recorded: linked by the sweeper.
-            models.Index(fields=["call_sid"], name="callevent_unlinked", condition=models.Q(attempt__isnull=True)),
+            models.Index(
+                fields=["call_sid"],
+                name="callevent_unlinked",
+                condition=models.Q(attempt__isnull=True),
+            ),
         ]
 
     def __str__(self):

@@ -1,7 +1,12 @@
 from django import forms
 from django.db import models
 
-from ..numbers import as_stored_number, normalize_customer_number, normalize_dial_number, normalize_phone_number
+from ..numbers import (
+    as_stored_number,
+    normalize_customer_number,
+    normalize_dial_number,
+    normalize_phone_number,
+)
 
 
 class NormalizedCharFormField(forms.CharField):
@@ -37,7 +42,9 @@ class _NormalizedCharField(models.CharField):
         return super().clean(value, model_instance)
 
     def formfield(self, **kwargs):
-        return super().formfield(**{"form_class": NormalizedCharFormField, "normalize": type(self).normalize, **kwargs})
+        return super().formfield(
+            **{"form_class": NormalizedCharFormField, "normalize": type(self).normalize, **kwargs}
+        )
 
 
 class PhoneNumberField(_NormalizedCharField):

@@ -22,7 +22,10 @@ class CallbackStatus(models.TextChoices):
     SENDING = "sending", _("Sending")  # claimed by a worker, MakeCallback in flight
     PLACED = "placed", _("Placed")  # Exolve accepted it and returned a call_id
     FAILED = "failed", _("Failed")  # nothing was placed: refused by Exolve, or out of retries
-    UNKNOWN = "unknown", _("Outcome unknown")  # may have been placed; only a person may place it again
+    UNKNOWN = (
+        "unknown",
+        _("Outcome unknown"),
+    )  # may have been placed; only a person may place it again
     CANCELLED = "cancelled", _("Cancelled")  # cancelled by staff before it was sent
     REFUSED = "refused", _("Refused")  # stopped by our own limits; never sent
 
@@ -46,16 +49,29 @@ class CallOutcome(models.TextChoices):
 
 OPEN_STATUSES = [CallbackStatus.PENDING, CallbackStatus.SENDING]
 # Requests that did or may have rung the customer: what the cooldown counts.
-RINGING_STATUSES = [CallbackStatus.PENDING, CallbackStatus.SENDING, CallbackStatus.PLACED, CallbackStatus.UNKNOWN]
+RINGING_STATUSES = [
+    CallbackStatus.PENDING,
+    CallbackStatus.SENDING,
+    CallbackStatus.PLACED,
+    CallbackStatus.UNKNOWN,
+]
 CALL_ID_MAX_LENGTH = 100  # Exolve's call ids are about 40 characters
 
 
 class CallbackRequest(models.Model):
     contact = models.ForeignKey(
-        Contact, models.PROTECT, related_name="callback_requests", verbose_name=_("contact"), db_index=False
+        Contact,
+        models.PROTECT,
+        related_name="callback_requests",
+        verbose_name=_("contact"),
+        db_index=False,
     )
     agent_group = models.ForeignKey(
-        AgentGroup, models.PROTECT, related_name="callback_requests", verbose_name=_("agent group"), db_index=False
+        AgentGroup,
+        models.PROTECT,
+        related_name="callback_requests",
+        verbose_name=_("agent group"),
+        db_index=False,
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -66,26 +82,41 @@ class CallbackRequest(models.Model):
     )
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     scheduled_for = models.DateTimeField(
-        _("asked for"), null=True, blank=True, help_text=_("The time staff asked the call to be placed at, if any.")
+        _("asked for"),
+        null=True,
+        blank=True,
+        help_text=_("The time staff asked the call to be placed at, if any."),
     )
     status = models.CharField(
         _("status"), max_length=16, choices=CallbackStatus.choices, default=CallbackStatus.PENDING
     )
     refusal = models.CharField(_("refusal"), max_length=16, choices=Refusal.choices, blank=True)
     limits_overridden = models.BooleanField(
-        _("cooldown overridden"), default=False, help_text=_("A manager placed it despite the cooldown.")
+        _("cooldown overridden"),
+        default=False,
+        help_text=_("A manager placed it despite the cooldown."),
     )
     request_description = models.CharField(
-        _("request description"), max_length=64, unique=True, help_text=_("Our id for the request, sent to Exolve.")
+        _("request description"),
+        max_length=64,
+        unique=True,
+        help_text=_("Our id for the request, sent to Exolve."),
     )
-    request_body = models.JSONField(_("request body"), help_text=_("The MakeCallback body, fixed when staff confirmed."))
+    request_body = models.JSONField(
+        _("request body"), help_text=_("The MakeCallback body, fixed when staff confirmed.")
+    )
     attempt_count = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # Attempts of the current round: a person's "place again" starts a new one.
-    round_first_attempt = models.PositiveSmallIntegerField(_("first attempt of the round"), default=1)
+    round_first_attempt = models.PositiveSmallIntegerField(
+        _("first attempt of the round"), default=1
+    )
     round_started_at = models.DateTimeField(_("round started at"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     queued_at = models.DateTimeField(
-        _("queued at"), null=True, blank=True, help_text=_("When it was last handed to the queue; empty if it failed.")
+        _("queued at"),
+        null=True,
+        blank=True,
+        help_text=_("When it was last handed to the queue; empty if it failed."),
     )
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     call_id = models.CharField(_("call id"), max_length=CALL_ID_MAX_LENGTH, blank=True)
@@ -93,14 +124,20 @@ class CallbackRequest(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     # What Exolve's call events say happened on the call (callbacks/call_events.py).
     call_outcome = models.CharField(
-        _("call outcome"), max_length=24, choices=CallOutcome.choices, blank=True, help_text=_("From Exolve's call events.")
+        _("call outcome"),
+        max_length=24,
+        choices=CallOutcome.choices,
+        blank=True,
+        help_text=_("From Exolve's call events."),
     )
     final_event_at = models.DateTimeField(_("final event received at"), null=True, blank=True)
     outcome_expected_by = models.DateTimeField(
         _("outcome expected by"),
         null=True,
         blank=True,
-        help_text=_("A placed call whose final event has not come by then is flagged: no outcome received."),
+        help_text=_(
+            "A placed call whose final event has not come by then is flagged: no outcome received."
+        ),
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -138,7 +175,9 @@ class CallbackRequest(models.Model):
             models.Index(fields=["requested_by", "-requested_at"], name="callbackrequest_user"),
             models.Index(fields=["call_id"], name="callbackrequest_call_id"),
             models.Index(
-                fields=["requested_at"], name="callbackrequest_open", condition=models.Q(status__in=OPEN_STATUSES)
+                fields=["requested_at"],
+                name="callbackrequest_open",
+                condition=models.Q(status__in=OPEN_STATUSES),
             ),
             # The sweeper's two queries: due pending requests, and sends that lost their worker.
             models.Index(
@@ -147,11 +186,17 @@ class CallbackRequest(models.Model):
                 condition=models.Q(status=CallbackStatus.PENDING),
             ),
             models.Index(
-                fields=["claimed_at"], name="callbackrequest_sending", condition=models.Q(status=CallbackStatus.SENDING)
+                fields=["claimed_at"],
+                name="callbackrequest_sending",
+                condition=models.Q(status=CallbackStatus.SENDING),
             ),
-            models.Index(fields=["call_outcome", "-requested_at"], name="callbackrequest_call_outcome"),
             models.Index(
-                fields=["refusal", "-requested_at"], name="callbackrequest_refusal", condition=~models.Q(refusal="")
+                fields=["call_outcome", "-requested_at"], name="callbackrequest_call_outcome"
+            ),
+            models.Index(
+                fields=["refusal", "-requested_at"],
+                name="callbackrequest_refusal",
+                condition=~models.Q(refusal=""),
             ),
             models.Index(
                 fields=["outcome_expected_by"],
@@ -166,7 +211,6 @@ class CallbackRequest(models.Model):
             "time": timezone.localtime(self.requested_at).strftime("%Y-%m-%d %H:%M"),
         }
 
-
     @property
     def outcome_text(self):
         """The call's outcome for lists: what its events say, or whether they are still to come."""
@@ -175,27 +219,41 @@ class CallbackRequest(models.Model):
     def describe_outcome(self, labels, now):
         if self.call_outcome:
             return labels[self.call_outcome]
-        if self.status == CallbackStatus.PLACED and self.final_event_at is None and self.outcome_expected_by:
+        if (
+            self.status == CallbackStatus.PLACED
+            and self.final_event_at is None
+            and self.outcome_expected_by
+        ):
             return _("No outcome received") if self.outcome_expected_by < now else _("In progress")
         return ""
 
     @property
     def is_scheduled(self):
-        return self.status == CallbackStatus.PENDING and self.next_attempt_at and self.next_attempt_at > timezone.now()
+        return (
+            self.status == CallbackStatus.PENDING
+            and self.next_attempt_at
+            and self.next_attempt_at > timezone.now()
+        )
 
 
 class CallbackNumber(models.Model):
     """A customer number a request rings: the cooldown looks requests up by number."""
 
     request = models.ForeignKey(
-        CallbackRequest, models.CASCADE, related_name="numbers", verbose_name=_("callback request"), db_index=False
+        CallbackRequest,
+        models.CASCADE,
+        related_name="numbers",
+        verbose_name=_("callback request"),
+        db_index=False,
     )
     number = models.CharField(_("number"), max_length=255)
 
     class Meta:
         verbose_name = _("called number")
         verbose_name_plural = _("called numbers")
-        constraints = [models.UniqueConstraint(fields=["request", "number"], name="callbacknumber_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "number"], name="callbacknumber_unique")
+        ]
         indexes = [models.Index(fields=["number", "request"], name="callbacknumber_number")]
 
     def __str__(self):
@@ -205,10 +263,17 @@ class CallbackNumber(models.Model):
 class DoNotCallNumber(models.Model):
     """A number nobody may call back; checked when staff press and again before every attempt."""
 
-    number = PhoneNumberField(_("number"), unique=True, help_text=_("+7 912 123-45-67 or 8 (912) 123-45-67"))
+    number = PhoneNumberField(
+        _("number"), unique=True, help_text=_("+7 912 123-45-67 or 8 (912) 123-45-67")
+    )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("added by")
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
     )
     added_at = models.DateTimeField(_("added at"), default=timezone.now)
 
@@ -226,22 +291,34 @@ class AttemptOutcome(models.TextChoices):
     SENDING = "sending", _("Sending")
     PLACED = "placed", _("Placed")
     REJECTED = "rejected", _("Rejected")  # a final answer (400, 401, 403, 404): nothing was placed
-    TRANSIENT = "transient", _("Transient error")  # nothing was placed (429, 503, no connection): retried
-    UNKNOWN = "unknown", _("Outcome unknown")  # the body may have been acted on: never retried automatically
+    TRANSIENT = (
+        "transient",
+        _("Transient error"),
+    )  # nothing was placed (429, 503, no connection): retried
+    UNKNOWN = (
+        "unknown",
+        _("Outcome unknown"),
+    )  # the body may have been acted on: never retried automatically
 
 
 class CallbackAttempt(models.Model):
     """One MakeCallback HTTP request: saved before it is sent, completed when the answer comes."""
 
     request = models.ForeignKey(
-        CallbackRequest, models.PROTECT, related_name="attempts", verbose_name=_("callback request"), db_index=False
+        CallbackRequest,
+        models.PROTECT,
+        related_name="attempts",
+        verbose_name=_("callback request"),
+        db_index=False,
     )
     number = models.PositiveSmallIntegerField(_("attempt number"))
     request_description = models.CharField(
         _("request description"),
         max_length=64,
         unique=True,
-        help_text=_("This attempt's own id, sent to Exolve: find the call in Exolve's records by it."),
+        help_text=_(
+            "This attempt's own id, sent to Exolve: find the call in Exolve's records by it."
+        ),
     )
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -260,7 +337,9 @@ class CallbackAttempt(models.Model):
         verbose_name = _("callback attempt")
         verbose_name_plural = _("callback attempts")
         constraints = [
-            models.UniqueConstraint(fields=["request", "number"], name="callbackattempt_unique_number"),
+            models.UniqueConstraint(
+                fields=["request", "number"], name="callbackattempt_unique_number"
+            ),
         ]
         indexes = [
             models.Index(fields=["-started_at", "-id"], name="callbackattempt_recent"),
@@ -270,4 +349,7 @@ class CallbackAttempt(models.Model):
         ]
 
     def __str__(self):
-        return _("Attempt %(number)d of %(request)s") % {"number": self.number, "request": self.request_id}
+        return _("Attempt %(number)d of %(request)s") % {
+            "number": self.number,
+            "request": self.request_id,
+        }

@@ -5,7 +5,14 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from callbacks.models import AgentGroup, Contact, ContactNumber, Destination, MediaResource, TtsPreset
+from callbacks.models import (
+    AgentGroup,
+    Contact,
+    ContactNumber,
+    Destination,
+    MediaResource,
+    TtsPreset,
+)
 
 DEMO_USERS = [
     # username, password, role (None: superuser)
@@ -24,7 +31,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, force=False, **options):
         if not settings.DEBUG and not force:
-            raise CommandError("demo_setup creates users with known passwords; it runs only with DEBUG=true.")
+            raise CommandError(
+                "demo_setup creates users with known passwords; it runs only with DEBUG=true."
+            )
         with transaction.atomic():
             self.create_configuration()
             self.create_contact()
@@ -56,7 +65,8 @@ class Command(BaseCommand):
 
     def create_contact(self):
         contact, created = Contact.objects.get_or_create(
-            name="Иван Петров", defaults={"company": "ООО «Ромашка»", "notes": "Asked for a callback on the website."}
+            name="Иван Петров",
+            defaults={"company": "ООО «Ромашка»", "notes": "Asked for a callback on the website."},
         )
         if created:
             number = ContactNumber(contact=contact, number="8 (912) 345-67-89", label="mobile")

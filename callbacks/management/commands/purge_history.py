@@ -20,8 +20,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, older_than_days, batch_size, **options):
         if not older_than_days or older_than_days < 1:
-            raise CommandError("Give --older-than-days N (at least 1): CALLBACK_RETENTION_DAYS is 0, which keeps everything.")
+            raise CommandError(
+                "Give --older-than-days N (at least 1): CALLBACK_RETENTION_DAYS is 0, which keeps everything."
+            )
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
         deleted = retention.purge(older_than_days, batch_size)
-        self.stdout.write(f"Deleted {deleted['events']} call events and {deleted['attempts']} attempts.")
+        self.stdout.write(
+            f"Deleted {deleted['events']} call events and {deleted['attempts']} attempts."
+        )
