@@ -195,7 +195,7 @@ def load_requests(args, rng, users, groups, contacts):
     requests = in_batches(CallbackRequest, rows)
     in_batches(
         CallbackNumber,
-        [CallbackNumber(request=r, number=f"79{rng.randrange(10**9):09d}") for r in requests],
+        [CallbackNumber(callback=r, number=f"79{rng.randrange(10**9):09d}") for r in requests],
     )
     return requests
 
@@ -207,29 +207,29 @@ def load_attempts_and_events(args, rng, requests):
     per_request = args.attempts // len(requests)
     extra = args.attempts - per_request * len(requests)
     attempts, events, call_ids = [], [], []
-    for index, request in enumerate(requests):
+    for index, callback in enumerate(requests):
         count = per_request + (1 if index < extra else 0)
-        for number in range(1, count + 1):
-            last = number == count
-            placed = last and request.status == "placed"
+        for sequence in range(1, count + 1):
+            last = sequence == count
+            placed = last and callback.status == "placed"
             call_id = f"cal{uuid.UUID(int=rng.getrandbits(128))}" if placed else ""
-            started = request.requested_at + timedelta(seconds=number)
+            started = callback.requested_at + timedelta(seconds=sequence)
             attempts.append(
                 CallbackAttempt(
-                    request=request,
-                    number=number,
-                    request_description=f"{request.request_description}-{number}",
+                    callback=callback,
+                    sequence=sequence,
+                    request_description=f"{callback.request_description}-{sequence}",
                     started_at=started,
                     finished_at=started + timedelta(milliseconds=250),
                     duration_ms=250,
                     request_body={"duration": 1800},
-                    outcome="placed" if placed else "transient",
+                    result="placed" if placed else "transient",
                     http_status=200 if placed else 503,
                     call_id=call_id,
                 )
             )
             if placed:
-                call_ids.append((request.pk, call_id))
+                call_ids.append((callback.pk, call_id))
     attempts = in_batches(CallbackAttempt, attempts)
     by_call_id = {attempt.call_id: attempt for attempt in attempts if attempt.call_id}
     for _request_id, call_id in call_ids:
@@ -380,7 +380,7 @@ def measure(args):
         (
             "auditor's page: status, group and period",
             auditor,
-            f"/history/?status=placed&agent_group={group}&period_after={since.isoformat()}",
+            f"/call-log/?status=placed&agent_group={group}&period_after={since.isoformat()}",
             None,
         ),
     ]
@@ -396,7 +396,7 @@ def measure(args):
         )
     log(f"CSV export of about {args.export_rows} rows")
     export = measure_export(
-        auditor, f"/history/export.csv?period_after={export_period(args.export_rows)}"
+        auditor, f"/call-log/export.csv?period_after={export_period(args.export_rows)}"
     )
     return results, export
 

@@ -8,7 +8,7 @@ Against the project's own Exolve sandbox answering after 0 ms and after 200 ms, 
   (2) bare      benchmarks/bare_tasks.py: a Celery task that only POSTs the body (per-thread
                 Session), run by `celery -A benchmarks.bare_tasks worker` with the same pool,
                 concurrency, acks_late and prefetch multiplier 1 as the project, same broker;
-  (3) app       real CallbackRequest rows made by dispatch.request_callback while publishing is
+  (3) app       real CallbackRequest rows made by create_callback while publishing is
                 held back (as when the broker is down), then queued the way the sweeper queues
                 such a backlog (CALLBACK_BATCH_SIZE requests per task; --create live: one task
                 per press) to a real `celery -A callbacks_project worker`, which claims,
@@ -83,7 +83,7 @@ def parse_args(argv=None):
         "--create",
         default="before",
         choices=["before", "live"],
-        help="(3): 'before' makes every row with dispatch.request_callback (publishing held back) and then "
+        help="(3): 'before' makes every row with create_callback (publishing held back) and then "
         "queues them with the sweeper's queue_due, CALLBACK_BATCH_SIZE per task; 'live' calls request_callback "
         "one after another while the worker runs, one task per press (default before)",
     )
@@ -494,27 +494,25 @@ class Bench:
 
     # (3) the application
     def create_requests(self, contacts, hold_publishing):
-        """CallbackRequest rows through dispatch.request_callback; with hold_publishing the on-commit
+        """CallbackRequest rows through create_callback; with hold_publishing the on-commit
         publish is dropped, as when the broker is down. Returns (ids, seconds the service took)."""
-        from callbacks import dispatch
+        from callbacks.delivery import create, queue
         from callbacks.models import CallbackRequest
 
-        real_publish = dispatch.publish
+        real_publish = queue.publish
         if hold_publishing:
-            dispatch.publish = lambda request_ids, countdown=0.0: False
+            queue.publish = lambda callback_ids, countdown=0.0: False
         try:
             start = time.perf_counter()
             ids = [
-                dispatch.request_callback(
-                    contact=c, agent_group=self.group, requested_by=self.user
-                ).pk
+                create.create_callback(contact=c, agent_group=self.group, requested_by=self.user).pk
                 for c in contacts
             ]
             seconds = time.perf_counter() - start
         finally:
-            dispatch.publish = real_publish
+            queue.publish = real_publish
         self.check_created(ids)
-        if hold_publishing:  # what dispatch.publish does when the broker is down
+        if hold_publishing:  # what queue.publish does when the broker is down
             CallbackRequest.objects.filter(pk__in=ids).update(queued_at=None)
         return ids, seconds
 
@@ -522,7 +520,7 @@ class Bench:
         """What the sweeper does when the broker is back; returns how many requests it queued."""
         from django.utils import timezone
 
-        from callbacks import sweeper
+        from callbacks.delivery import sweeper
 
         queued = 0
         while swept := sweeper.queue_due(timezone.now()):
@@ -555,7 +553,7 @@ class Bench:
     def app(self, contacts, warm_contacts, expected_seconds, label):
         from django.db.models import Avg, Count, Max
 
-        from callbacks import dispatch
+        from callbacks.delivery import queue
         from callbacks.models import CallbackAttempt
 
         live = self.args.create == "live"
@@ -585,17 +583,17 @@ class Bench:
             start = time.time()
             if live:
                 first = {}
-                real_publish = dispatch.publish
+                real_publish = queue.publish
 
-                def timed_publish(request_ids, countdown=0.0):
+                def timed_publish(callback_ids, countdown=0.0):
                     first.setdefault("t", time.time())
-                    return real_publish(request_ids, countdown)
+                    return real_publish(callback_ids, countdown)
 
-                dispatch.publish = timed_publish
+                queue.publish = timed_publish
                 try:
                     ids, creation = self.create_requests(contacts, hold_publishing=False)
                 finally:
-                    dispatch.publish = real_publish
+                    queue.publish = real_publish
                 start = first["t"]
                 published = time.time()
             else:
@@ -691,10 +689,10 @@ def rate(result):
 def report(args, results, machine_line, load):
     c = args.concurrency
     mode = (
-        "rows made first with dispatch.request_callback (publishing held back, as when the broker is down), "
+        "rows made first with create_callback (publishing held back, as when the broker is down), "
         "then queued by the sweeper's queue_due, CALLBACK_BATCH_SIZE requests per task"
         if args.create == "before"
-        else "dispatch.request_callback called one after another while the worker runs (one task per press, on commit)"
+        else "create_callback called one after another while the worker runs (one task per press, on commit)"
     )
     lines = [
         "",
@@ -756,7 +754,7 @@ def report(args, results, machine_line, load):
             f"PostgreSQL: {ap['pg']['sessions'] / ap['n']:.2f} new sessions and "
             f"{ap['pg']['commits'] / ap['n']:.1f} commits per callback"
             + (
-                f"; dispatch.request_callback made {ap['create_rate']:.0f} rows/s"
+                f"; create_callback made {ap['create_rate']:.0f} rows/s"
                 if ap["create_rate"]
                 else ""
             )
@@ -769,7 +767,7 @@ def report(args, results, machine_line, load):
         "benchmark process.",
         "(2) start = just before the first apply_async; end = the latest finish time the tasks wrote to Redis "
         "(ZADD GT), after the task counter (INCR) reached N.",
-        "(3) start = just before the first dispatch.publish; end = max(CallbackRequest.finished_at), read once "
+        "(3) start = just before the first queue.publish; end = max(CallbackRequest.finished_at), read once "
         "every row is final (the database is polled every 50 ms).",
         "The sandbox's own request log (GET /_sandbox/requests) confirms the 200s of (2) and (3).",
         "",

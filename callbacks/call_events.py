@@ -7,14 +7,22 @@ call, and events that came early are linked when the call id is recorded (and by
 
 import json
 import logging
+from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import locks, outcomes
-from .models import CallbackAttempt, CallbackRequest, CallbackStatus, CallEvent
-from .models.history import CALL_ID_MAX_LENGTH
+from .models import (
+    CALL_ID_MAX_LENGTH,
+    CallbackAttempt,
+    CallbackRequest,
+    CallbackStatus,
+    CallEvent,
+)
 
 logger = logging.getLogger(__name__)
 IDENTITY_FIELDS = {"call_sid": CALL_ID_MAX_LENGTH, "event_side": 16, "type": 16, "date_time": 64}
@@ -25,7 +33,7 @@ class BadEvent(ValueError):
     """An event we cannot store, with the reason for the sender."""
 
 
-def parse_event(body):
+def parse_event(body: bytes) -> dict[str, Any]:
     """The event's fields from a request body, or BadEvent saying what is wrong with it."""
     try:
         payload = json.loads(body)
@@ -48,7 +56,7 @@ def parse_event(body):
     return payload
 
 
-def receive_event(payload):
+def receive_event(payload: dict[str, Any]) -> tuple[CallEvent, bool]:
     """Store one event (once), link it, and update the outcome. Returns (event, stored now)."""
     event = CallEvent(
         call_sid=payload["call_sid"],
@@ -80,13 +88,13 @@ def receive_event(payload):
     return event, True
 
 
-def _attempt_with_call_id(call_id):
+def _attempt_with_call_id(call_id: str) -> CallbackAttempt | None:
     return (
-        CallbackAttempt.objects.filter(call_id=call_id).only("id", "request_id", "call_id").first()
+        CallbackAttempt.objects.filter(call_id=call_id).only("id", "callback_id", "call_id").first()
     )
 
 
-def link_events(attempt):
+def link_events(attempt: CallbackAttempt) -> None:
     """Link the events that came before the attempt's call id was recorded. Called inside the
     transaction that records the call id, it adds one statement and no commit of its own."""
     with transaction.atomic(savepoint=False):
@@ -94,7 +102,7 @@ def link_events(attempt):
             _update_outcome(attempt)
 
 
-def link_early_events():
+def link_early_events() -> int:
     """The sweeper's part: events whose call id an attempt has recorded since they came."""
     known = CallbackAttempt.objects.exclude(call_id="").values("call_id")
     call_ids = CallEvent.objects.filter(attempt=None, call_sid__in=known).values_list(
@@ -104,20 +112,22 @@ def link_early_events():
     for call_id in list(call_ids.order_by().distinct()[:BATCH_SIZE]):
         with transaction.atomic():
             locks.hold(locks.CALLS, [call_id])
-            link_events(_attempt_with_call_id(call_id))
+            attempt = _attempt_with_call_id(call_id)
+            if attempt is not None:
+                link_events(attempt)
         linked += 1
     return linked
 
 
-def _update_outcome(attempt):
+def _update_outcome(attempt: CallbackAttempt) -> None:
     # The row lock makes events of one call recompute one after another, each seeing the others.
     callback = (
         CallbackRequest.objects.select_for_update()
         .only("request_body", "call_id")
-        .get(pk=attempt.request_id)
+        .get(pk=attempt.callback_id)
     )
     if callback.call_id != attempt.call_id:
-        return  # an earlier call of a request placed again: its events stay on its attempt
+        return  # an earlier call of a callback placed again: its events stay on its attempt
     events = list(
         attempt.events.values_list("event_side", "type", "occurred_at", "payload", "received_at")
     )
@@ -132,7 +142,7 @@ def _update_outcome(attempt):
     )
 
 
-def contact_is_first(callback):
+def contact_is_first(callback: CallbackRequest) -> bool:
     """Whether the contact was dialled on line_1 (leg A): from the body as it was sent."""
     numbers = set(callback.numbers.values_list("number", flat=True))
     return any(
@@ -141,9 +151,9 @@ def contact_is_first(callback):
     )
 
 
-def legs_of(callback):
-    """Leg A and leg B of the request's current call, for its page."""
-    events = CallEvent.objects.filter(attempt__request=callback, call_sid=callback.call_id)
+def legs_of(callback: CallbackRequest) -> list[outcomes.Leg]:
+    """Leg A and leg B of the callback's current call, for its page."""
+    events = CallEvent.objects.filter(attempt__callback=callback, call_sid=callback.call_id)
     rows = (
         list(events.values_list("event_side", "type", "occurred_at", "payload"))
         if callback.call_id
@@ -152,7 +162,7 @@ def legs_of(callback):
     return [outcomes.leg(side, rows) for side in (outcomes.FIRST_LEG, outcomes.SECOND_LEG)]
 
 
-def no_outcome_received(now=None):
+def no_outcome_received(now: datetime | None = None) -> QuerySet[CallbackRequest]:
     """Placed callbacks whose final event has not come long after the call must have ended."""
     return CallbackRequest.objects.filter(
         status=CallbackStatus.PLACED,

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from urllib3.exceptions import NewConnectionError
 
-from .models.history import CALL_ID_MAX_LENGTH, AttemptOutcome
+from .models import CALL_ID_MAX_LENGTH, AttemptResult
 
 MAKE_CALLBACK_PATH = "/call/v1/MakeCallback"
 SECONDS = re.compile(r"[0-9]{1,9}")
@@ -90,14 +90,14 @@ def build_make_callback_body(
 
 
 @dataclass(frozen=True)
-class CallbackResult:
-    """What one MakeCallback attempt came to.
+class Answer:
+    """Exolve's answer to one MakeCallback attempt, read.
 
-    outcome is an AttemptOutcome: PLACED; REJECTED (final, nothing placed); TRANSIENT
+    result is an AttemptResult: PLACED; REJECTED (final, nothing placed); TRANSIENT
     (nothing placed, worth retrying); UNKNOWN (may have been placed: never resent blindly).
     """
 
-    outcome: str
+    result: str
     http_status: int | None = None
     response_body: str = ""
     call_id: str = ""
@@ -105,8 +105,8 @@ class CallbackResult:
     retry_after: float | None = None  # seconds, when Exolve said how long to wait
 
     @property
-    def is_transient(self):
-        return self.outcome == AttemptOutcome.TRANSIENT
+    def is_transient(self) -> bool:
+        return self.result == AttemptResult.TRANSIENT
 
 
 def parse_retry_after(value):
@@ -150,12 +150,12 @@ def call_id_of(response):
 
 # "Not now, nothing done": the server refused before acting, so asking again cannot ring twice.
 # Any other 5xx came from a server that had the body and may have set the call up before
-# failing (a crash, a gateway timeout): its outcome is unknown.
+# failing (a crash, a gateway timeout): its result is unknown.
 NOT_PROCESSED_STATUSES = {429, 503}
 
 
 def read_answer(response):
-    """Turn Exolve's HTTP answer into a CallbackResult."""
+    """Turn Exolve's HTTP response into an Answer."""
     body = response.text[: settings.EXOLVE_RESPONSE_BODY_LIMIT]
     status = response.status_code
     if status == 200:
@@ -164,20 +164,18 @@ def read_answer(response):
             error = _(
                 "HTTP 200 without a usable call_id; the call may have been placed. Check Exolve before calling again."
             )
-            return CallbackResult(AttemptOutcome.UNKNOWN, status, body, error=error)
-        return CallbackResult(AttemptOutcome.PLACED, status, body, call_id=call_id)
+            return Answer(AttemptResult.UNKNOWN, status, body, error=error)
+        return Answer(AttemptResult.PLACED, status, body, call_id=call_id)
     if status in NOT_PROCESSED_STATUSES:
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         error = error_message(response)
-        return CallbackResult(
-            AttemptOutcome.TRANSIENT, status, body, error=error, retry_after=retry_after
-        )
+        return Answer(AttemptResult.TRANSIENT, status, body, error=error, retry_after=retry_after)
     if status >= 500:
         error = _(
             "%(error)s — the call may have been placed. Check Exolve before calling again."
         ) % {"error": error_message(response)}
-        return CallbackResult(AttemptOutcome.UNKNOWN, status, body, error=error)
-    return CallbackResult(AttemptOutcome.REJECTED, status, body, error=error_message(response))
+        return Answer(AttemptResult.UNKNOWN, status, body, error=error)
+    return Answer(AttemptResult.REJECTED, status, body, error=error_message(response))
 
 
 # --- the client -------------------------------------------------------------------------
@@ -207,13 +205,13 @@ class ExolveClient:
 
     def make_callback(self, body):
         if not self._api_key:
-            return CallbackResult(
-                AttemptOutcome.REJECTED, error=_("EXOLVE_API_KEY is not set; nothing was sent.")
+            return Answer(
+                AttemptResult.REJECTED, error=_("EXOLVE_API_KEY is not set; nothing was sent.")
             )
         try:
             response = self.session.post(self.url, json=body, timeout=self.timeout)
         except requests.RequestException as exc:
-            return network_error_result(exc, self.timeout)
+            return network_error_answer(exc, self.timeout)
         return read_answer(response)
 
 
@@ -224,26 +222,26 @@ def never_connected(exc):
     return isinstance(exc, requests.ConnectionError) and isinstance(reason, NewConnectionError)
 
 
-def network_error_result(exc, timeout):
+def network_error_answer(exc, timeout):
     if isinstance(exc, requests.ConnectTimeout):
         error = _(
             "Network error: could not connect to Exolve within %(seconds)s s; nothing was sent."
         )
-        return CallbackResult(AttemptOutcome.TRANSIENT, error=error % {"seconds": timeout[0]})
+        return Answer(AttemptResult.TRANSIENT, error=error % {"seconds": timeout[0]})
     if never_connected(exc):
         error = _(
             "Network error: could not connect to Exolve (connection refused or DNS failure); nothing was sent."
         )
-        return CallbackResult(AttemptOutcome.TRANSIENT, error=error)
+        return Answer(AttemptResult.TRANSIENT, error=error)
     if isinstance(exc, requests.ReadTimeout):
         error = _(
             "Exolve did not answer within %(seconds)s s after the request was sent; the call may have been placed."
         )
-        return CallbackResult(AttemptOutcome.UNKNOWN, error=error % {"seconds": timeout[1]})
+        return Answer(AttemptResult.UNKNOWN, error=error % {"seconds": timeout[1]})
     error = _(
         "The connection broke after the request was sent (%(kind)s); the call may have been placed."
     )
-    return CallbackResult(AttemptOutcome.UNKNOWN, error=error % {"kind": type(exc).__name__})
+    return Answer(AttemptResult.UNKNOWN, error=error % {"kind": type(exc).__name__})
 
 
 _client = None

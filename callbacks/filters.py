@@ -1,10 +1,12 @@
-"""The auditor's history page: which callback requests to show (django-filter)."""
+"""The call log page: which callbacks to show (django-filter)."""
+
+from typing import Any
 
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from . import call_events
@@ -14,22 +16,21 @@ from .numbers import normalize_typed_or_stored_number
 NO_OUTCOME = "no_outcome"
 
 
-class HistoryFilterForm(forms.Form):
-    def clean_number(self):
-        typed = self.cleaned_data.get("number")
-        return (
-            normalize_typed_or_stored_number(typed) if typed else typed
-        )  # a clear message on the field
+class CallLogFilterForm(forms.Form):
+    def clean_number(self) -> str:
+        typed: str = self.cleaned_data.get("number", "")
+        # A number typed any way becomes the stored form; anything else, a message on the field.
+        return normalize_typed_or_stored_number(typed) if typed else typed
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         period = cleaned.get("period")
         if period and period.start and period.stop and period.start > period.stop:
             self.add_error("period", ValidationError(_("The period ends before it starts.")))
         return cleaned
 
 
-class CallbackHistoryFilter(django_filters.FilterSet):
+class CallLogFilter(django_filters.FilterSet):
     period = django_filters.DateFromToRangeFilter(
         field_name="requested_at",
         label=_("Requested between"),
@@ -58,17 +59,23 @@ class CallbackHistoryFilter(django_filters.FilterSet):
     class Meta:
         model = CallbackRequest
         fields = []
-        form = HistoryFilterForm
+        form = CallLogFilterForm
 
-    def filter_outcome(self, queryset, name, value):
+    def filter_outcome(
+        self, queryset: QuerySet[CallbackRequest], name: str, value: str
+    ) -> QuerySet[CallbackRequest]:
         if value == NO_OUTCOME:
             return queryset & call_events.no_outcome_received()
         return queryset.filter(call_outcome=value)
 
-    def filter_number(self, queryset, name, value):
+    def filter_number(
+        self, queryset: QuerySet[CallbackRequest], name: str, value: str
+    ) -> QuerySet[CallbackRequest]:
         return queryset.filter(
-            Exists(CallbackNumber.objects.filter(request=OuterRef("pk"), number=value))
+            Exists(CallbackNumber.objects.filter(callback=OuterRef("pk"), number=value))
         )
 
-    def filter_has_error(self, queryset, name, value):
+    def filter_has_error(
+        self, queryset: QuerySet[CallbackRequest], name: str, value: bool
+    ) -> QuerySet[CallbackRequest]:
         return queryset.exclude(error="") if value else queryset.filter(error="")

@@ -1,12 +1,15 @@
-"""Limits against harm and abuse, checked before a request is queued (and the do-not-call list
-again before every attempt). A refusal is a (Refusal, message) pair the service records on the
-request, so an auditor sees every one."""
+"""Limits against harm and abuse, checked before a callback is queued (and the do-not-call list
+again before every attempt). A refusal is a (Refusal, message) pair the service saves on the
+callback, so an auditor sees every one."""
 
-from datetime import timedelta
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import Combinable
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -19,8 +22,12 @@ from .models import (
 )
 from .numbers import check_customer_number
 
+RefusalReason = tuple[Refusal, str]
 
-def refusal_for(*, numbers, user, now):
+
+def refusal_for(
+    *, numbers: Sequence[str], user: AbstractBaseUser, now: datetime
+) -> RefusalReason | None:
     """The first limit a new callback to `numbers` by `user` breaks, or None."""
     # The hourly limit comes before the cooldown: a manager may override the cooldown only.
     return (
@@ -31,7 +38,7 @@ def refusal_for(*, numbers, user, now):
     )
 
 
-def _number_policy_refusal(numbers):
+def _number_policy_refusal(numbers: Iterable[str]) -> RefusalReason | None:
     for number in numbers:
         try:
             check_customer_number(number)
@@ -40,58 +47,53 @@ def _number_policy_refusal(numbers):
     return None
 
 
-def numbers_on_do_not_call_list(request):
-    """The numbers of a callback request (an id, or OuterRef("pk")) that are on the do-not-call list."""
+def numbers_on_do_not_call_list(callback: int | Combinable) -> QuerySet[CallbackNumber]:
+    """The numbers of a callback (an id, or OuterRef("pk")) that are on the do-not-call list."""
     return CallbackNumber.objects.filter(
-        request_id=request, number__in=DoNotCallNumber.objects.values("number")
+        callback_id=callback, number__in=DoNotCallNumber.objects.values("number")
     )
 
 
-def do_not_call_numbers(numbers):
+def do_not_call_numbers(numbers: Iterable[str]) -> list[str]:
     return sorted(
         DoNotCallNumber.objects.filter(number__in=numbers).values_list("number", flat=True)
     )
 
 
-def do_not_call_message(blocked):
+def do_not_call_message(blocked: Iterable[str]) -> str:
     return _("On the do-not-call list: %(numbers)s. Nothing was sent.") % {
         "numbers": ", ".join(blocked)
     }
 
 
-def _do_not_call_refusal(numbers):
+def _do_not_call_refusal(numbers: Iterable[str]) -> RefusalReason | None:
     blocked = do_not_call_numbers(numbers)
     return (Refusal.DO_NOT_CALL, do_not_call_message(blocked)) if blocked else None
 
 
-def recently_called(numbers, now):
+def recently_called(numbers: Iterable[str], now: datetime) -> list[str]:
     """Numbers a callback is about to ring or ringing (pending, sending), may have rung (unknown,
     until a person decides), or rang within the cooldown (placed)."""
     cutoff = now - timedelta(minutes=settings.CALLBACK_NUMBER_COOLDOWN_MINUTES)
-    ringing = Q(request__status__in=RINGING_STATUSES) & (
-        ~Q(request__status=CallbackStatus.PLACED) | Q(request__finished_at__gte=cutoff)
+    ringing = Q(callback__status__in=RINGING_STATUSES) & (
+        ~Q(callback__status=CallbackStatus.PLACED) | Q(callback__finished_at__gte=cutoff)
     )
-    return sorted(
-        set(
-            CallbackNumber.objects.filter(ringing, number__in=numbers).values_list(
-                "number", flat=True
-            )
-        )
-    )
+    called = CallbackNumber.objects.filter(ringing, number__in=numbers)
+    return sorted(set(called.values_list("number", flat=True)))
 
 
-def _cooldown_refusal(numbers, now):
+def _cooldown_refusal(numbers: Iterable[str], now: datetime) -> RefusalReason | None:
     recent = recently_called(numbers, now)
     if not recent:
         return None
     message = _(
-        "%(numbers)s was called back less than %(minutes)d minutes ago. A support manager can place it anyway."
+        "%(numbers)s was called back less than %(minutes)d minutes ago. "
+        "A support manager can place it anyway."
     ) % {"numbers": ", ".join(recent), "minutes": settings.CALLBACK_NUMBER_COOLDOWN_MINUTES}
     return Refusal.COOLDOWN, message
 
 
-def _hourly_limit_refusal(user, now):
-    limit = settings.CALLBACK_USER_HOURLY_LIMIT
+def _hourly_limit_refusal(user: AbstractBaseUser, now: datetime) -> RefusalReason | None:
     asked = (
         CallbackRequest.objects.filter(
             requested_by=user, requested_at__gte=now - timedelta(hours=1)
@@ -99,8 +101,7 @@ def _hourly_limit_refusal(user, now):
         .exclude(status=CallbackStatus.REFUSED)
         .count()
     )
-    if asked < limit:
+    if asked < settings.CALLBACK_USER_HOURLY_LIMIT:
         return None
-    return Refusal.HOURLY_LIMIT, _(
-        "You have asked for %(count)d callbacks in the last hour, the limit."
-    ) % {"count": asked}
+    message = _("You have asked for %(count)d callbacks in the last hour, the limit.")
+    return Refusal.HOURLY_LIMIT, message % {"count": asked}

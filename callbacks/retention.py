@@ -2,15 +2,16 @@
 
 Never in the default configuration (CALLBACK_RETENTION_DAYS = 0 keeps everything). Each batch is
 its own short transaction over at most CALLBACK_RETENTION_BATCH rows picked by primary key, so
-no table is locked for long and the history stays readable while it runs. Requests stay: they
-are the record of who asked for what. Attempts of a request whose outcome may still change
+no table is locked for long and the call log stays readable while it runs. Callbacks stay: they
+are the record of who asked for what. Attempts of a callback whose status may still change
 (pending, sending, unknown), and their events, are kept whatever their age."""
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import OPEN_STATUSES, CallbackAttempt, CallbackStatus, CallEvent
@@ -19,14 +20,14 @@ logger = logging.getLogger(__name__)
 UNSETTLED_STATUSES = [*OPEN_STATUSES, CallbackStatus.UNKNOWN]
 
 
-def purge(older_than_days, batch_size, now=None):
+def purge(older_than_days: int, batch_size: int, now: datetime | None = None) -> dict[str, int]:
     """Delete what is older than the age; returns {"events": n, "attempts": n}."""
     cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
     events = CallEvent.objects.filter(received_at__lt=cutoff).exclude(
-        attempt__request__status__in=UNSETTLED_STATUSES
+        attempt__callback__status__in=UNSETTLED_STATUSES
     )
     attempts = CallbackAttempt.objects.filter(started_at__lt=cutoff).exclude(
-        request__status__in=UNSETTLED_STATUSES
+        callback__status__in=UNSETTLED_STATUSES
     )
     deleted = {
         "events": _in_batches(events, batch_size),
@@ -36,7 +37,7 @@ def purge(older_than_days, batch_size, now=None):
     return deleted
 
 
-def _in_batches(queryset, batch_size):
+def _in_batches(queryset: QuerySet[models.Model], batch_size: int) -> int:
     deleted = 0
     while True:
         with transaction.atomic():
@@ -48,7 +49,7 @@ def _in_batches(queryset, batch_size):
             deleted += per_model.get(queryset.model._meta.label, 0)
 
 
-def purge_configured():
+def purge_configured() -> dict[str, int] | None:
     """The periodic task's work: nothing unless CALLBACK_RETENTION_DAYS is set."""
     if not settings.CALLBACK_RETENTION_DAYS:
         return None

@@ -1,6 +1,20 @@
-"""Reads the views and the dispatch service share."""
+"""Reads shared by the admin, the call log page and the delivery services."""
 
-from .models import AgentGroup, CallbackRequest
+import re
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from .models import (
+    AgentGroup,
+    CallbackAttempt,
+    CallbackNumber,
+    CallbackRequest,
+    Contact,
+    ContactNumber,
+    Destination,
+)
+from .numbers import normalize_typed_or_stored_number
 
 AUDIO_RELATIONS = [
     "agent_media_resource",
@@ -8,9 +22,11 @@ AUDIO_RELATIONS = [
     "contact_media_resource",
     "contact_tts_preset",
 ]
+CALL_ID = re.compile(r"cal[0-9a-f-]{8,}", re.IGNORECASE)
+REQUEST_DESCRIPTION = re.compile(r"callback-[0-9a-f-]{8,}", re.IGNORECASE)
 
 
-def active_agent_groups():
+def active_agent_groups() -> QuerySet[AgentGroup]:
     return (
         AgentGroup.objects.filter(is_active=True)
         .select_related(*AUDIO_RELATIONS)
@@ -18,12 +34,14 @@ def active_agent_groups():
     )
 
 
-def callback_lines(agent_group, contact):
+def callback_lines(
+    agent_group: AgentGroup, contact: Contact
+) -> tuple[list[Destination], list[ContactNumber]]:
     """The agent group's destinations and the contact's numbers, each in dialling order."""
     return list(agent_group.destinations.all()), list(contact.numbers.all())
 
 
-def recent_callbacks(contact, limit=20):
+def recent_callbacks(contact: Contact, limit: int = 20) -> QuerySet[CallbackRequest]:
     return (
         CallbackRequest.objects.filter(contact=contact)
         .select_related("agent_group", "requested_by")
@@ -31,10 +49,39 @@ def recent_callbacks(contact, limit=20):
     )
 
 
-def callback_history():
-    """Callback requests for the history lists and the export: newest first, with what each row shows."""
+def call_log() -> QuerySet[CallbackRequest]:
+    """Callbacks for the call log's lists and its export: newest first, with what each row shows."""
     return (
         CallbackRequest.objects.select_related("contact", "agent_group", "requested_by")
         .prefetch_related("numbers")
         .order_by("-requested_at", "-id")
     )
+
+
+def search_callbacks(queryset: QuerySet[CallbackRequest], term: str) -> QuerySet[CallbackRequest]:
+    """Callbacks matching what was typed, by its shape: a call id (of the callback or of any of
+    its attempts), our request description (a callback's or an attempt's), a phone number however
+    typed, or else the start of the contact's name. Each goes to one index; an OR of them all
+    would read the whole table."""
+    term = term.strip()
+    if not term:
+        return queryset
+    if CALL_ID.fullmatch(term) or REQUEST_DESCRIPTION.fullmatch(term):
+        term = term.lower()  # ours and Exolve's ids are lower case
+    if CALL_ID.fullmatch(term):
+        earlier_calls = CallbackAttempt.objects.filter(call_id=term).values_list(
+            "callback_id", flat=True
+        )
+        return queryset.filter(
+            pk__in=[*queryset.filter(call_id=term).values_list("pk", flat=True), *earlier_calls]
+        )
+    if REQUEST_DESCRIPTION.fullmatch(term):
+        # An attempt's id is its callback's with -<sequence> at the end.
+        request_description = term.rsplit("-", 1)[0] if term.count("-") > 5 else term
+        return queryset.filter(request_description=request_description)
+    try:
+        number = normalize_typed_or_stored_number(term)
+    except ValidationError:
+        return queryset.filter(contact__name__istartswith=term)
+    called = CallbackNumber.objects.filter(number=number).values("callback_id")
+    return queryset.filter(pk__in=called)

@@ -4,6 +4,7 @@ import os
 import re
 from pathlib import Path
 
+import django_stubs_ext
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
@@ -20,6 +21,10 @@ from .environment import (
     read_str,
     read_time_zone,
 )
+
+# Generic classes of Django's (ModelAdmin[Contact], QuerySet[Contact]) may be subscripted at run
+# time, as the type checker reads them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -235,8 +240,8 @@ if CALLBACK_BATCH_SIZE > CALLBACK_SEND_THREADS:
 CALLBACK_RETENTION_DAYS = read_number("CALLBACK_RETENTION_DAYS", 0, minimum=0)
 CALLBACK_RETENTION_BATCH = read_number("CALLBACK_RETENTION_BATCH", 1000, minimum=1, maximum=100_000)
 if CALLBACK_RETENTION_DAYS:
-    CELERY_BEAT_SCHEDULE["purge-history"] = {
-        "task": "callbacks.purge_history",
+    CELERY_BEAT_SCHEDULE["purge-call-log"] = {
+        "task": "callbacks.purge_call_log",
         "schedule": crontab(hour=3, minute=30),
         "options": {"expires": 3600},
     }

@@ -2,12 +2,17 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
-from callbacks.views import callback_history, callback_history_csv, exolve_events
+from callbacks.views import call_log_csv, call_log_page, exolve_events
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("exolve/events/<str:secret>/", exolve_events, name="exolve_events"),
-    path("history/", callback_history, name="callback_history"),
-    path("history/export.csv", callback_history_csv, name="callback_history_csv"),
+    path("call-log/", call_log_page, name="call_log"),
+    path("call-log/export.csv", call_log_csv, name="call_log_csv"),
+    # The call log page's first address, kept for bookmarks (filters included).
+    path("history/", RedirectView.as_view(pattern_name="call_log", query_string=True)),
+    path(
+        "history/export.csv", RedirectView.as_view(pattern_name="call_log_csv", query_string=True)
+    ),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]

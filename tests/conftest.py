@@ -53,13 +53,13 @@ def sandbox(sandbox_server, settings):
 
 @pytest.fixture
 def queued(monkeypatch):
-    """Every apply_async of the send task, as (request ids, countdown), instead of a broker."""
+    """Every send task handed to the broker, as (callback ids, countdown), instead of a broker."""
     calls = []
 
-    def apply_async(args, countdown=None, **kwargs):
-        calls.append((tuple(args[0]), countdown))
+    def hand_to_broker(callback_ids, countdown):
+        calls.append((tuple(callback_ids), countdown))
 
-    monkeypatch.setattr("callbacks.tasks.send_callbacks.apply_async", apply_async)
+    monkeypatch.setattr("callbacks.delivery.queue.hand_to_broker", hand_to_broker)
     return calls
 
 

@@ -23,7 +23,7 @@ def wait_for(condition, seconds, interval=0.1):
 def make_requests(count, agent_group, user, first=None, **changes):
     """`count` requests to different contacts and numbers (after those that exist, unless `first`
     says where to start), placed unless `changes` say otherwise."""
-    from callbacks import dispatch
+    from callbacks.delivery import create
     from callbacks.models import CallbackRequest, CallbackStatus, Contact, ContactNumber
 
     first = Contact.objects.count() if first is None else first
@@ -32,7 +32,7 @@ def make_requests(count, agent_group, user, first=None, **changes):
         contact = Contact.objects.create(name=f"Клиент {i:03d}")
         ContactNumber.objects.create(contact=contact, number=f"7916123{i:04d}")
         made.append(
-            dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=user)
+            create.create_callback(contact=contact, agent_group=agent_group, requested_by=user)
         )
     CallbackRequest.objects.filter(pk__in=[r.pk for r in made]).update(
         **{"status": CallbackStatus.PLACED, **changes}

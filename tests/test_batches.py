@@ -8,7 +8,8 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from callbacks import dispatch, exolve, sweeper
+from callbacks import exolve
+from callbacks.delivery import recording, send_threads, sending, sweeper
 from callbacks.models import (
     CallbackRequest,
     CallbackStatus,
@@ -51,7 +52,7 @@ def test_the_requests_of_one_task_are_sent_side_by_side(agent_group, staff_user,
         return real_send(client, body)
 
     with mock.patch.object(exolve.ExolveClient, "make_callback", send_when_all_are_in_flight):
-        attempts = dispatch.send_callbacks([r.pk for r in backlog])
+        attempts = sending.send_callbacks([r.pk for r in backlog])
 
     assert len(attempts) == 3
     assert set(
@@ -78,7 +79,7 @@ def test_each_request_of_a_task_is_settled_on_its_own(
     )  # in whatever order they arrive
 
     with django_capture_on_commit_callbacks(execute=True):  # the retry is queued on commit
-        dispatch.send_callbacks([r.pk for r in [*answered, blocked, early, done]])
+        sending.send_callbacks([r.pk for r in [*answered, blocked, early, done]])
 
     assert len(sandbox.received()) == 3
     expected = {200: CallbackStatus.PLACED, 400: CallbackStatus.FAILED, 503: CallbackStatus.PENDING}
@@ -100,15 +101,15 @@ def test_an_answer_that_cannot_be_recorded_loses_none_of_the_others(
 ):
     backlog = pending_requests(3, agent_group, staff_user)
     broken = backlog[1].pk
-    real_record = dispatch._record
+    real_record = recording.record
 
     def record(attempt, result):
-        if attempt.request_id == broken:
+        if attempt.callback_id == broken:
             raise RuntimeError("database gone for a moment")
         real_record(attempt, result)
 
-    with mock.patch.object(dispatch, "_record", record):
-        dispatch.send_callbacks([r.pk for r in backlog])
+    with mock.patch.object(sending, "record", record):
+        sending.send_callbacks([r.pk for r in backlog])
 
     statuses = dict(
         CallbackRequest.objects.filter(pk__in=[r.pk for r in backlog]).values_list("pk", "status")
@@ -118,7 +119,7 @@ def test_an_answer_that_cannot_be_recorded_loses_none_of_the_others(
 
 
 def test_a_batch_claims_its_requests_only_when_a_thread_is_free_for_each_and_in_turn():
-    threads = dispatch.SendThreads(2)
+    threads = send_threads.SendThreads(2)
     got = {"batch": threading.Event(), "press": threading.Event()}
 
     def wants(name, count):
@@ -147,22 +148,22 @@ def test_a_batch_claims_its_requests_only_when_a_thread_is_free_for_each_and_in_
 def test_a_failing_claim_gives_every_reserved_thread_back(
     agent_group, staff_user, queued, monkeypatch
 ):
-    threads = dispatch.SendThreads(3)
-    monkeypatch.setattr(dispatch, "_send_threads", threads)
+    threads = send_threads.SendThreads(3)
+    monkeypatch.setattr(send_threads, "_send_threads", threads)
     backlog = pending_requests(3, agent_group, staff_user)
-    monkeypatch.setattr(dispatch, "_claim", mock.Mock(side_effect=RuntimeError("database gone")))
+    monkeypatch.setattr(sending, "claim", mock.Mock(side_effect=RuntimeError("database gone")))
     with pytest.raises(RuntimeError):
-        dispatch.send_callbacks([r.pk for r in backlog])
+        sending.send_callbacks([r.pk for r in backlog])
     threads.reserve(3)  # would wait for ever if the failed batch had kept its threads
 
 
 def test_a_task_with_more_requests_than_send_threads_sends_them_all(
     agent_group, staff_user, sandbox, queued, monkeypatch
 ):
-    monkeypatch.setattr(dispatch, "_send_threads", dispatch.SendThreads(2))
+    monkeypatch.setattr(send_threads, "_send_threads", send_threads.SendThreads(2))
     backlog = pending_requests(5, agent_group, staff_user)
-    attempts = dispatch.send_callbacks([r.pk for r in backlog])
-    assert sorted(a.request_id for a in attempts) == sorted(r.pk for r in backlog)
+    attempts = sending.send_callbacks([r.pk for r in backlog])
+    assert sorted(a.callback_id for a in attempts) == sorted(r.pk for r in backlog)
     assert len(sandbox.received()) == 5
 
 
@@ -172,7 +173,7 @@ def test_a_due_request_another_transaction_held_is_left_to_the_next_sweep(
     """What a claim on PostgreSQL finds when another transaction holds the row (SKIP LOCKED)."""
     (request,) = pending_requests(1, agent_group, staff_user)
     CallbackRequest.objects.filter(pk=request.pk).update(queued_at=timezone.now())
-    dispatch._settle_unclaimed({request.pk}, timezone.now())
+    sending.settle_unclaimed({request.pk}, timezone.now())
     request.refresh_from_db()
     assert (request.status, request.queued_at) == (CallbackStatus.PENDING, None)
     assert sweeper.queue_due(timezone.now()) == 1
@@ -214,13 +215,13 @@ def test_when_the_broker_fails_mid_sweep_only_what_was_handed_over_stays_queued(
     backlog = pending_requests(5, agent_group, staff_user)
     handed_over = []
 
-    def broker_fails_after_the_first_task(args, countdown=None, **kwargs):
+    def broker_fails_after_the_first_task(callback_ids, countdown):
         if handed_over:
             raise OSError("Connection refused")
-        handed_over.extend(args[0])
+        handed_over.extend(callback_ids)
 
     monkeypatch.setattr(
-        "callbacks.tasks.send_callbacks.apply_async", broker_fails_after_the_first_task
+        "callbacks.delivery.queue.hand_to_broker", broker_fails_after_the_first_task
     )
     assert sweeper.queue_due(timezone.now()) == 2
     queued_ids = set(

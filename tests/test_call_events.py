@@ -10,8 +10,9 @@ import requests
 from django.urls import reverse
 from django.utils import timezone
 
-from callbacks import call_events, dispatch, exolve, sweeper
-from callbacks.models import AttemptOutcome, CallbackRequest, CallEvent, CallOutcome
+from callbacks import call_events, exolve
+from callbacks.delivery import create, recording, sending, sweeper
+from callbacks.models import AttemptResult, CallbackRequest, CallEvent, CallOutcome
 from callbacks_project.log_filters import RedactSecrets
 from tests.helpers import wait_for
 
@@ -66,10 +67,10 @@ def final(call_id, side, at, cause="16", hangup="NORMAL_CLEARING", talk_ms=0):
 
 @pytest.fixture
 def placed(contact, agent_group, staff_user, sandbox, queued):
-    callback = dispatch.request_callback(
+    callback = create.create_callback(
         contact=contact, agent_group=agent_group, requested_by=staff_user
     )
-    dispatch.send_callback(callback.pk)
+    sending.send_callback(callback.pk)
     callback.refresh_from_db()
     assert callback.call_id
     return callback
@@ -192,7 +193,7 @@ def test_a_connected_call_in_any_order_and_with_duplicates(client, placed):
         "NORMAL_CLEARING",
         "Normal call clearing",
     )
-    assert CallEvent.objects.filter(attempt__request=placed).count() == 6
+    assert CallEvent.objects.filter(attempt__callback=placed).count() == 6
 
 
 @pytest.mark.parametrize(
@@ -281,14 +282,14 @@ def test_an_unfinished_call_has_no_outcome_yet(client, placed):
 def test_events_that_come_before_the_call_id_is_recorded_are_linked_when_it_is(
     client, contact, agent_group, staff_user, queued
 ):
-    callback = dispatch.request_callback(
+    callback = create.create_callback(
         contact=contact, agent_group=agent_group, requested_by=staff_user
     )
-    [attempt] = dispatch._claim([callback.pk], timezone.now())
+    [attempt] = sending.claim([callback.pk], timezone.now())
     for sent in connected_events("cal-early"):
         assert post(client, sent).json() == {"stored": True, "linked": False}
-    dispatch._record(
-        attempt, exolve.CallbackResult(AttemptOutcome.PLACED, http_status=200, call_id="cal-early")
+    recording.record(
+        attempt, exolve.Answer(AttemptResult.PLACED, http_status=200, call_id="cal-early")
     )
     callback.refresh_from_db()
     assert callback.call_outcome == CallOutcome.CONNECTED
@@ -396,10 +397,10 @@ def test_the_sandboxs_events_through_the_real_endpoint_give_the_outcome(
         duplicate_events=True,
         shuffle_events=True,
     )
-    callback = dispatch.request_callback(
+    callback = create.create_callback(
         contact=contact, agent_group=agent_group, requested_by=staff_user
     )
-    dispatch.send_callback(callback.pk)
+    sending.send_callback(callback.pk)
 
     def settled():
         callback.refresh_from_db()

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from callbacks import dispatch
+from callbacks.delivery import create, sending, staff_actions
 from callbacks.models import CallbackRequest, CallbackStatus, DoNotCallNumber, Refusal, WorkingHours
 from tests.test_admin_configuration import GROUP_ADD, group_data
 
@@ -96,14 +96,14 @@ def test_a_press_while_the_queue_is_down_says_it_will_go_out_later(
     def broker_down(*args, **kwargs):
         raise OSError("Connection refused")
 
-    monkeypatch.setattr("callbacks.tasks.send_callbacks.apply_async", broker_down)
+    monkeypatch.setattr("callbacks.delivery.queue.hand_to_broker", broker_down)
     response = press(staff_client, contact, agent_group)
     assert "it will be placed as soon as the queue is back" in response.content.decode()
     assert CallbackRequest.objects.get().status == CallbackStatus.PENDING
 
 
 def test_staff_cancel_a_pending_callback(staff_client, contact, agent_group, staff_user, queued):
-    callback = dispatch.request_callback(
+    callback = create.create_callback(
         contact=contact, agent_group=agent_group, requested_by=staff_user
     )
     page = staff_client.get(contact_url(contact)).content.decode()
@@ -123,7 +123,7 @@ def test_staff_cancel_a_pending_callback(staff_client, contact, agent_group, sta
 def test_auditors_can_neither_cancel_nor_place_again(
     client, auditor, contact, agent_group, staff_user, queued
 ):
-    callback = dispatch.request_callback(
+    callback = create.create_callback(
         contact=contact, agent_group=agent_group, requested_by=staff_user
     )
     client.force_login(auditor)
@@ -137,14 +137,14 @@ def test_auditors_can_neither_cancel_nor_place_again(
 def test_an_unknown_outcome_is_shown_and_placed_again_only_after_confirmation(
     staff_client, auditor, contact, agent_group, staff_user, sandbox, queued
 ):
-    callback = dispatch.request_callback(
+    callback = create.create_callback(
         contact=contact, agent_group=agent_group, requested_by=staff_user
     )
     sandbox.script({"status": 500, "body": {"message": "internal"}})
-    dispatch.send_callback(callback.pk)
+    sending.send_callback(callback.pk)
     auditor_client = Client()
     auditor_client.force_login(auditor)
-    assert "Outcome unknown" in auditor_client.get(contact_url(contact)).content.decode()
+    assert "Result unknown" in auditor_client.get(contact_url(contact)).content.decode()
 
     page = staff_client.get(contact_url(contact)).content.decode()
     assert action_url(callback, "place_again") in page
@@ -162,12 +162,12 @@ def test_a_manager_places_a_cooldown_refusal_anyway(
     staff_client, manager, contact, agent_group, staff_user, settings, queued
 ):
     settings.CALLBACK_NUMBER_COOLDOWN_MINUTES = 10
-    first = dispatch.request_callback(
+    first = create.create_callback(
         contact=contact, agent_group=agent_group, requested_by=staff_user
     )
-    dispatch.cancel_callback(first, staff_user)
+    staff_actions.cancel_callback(first, staff_user)
     CallbackRequest.objects.filter(pk=first.pk).update(status=CallbackStatus.PLACED)
-    refused = dispatch.request_callback(
+    refused = create.create_callback(
         contact=contact, agent_group=agent_group, requested_by=staff_user
     )
     assert refused.refusal == Refusal.COOLDOWN

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from callbacks import dispatch
+from callbacks.delivery import create, sending
 from callbacks.models import CallbackAttempt, CallbackRequest, CallbackStatus
 
 pytestmark = pytest.mark.django_db
@@ -145,10 +145,10 @@ def test_a_support_manager_cannot_place_a_callback(client, manager, contact, age
 
 @pytest.fixture
 def placed_callback(contact, agent_group, staff_user, sandbox, queued):
-    callback = dispatch.request_callback(
+    callback = create.create_callback(
         contact=contact, agent_group=agent_group, requested_by=staff_user
     )
-    dispatch.send_callback(callback.pk)
+    sending.send_callback(callback.pk)
     callback.refresh_from_db()
     return callback
 

@@ -12,9 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from callbacks import dispatch, limits, sweeper
+from callbacks import exolve, limits
+from callbacks.delivery import create, queue, recording, sending, staff_actions, sweeper
 from callbacks.models import (
-    AttemptOutcome,
+    AttemptResult,
     CallbackRequest,
     CallbackStatus,
     Contact,
@@ -31,7 +32,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def ask(contact, agent_group, user, **options):
-    return dispatch.request_callback(
+    return create.create_callback(
         contact=contact, agent_group=agent_group, requested_by=user, **options
     )
 
@@ -58,21 +59,21 @@ def test_an_answer_that_may_have_placed_the_call_is_unknown_and_never_retried(
     answer, callback, sandbox, queued
 ):
     sandbox.script(answer)
-    dispatch.send_callback(callback.pk)
+    sending.send_callback(callback.pk)
     callback.refresh_from_db()
     (attempt,) = callback.attempts.all()
-    assert (callback.status, attempt.outcome) == (CallbackStatus.UNKNOWN, AttemptOutcome.UNKNOWN)
+    assert (callback.status, attempt.result) == (CallbackStatus.UNKNOWN, AttemptResult.UNKNOWN)
     assert "the call may have been placed" in callback.error
     assert queued == [((callback.pk,), None)]  # the first queueing only
-    assert dispatch.send_callback(callback.pk) is None
+    assert sending.send_callback(callback.pk) is None
     assert len(sandbox.received()) == 1
 
 
 def test_a_read_timeout_is_unknown_and_never_retried(callback, sandbox, settings, queued):
     settings.EXOLVE_READ_TIMEOUT = 0.3
     sandbox.script({"status": 200, "delay_ms": 1500})
-    dispatch.exolve.reset_client()
-    dispatch.send_callback(callback.pk)
+    exolve.reset_client()
+    sending.send_callback(callback.pk)
     callback.refresh_from_db()
     assert callback.status == CallbackStatus.UNKNOWN
     assert callback.error.startswith(
@@ -87,23 +88,23 @@ def test_place_again_needs_a_person_and_sends_a_new_attempt_with_its_own_id(
     callback, sandbox, staff_user, queued, django_capture_on_commit_callbacks
 ):
     sandbox.script({"status": 504})
-    dispatch.send_callback(callback.pk)
+    sending.send_callback(callback.pk)
     callback.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        dispatch.place_again(callback, staff_user)
+        staff_actions.place_again(callback, staff_user)
     assert queued[-1] == ((callback.pk,), None)
-    dispatch.send_callback(callback.pk)
+    sending.send_callback(callback.pk)
     callback.refresh_from_db()
-    first, second = callback.attempts.order_by("number")
+    first, second = callback.attempts.order_by("sequence")
     assert callback.status == CallbackStatus.PLACED
     assert callback.decided_by == staff_user
-    assert [first.outcome, second.outcome] == [AttemptOutcome.UNKNOWN, AttemptOutcome.PLACED]
+    assert [first.result, second.result] == [AttemptResult.UNKNOWN, AttemptResult.PLACED]
     assert [r["body"]["request_description"] for r in sandbox.received()] == [
         first.request_description,
         second.request_description,
     ]
-    with pytest.raises(ValidationError, match="Only a callback whose outcome is unknown"):
-        dispatch.place_again(callback, staff_user)
+    with pytest.raises(ValidationError, match="Only a callback whose result is unknown"):
+        staff_actions.place_again(callback, staff_user)
 
 
 def test_place_again_gets_a_fresh_round_of_retries(callback, sandbox, staff_user, settings):
@@ -111,12 +112,12 @@ def test_place_again_gets_a_fresh_round_of_retries(callback, sandbox, staff_user
     settings.EXOLVE_RETRY_BASE_DELAY = 0
     sandbox.script({"status": 503}, {"status": 500}, {"status": 503}, {"status": 200})
     for _ in range(2):
-        dispatch.send_callback(callback.pk)
+        sending.send_callback(callback.pk)
     callback.refresh_from_db()
     assert callback.status == CallbackStatus.UNKNOWN
-    dispatch.place_again(callback, staff_user)
+    staff_actions.place_again(callback, staff_user)
     for _ in range(2):
-        dispatch.send_callback(callback.pk)
+        sending.send_callback(callback.pk)
     callback.refresh_from_db()
     assert (callback.status, callback.attempt_count) == (CallbackStatus.PLACED, 4)
 
@@ -125,8 +126,8 @@ def test_place_again_gets_a_fresh_round_of_retries(callback, sandbox, staff_user
 
 
 def test_a_cancelled_request_is_never_sent(callback, sandbox, staff_user):
-    dispatch.cancel_callback(callback, staff_user)
-    assert dispatch.send_callback(callback.pk) is None
+    staff_actions.cancel_callback(callback, staff_user)
+    assert sending.send_callback(callback.pk) is None
     callback.refresh_from_db()
     assert (callback.status, callback.decided_by) == (CallbackStatus.CANCELLED, staff_user)
     assert sandbox.received() == []
@@ -134,9 +135,9 @@ def test_a_cancelled_request_is_never_sent(callback, sandbox, staff_user):
 
 
 def test_a_request_already_sent_cannot_be_cancelled(callback, sandbox, staff_user):
-    dispatch.send_callback(callback.pk)
+    sending.send_callback(callback.pk)
     with pytest.raises(ValidationError, match="no longer waiting"):
-        dispatch.cancel_callback(callback, staff_user)
+        staff_actions.cancel_callback(callback, staff_user)
     callback.refresh_from_db()
     assert callback.status == CallbackStatus.PLACED
 
@@ -149,7 +150,7 @@ def test_a_long_retry_after_waits_in_the_database_not_in_the_broker(
 ):
     settings.CALLBACK_MAX_COUNTDOWN = 60
     sandbox.script({"status": 429, "headers": {"Retry-After": "300"}})
-    dispatch.send_callback(callback.pk)
+    sending.send_callback(callback.pk)
     callback.refresh_from_db()
     assert callback.status == CallbackStatus.PENDING
     assert callback.queued_at is None  # the sweeper queues it when it is nearly due
@@ -160,7 +161,7 @@ def test_a_long_retry_after_waits_in_the_database_not_in_the_broker(
 def test_no_retry_beyond_the_maximum_age(callback, sandbox, settings):
     settings.EXOLVE_RETRY_MAX_AGE = 100
     sandbox.script({"status": 429, "headers": {"Retry-After": "120"}})
-    dispatch.send_callback(callback.pk)
+    sending.send_callback(callback.pk)
     callback.refresh_from_db()
     assert callback.status == CallbackStatus.FAILED
     assert callback.error == (
@@ -170,7 +171,7 @@ def test_no_retry_beyond_the_maximum_age(callback, sandbox, settings):
 
 def test_a_400_is_never_retried_even_with_retry_after(callback, sandbox, queued):
     sandbox.script({"status": 400, "headers": {"Retry-After": "1"}, "body": {"message": "bad"}})
-    dispatch.send_callback(callback.pk)
+    sending.send_callback(callback.pk)
     callback.refresh_from_db()
     assert callback.status == CallbackStatus.FAILED
     assert queued == [((callback.pk,), None)]
@@ -185,7 +186,7 @@ def test_a_broker_failure_at_the_press_leaves_the_request_pending_for_the_sweepe
     def broker_down(*args, **kwargs):
         raise ConnectionRefusedError("broker down")
 
-    monkeypatch.setattr("callbacks.tasks.send_callbacks.apply_async", broker_down)
+    monkeypatch.setattr("callbacks.delivery.queue.hand_to_broker", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         callback = ask(contact, agent_group, staff_user)
     assert callback.queued_at is None
@@ -198,13 +199,11 @@ def test_a_hung_broker_cannot_hold_the_caller_past_the_publish_deadline(
 ):
     """A broker that accepts the connection and never answers (Redis' socket timeout is 5 s)."""
     release = threading.Event()
-    monkeypatch.setattr(
-        "callbacks.tasks.send_callbacks.apply_async", lambda *a, **k: release.wait(10)
-    )
+    monkeypatch.setattr("callbacks.delivery.queue.hand_to_broker", lambda *a, **k: release.wait(10))
     settings.CALLBACK_PUBLISH_TIMEOUT = 0.3
     started = clock.monotonic()
     try:
-        assert dispatch.publish([callback.pk]) is False
+        assert queue.publish([callback.pk]) is False
         waited = clock.monotonic() - started
     finally:
         release.set()
@@ -269,7 +268,7 @@ def test_the_sweeper_never_hands_the_broker_a_countdown_longer_than_allowed(
 def test_the_sweeper_gives_up_a_send_whose_worker_died_as_unknown(
     callback, sandbox, settings, monkeypatch
 ):
-    [attempt] = dispatch._claim(
+    [attempt] = sending.claim(
         [callback.pk], timezone.now()
     )  # claimed and written, and then the worker died
     settings.CALLBACK_LOST_AFTER = 30
@@ -277,17 +276,17 @@ def test_the_sweeper_gives_up_a_send_whose_worker_died_as_unknown(
     assert sweeper.give_up_lost_sends(timezone.now() + timedelta(seconds=31)) == 1
     callback.refresh_from_db()
     attempt.refresh_from_db()
-    assert (callback.status, attempt.outcome) == (CallbackStatus.UNKNOWN, AttemptOutcome.UNKNOWN)
+    assert (callback.status, attempt.result) == (CallbackStatus.UNKNOWN, AttemptResult.UNKNOWN)
     assert callback.error.startswith("No answer was recorded within 30 s of sending")
-    assert dispatch.send_callback(callback.pk) is None
+    assert sending.send_callback(callback.pk) is None
     assert sandbox.received() == []
 
 
 def test_a_late_answer_replaces_the_sweepers_guess(callback, sandbox, settings):
-    [attempt] = dispatch._claim([callback.pk], timezone.now())
+    [attempt] = sending.claim([callback.pk], timezone.now())
     settings.CALLBACK_LOST_AFTER = 0
     sweeper.give_up_lost_sends(timezone.now() + timedelta(seconds=1))
-    dispatch._record(attempt, dispatch.exolve.get_client().make_callback(attempt.request_body))
+    recording.record(attempt, exolve.get_client().make_callback(attempt.request_body))
     callback.refresh_from_db()
     assert callback.status == CallbackStatus.PLACED
 
@@ -295,15 +294,15 @@ def test_a_late_answer_replaces_the_sweepers_guess(callback, sandbox, settings):
 def test_a_late_placed_answer_stops_a_round_a_person_started_meanwhile(
     callback, sandbox, staff_user, queued
 ):
-    [attempt] = dispatch._claim([callback.pk], timezone.now())
+    [attempt] = sending.claim([callback.pk], timezone.now())
     sweeper.give_up_lost_sends(timezone.now() + timedelta(hours=1))
-    dispatch.place_again(CallbackRequest.objects.get(pk=callback.pk), staff_user)
-    dispatch._record(attempt, dispatch.exolve.get_client().make_callback(attempt.request_body))
+    staff_actions.place_again(CallbackRequest.objects.get(pk=callback.pk), staff_user)
+    recording.record(attempt, exolve.get_client().make_callback(attempt.request_body))
     callback.refresh_from_db()
     assert (
         callback.status == CallbackStatus.PLACED
     )  # the call exists: the new round must not go out
-    assert dispatch.send_callback(callback.pk) is None
+    assert sending.send_callback(callback.pk) is None
     assert len(sandbox.received()) == 1
 
 
@@ -316,7 +315,7 @@ def test_a_retry_waits_for_working_hours_and_is_not_finished(
         agent_group=agent_group, weekday=tomorrow.weekday(), opens=time(9), closes=time(18)
     )
     sandbox.script({"status": 503})
-    dispatch.send_callback(callback.pk)
+    sending.send_callback(callback.pk)
     callback.refresh_from_db()
     assert callback.status == CallbackStatus.PENDING
     assert callback.finished_at is None
@@ -328,7 +327,7 @@ def test_a_retry_waits_for_working_hours_and_is_not_finished(
 def test_the_sweep_task_runs_both_sweeps(callback, settings):
     from callbacks.tasks import sweep
 
-    dispatch._claim([callback.pk], timezone.now())
+    sending.claim([callback.pk], timezone.now())
     settings.CALLBACK_LOST_AFTER = 0
     sweep.run()
     callback.refresh_from_db()
@@ -354,9 +353,9 @@ def test_a_number_on_the_do_not_call_list_is_refused_at_the_press(
 def test_the_do_not_call_list_is_checked_again_before_every_attempt(callback, sandbox, settings):
     settings.EXOLVE_RETRY_BASE_DELAY = 0
     sandbox.script({"status": 503})
-    dispatch.send_callback(callback.pk)
+    sending.send_callback(callback.pk)
     DoNotCallNumber.objects.create(number="79599999999")
-    assert dispatch.send_callback(callback.pk) is None
+    assert sending.send_callback(callback.pk) is None
     callback.refresh_from_db()
     assert (callback.status, callback.refusal) == (CallbackStatus.REFUSED, Refusal.DO_NOT_CALL)
     assert len(sandbox.received()) == 1
@@ -374,7 +373,7 @@ def test_a_number_called_back_recently_is_refused_until_a_manager_places_it_anyw
     django_capture_on_commit_callbacks,
 ):
     settings.CALLBACK_NUMBER_COOLDOWN_MINUTES = 10
-    dispatch.send_callback(callback.pk)  # placed just now
+    sending.send_callback(callback.pk)  # placed just now
     other_group = type(agent_group).objects.get(pk=agent_group.pk)
     other_group.pk, other_group.name = None, "Support"
     other_group.save()
@@ -386,9 +385,9 @@ def test_a_number_called_back_recently_is_refused_until_a_manager_places_it_anyw
         "79599999999, 79999999999 was called back less than 10 minutes ago. A support manager can place it anyway."
     )
     with pytest.raises(PermissionDenied):
-        dispatch.place_despite_cooldown(refused, staff_user)
+        staff_actions.place_despite_cooldown(refused, staff_user)
     with django_capture_on_commit_callbacks(execute=True):
-        dispatch.place_despite_cooldown(refused, manager)
+        staff_actions.place_despite_cooldown(refused, manager)
     refused.refresh_from_db()
     assert (refused.status, refused.limits_overridden, refused.decided_by) == (
         CallbackStatus.PENDING,
@@ -397,7 +396,7 @@ def test_a_number_called_back_recently_is_refused_until_a_manager_places_it_anyw
     )
     assert queued[-1] == ((refused.pk,), None)
     with pytest.raises(ValidationError, match="Only a callback refused for the cooldown"):
-        dispatch.place_despite_cooldown(refused, manager)
+        staff_actions.place_despite_cooldown(refused, manager)
 
 
 def test_with_no_cooldown_a_number_still_cannot_be_rung_twice_at_once(
@@ -409,7 +408,7 @@ def test_with_no_cooldown_a_number_still_cannot_be_rung_twice_at_once(
         ask(other, agent_group, staff_user).refusal == Refusal.COOLDOWN
     )  # the first is still pending
     sandbox.script({"status": 500})
-    dispatch.send_callback(callback.pk)  # unknown: it may be ringing
+    sending.send_callback(callback.pk)  # unknown: it may be ringing
     assert ask(other, agent_group, staff_user).refusal == Refusal.COOLDOWN
     CallbackRequest.objects.filter(pk=callback.pk).update(status=CallbackStatus.PLACED)
     assert (
@@ -468,7 +467,7 @@ def test_placing_anyway_keeps_the_time_staff_asked_for(
     contact, agent_group, staff_user, manager, sandbox, queued
 ):
     first = ask(contact, agent_group, staff_user)
-    dispatch.send_callback(first.pk)
+    sending.send_callback(first.pk)
     other_group = type(agent_group).objects.get(pk=agent_group.pk)
     other_group.pk, other_group.name = None, "Support"
     other_group.save()
@@ -476,14 +475,14 @@ def test_placing_anyway_keeps_the_time_staff_asked_for(
     at = timezone.now() + timedelta(days=2)
     refused = ask(contact, other_group, staff_user, scheduled_for=at)
     assert refused.refusal == Refusal.COOLDOWN
-    dispatch.place_despite_cooldown(refused, manager)
+    staff_actions.place_despite_cooldown(refused, manager)
     refused.refresh_from_db()
     assert (refused.status, refused.next_attempt_at) == (CallbackStatus.PENDING, at)
 
 
 def test_the_cooldown_ends(callback, contact, agent_group, staff_user, sandbox, settings):
     settings.CALLBACK_NUMBER_COOLDOWN_MINUTES = 10
-    dispatch.send_callback(callback.pk)
+    sending.send_callback(callback.pk)
     CallbackRequest.objects.filter(pk=callback.pk).update(
         finished_at=timezone.now() - timedelta(minutes=11)
     )
@@ -560,7 +559,7 @@ def test_call_back_at_a_given_time(
     assert (callback.scheduled_for, callback.next_attempt_at) == (at, at)
     ((args, countdown),) = queued
     assert 25 < countdown <= 30  # near enough for a countdown
-    assert dispatch.send_callback(callback.pk) is None  # delivered early: waits again
+    assert sending.send_callback(callback.pk) is None  # delivered early: waits again
 
 
 def test_a_group_with_no_opening_ahead_refuses(contact, agent_group, staff_user, queued):

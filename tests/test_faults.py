@@ -30,10 +30,10 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu import Connection
 
-from callbacks import dispatch
+from callbacks.delivery import create
 from callbacks.models import (
     OPEN_STATUSES,
-    AttemptOutcome,
+    AttemptResult,
     CallbackAttempt,
     CallbackRequest,
     CallbackStatus,
@@ -286,7 +286,7 @@ def make_contacts(count, first_number=79120000000):
 
 def ask(contact, agent_group, user):
     """The real path: rows committed (no test transaction around it), the task published on commit."""
-    return dispatch.request_callback(contact=contact, agent_group=agent_group, requested_by=user)
+    return create.create_callback(contact=contact, agent_group=agent_group, requested_by=user)
 
 
 def fresh(callback):
@@ -320,7 +320,7 @@ def test_a_worker_killed_while_exolve_holds_the_request_never_sends_it_again(
         )  # queued behind it: the only thread is busy
         assert fresh(held).status == CallbackStatus.SENDING
         (attempt,) = held.attempts.all()
-        assert attempt.outcome == AttemptOutcome.SENDING
+        assert attempt.result == AttemptResult.SENDING
         first.kill()
         assert sandbox.received() == []  # still held: the sandbox has not answered yet
     assert fresh(held).status == CallbackStatus.SENDING, (
@@ -352,14 +352,14 @@ def test_a_worker_killed_while_exolve_holds_the_request_never_sends_it_again(
 
     assert held.attempt_count == 1
     (attempt,) = held.attempts.all()
-    assert attempt.outcome == AttemptOutcome.UNKNOWN
+    assert attempt.result == AttemptResult.UNKNOWN
     assert attempt.error.startswith(LOST_MESSAGE)
     assert held.error.startswith(LOST_MESSAGE)
     assert attempt.call_id == held.call_id == ""
 
     assert fresh(behind).attempt_count == 1
     (placed,) = behind.attempts.all()
-    assert placed.outcome == AttemptOutcome.PLACED
+    assert placed.result == AttemptResult.PLACED
     (entry,) = logged_for(sandbox, behind)
     assert entry["status"] == 200
     assert placed.call_id == behind.call_id == entry["call_id"]
@@ -391,14 +391,14 @@ def test_a_worker_killed_before_it_claims_leaves_the_request_to_be_placed_once(
         assert second.wait_for_sweeps(3), second.log()
         # Redis gives an unacknowledged task back only after the visibility timeout (an hour):
         # the sweeper queued it again, CALLBACK_REQUEUE_AFTER after it was first queued.
-        assert "Sweeper queued 1 callback request(s)" in second.log()
+        assert "Sweeper queued 1 callback(s)" in second.log()
 
     assert sent_for(arrivals, callback) == 1
     assert len(arrivals) == 1
     assert len(sandbox.received()) == 1
     assert fresh(callback).attempt_count == 1
     (attempt,) = callback.attempts.all()
-    assert attempt.outcome == AttemptOutcome.PLACED
+    assert attempt.result == AttemptResult.PLACED
     assert attempt.call_id == callback.call_id == sandbox.received()[0]["call_id"]
 
 
@@ -410,7 +410,7 @@ def test_a_scheduled_callback_waits_in_the_database_and_is_placed_once_at_its_ti
     sweep_interval = float(FAST["CALLBACK_SWEEP_INTERVAL"])
     with running_worker(tmp_path / "worker.log", **broker.worker(sandbox, beat=True)) as worker:
         at = timezone.now() + timezone.timedelta(seconds=8)
-        callback = dispatch.request_callback(
+        callback = create.create_callback(
             contact=contact, agent_group=agent_group, requested_by=staff_user, scheduled_for=at
         )
         assert (
@@ -478,7 +478,7 @@ def test_the_broker_down_at_the_press_keeps_the_requests_for_the_sweeper(
     for callback in callbacks:
         assert fresh(callback).attempt_count == 1
         (attempt,) = callback.attempts.all()
-        assert attempt.outcome == AttemptOutcome.PLACED
+        assert attempt.result == AttemptResult.PLACED
         assert attempt.call_id == callback.call_id
 
 
@@ -603,7 +603,7 @@ def test_a_press_that_checked_before_the_other_committed_is_told_it_is_on_its_wa
     """The interleaving the race above hits now and then, every time: both presses find no open
     request, then the second goes on only once the first has committed its request."""
     require_postgresql_and_redis()
-    open_request_exists = dispatch._open_request_exists
+    open_request_exists = create.open_callback_exists
     both_checked, turns, local = threading.Barrier(2), iter(range(2)), threading.local()
 
     def second_waits_for_the_first(contact, agent_group):
@@ -619,6 +619,6 @@ def test_a_press_that_checked_before_the_other_committed_is_told_it_is_on_its_wa
         return found
 
     with monkeypatch.context() as patch:
-        patch.setattr(dispatch, "_open_request_exists", second_waits_for_the_first)
+        patch.setattr(create, "open_callback_exists", second_waits_for_the_first)
         responses = press_at_once(staff_user, contact, agent_group)
     assert_one_callback_and_already_on_its_way(contact, responses)

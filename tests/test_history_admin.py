@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from callbacks import history_lists
-from callbacks.admin import CallbackRequestAdmin
+from callbacks import paging
+from callbacks.admin.call_log import CallbackRequestAdmin
 from callbacks.models import CallbackAttempt, CallbackNumber, CallbackRequest, CallOutcome
 from tests.helpers import make_requests
 
@@ -73,8 +73,8 @@ def test_search_finds_a_request_by_what_was_typed(client, auditor, seven, kind):
     wanted = seven[3]
     CallbackRequest.objects.filter(pk=wanted.pk).update(call_id="cal0123456789abcdef")
     CallbackAttempt.objects.create(
-        request=wanted,
-        number=1,
+        callback=wanted,
+        sequence=1,
         request_description=f"{wanted.request_description}-1",
         request_body={},
         call_id="cal9999999999abcdef",
@@ -120,7 +120,7 @@ def test_a_page_past_the_count_is_empty_not_an_error(client, auditor, seven, mon
 
 
 def test_a_stored_foreign_number_is_found_as_it_is_pasted(client, auditor, seven):
-    CallbackNumber.objects.filter(request=seven[5]).update(number="4930123456")
+    CallbackNumber.objects.filter(callback=seven[5]).update(number="4930123456")
     client.force_login(auditor)
     assert rows_shown(client.get(HISTORY, {"q": "4930123456"})) == 1
 
@@ -128,9 +128,9 @@ def test_a_stored_foreign_number_is_found_as_it_is_pasted(client, auditor, seven
 def test_pages_beyond_the_exact_count_use_the_estimate_and_still_show_the_right_rows(
     seven, monkeypatch
 ):
-    monkeypatch.setattr(history_lists, "EXACT_COUNT_UP_TO", 3)
+    monkeypatch.setattr(paging, "EXACT_COUNT_UP_TO", 3)
     rows = CallbackRequest.objects.order_by("-requested_at", "-id")
-    paginator = history_lists.EstimatedCountPaginator(rows, per_page=2)
+    paginator = paging.EstimatedCountPaginator(rows, per_page=2)
     assert (
         paginator.count >= 4
     )  # exact up to 3; beyond, the planner's estimate (PostgreSQL) or the count

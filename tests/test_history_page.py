@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from callbacks import views
+from callbacks import export, views
 from callbacks.models import (
     AgentGroup,
     CallbackStatus,
@@ -21,8 +21,8 @@ from callbacks.models import (
 from tests.helpers import make_requests
 
 pytestmark = pytest.mark.django_db
-HISTORY = reverse("callback_history")
-EXPORT = reverse("callback_history_csv")
+HISTORY = reverse("call_log")
+EXPORT = reverse("call_log_csv")
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def rows(agent_group, staff_user, make_user, queued):
 
 
 def shown(response):
-    return response.content.decode().count('class="history-row"')
+    return response.content.decode().count('class="call-log-row"')
 
 
 def test_auditors_staff_and_managers_read_it_and_nobody_else(
@@ -135,14 +135,14 @@ def test_bad_filter_input_gets_a_message_on_the_field_and_no_export(
 
 
 def test_pages_are_counted_by_looking_one_row_ahead(client, auditor, rows, monkeypatch):
-    monkeypatch.setattr(views, "HISTORY_PAGE_SIZE", 4)
+    monkeypatch.setattr(views, "CALL_LOG_PAGE_SIZE", 4)
     client.force_login(auditor)
     first = client.get(HISTORY).content.decode()
-    assert first.count('class="history-row"') == 4
-    assert 'id="history-next"' in first
+    assert first.count('class="call-log-row"') == 4
+    assert 'id="call-log-next"' in first
     second = client.get(HISTORY, {"page": 2}).content.decode()
-    assert second.count('class="history-row"') == 2
-    assert 'id="history-next"' not in second
+    assert second.count('class="call-log-row"') == 2
+    assert 'id="call-log-next"' not in second
 
 
 def test_a_page_takes_the_same_number_of_queries_whatever_its_size(
@@ -151,7 +151,7 @@ def test_a_page_takes_the_same_number_of_queries_whatever_its_size(
     client.force_login(auditor)
     counts = []
     for size in (1, 6):
-        monkeypatch.setattr(views, "HISTORY_PAGE_SIZE", size)
+        monkeypatch.setattr(views, "CALL_LOG_PAGE_SIZE", size)
         with CaptureQueriesContext(connection) as queries:
             assert shown(client.get(HISTORY)) == size
         counts.append(len(queries))
@@ -177,7 +177,7 @@ def test_the_export_streams_exactly_the_filtered_rows_in_cyrillic(client, audito
 def test_the_export_reads_chunk_by_chunk_with_one_query_for_each_chunks_numbers(
     client, auditor, rows, monkeypatch
 ):
-    monkeypatch.setattr(views, "EXPORT_CHUNK", 2)
+    monkeypatch.setattr(export, "EXPORT_CHUNK", 2)
     client.force_login(auditor)
     with CaptureQueriesContext(connection) as queries:
         header, *lines = export_rows(client.get(EXPORT))

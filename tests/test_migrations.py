@@ -42,7 +42,7 @@ import json
 from callbacks.models import CallbackNumber, CallbackRequest
 rows = {r.request_description: [r.status, r.error, r.claimed_at is not None,
         list(r.attempts.values_list("request_description", flat=True))] for r in CallbackRequest.objects.all()}
-rows["numbers"] = sorted(CallbackNumber.objects.values_list("request__request_description", "number"))
+rows["numbers"] = sorted(CallbackNumber.objects.values_list("callback__request_description", "number"))
 print(json.dumps(rows))
 """
 

@@ -3,25 +3,35 @@
 import logging
 
 import pytest
+from celery import current_app
 from django.core import serializers
 from django.core.management import call_command
 from django.urls import reverse
 
-from callbacks import dispatch
+from callbacks.delivery import create, sending
 from callbacks.models import CallbackAttempt, CallbackRequest
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_key_is_nowhere_after_placed_failed_and_retried_callbacks(
-    client, settings, sandbox, contact, agent_group, staff_user, auditor, caplog, monkeypatch
+    client,
+    settings,
+    sandbox,
+    contact,
+    agent_group,
+    staff_user,
+    auditor,
+    caplog,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
 ):
     key = settings.EXOLVE_API_KEY
     assert len(key) > 8
     task_arguments = []
+    # What Celery is given to send: the task's name, its arguments and options.
     monkeypatch.setattr(
-        "callbacks.tasks.send_callbacks.apply_async",
-        lambda *args, **kwargs: task_arguments.append((args, kwargs)),
+        current_app, "send_task", lambda *args, **kwargs: task_arguments.append((args, kwargs))
     )
     caplog.set_level(logging.DEBUG)
     settings.EXOLVE_MAX_ATTEMPTS = 1  # each request ends before the next one for the same contact
@@ -30,10 +40,11 @@ def test_the_key_is_nowhere_after_placed_failed_and_retried_callbacks(
     )
 
     for _ in range(3):
-        callback = dispatch.request_callback(
-            contact=contact, agent_group=agent_group, requested_by=staff_user
-        )
-        dispatch.send_callback(callback.pk)
+        with django_capture_on_commit_callbacks(execute=True):  # queued as after a commit
+            callback = create.create_callback(
+                contact=contact, agent_group=agent_group, requested_by=staff_user
+            )
+        sending.send_callback(callback.pk)
 
     client.force_login(auditor)
     pages = [
@@ -56,6 +67,9 @@ def test_the_key_is_nowhere_after_placed_failed_and_retried_callbacks(
 
     assert CallbackAttempt.objects.count() == 3
     assert "malformed token" in page_text  # the pages do show Exolve's errors
+    assert [kwargs["args"] for _args, kwargs in task_arguments] == [
+        ([pk],) for pk in CallbackRequest.objects.order_by("pk").values_list("pk", flat=True)
+    ]
     for where, text in [
         ("pages", page_text),
         ("database", database_text),
@@ -69,11 +83,11 @@ def test_the_key_is_nowhere_after_placed_failed_and_retried_callbacks(
 def test_the_key_is_not_in_a_full_database_dump(
     sandbox, contact, agent_group, staff_user, settings, capsys, monkeypatch
 ):
-    monkeypatch.setattr("callbacks.tasks.send_callbacks.apply_async", lambda *a, **k: None)
-    callback = dispatch.request_callback(
+    monkeypatch.setattr(current_app, "send_task", lambda *a, **k: None)
+    callback = create.create_callback(
         contact=contact, agent_group=agent_group, requested_by=staff_user
     )
-    dispatch.send_callback(callback.pk)
+    sending.send_callback(callback.pk)
     call_command("dumpdata", "--all")
     dump = capsys.readouterr().out
     assert callback.request_description in dump

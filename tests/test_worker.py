@@ -119,7 +119,7 @@ def test_a_503_and_a_429_then_a_200_end_in_three_attempts_and_a_placed_callback(
     callback = press_call_back(client, staff_user, contact, agent_group)
     assert wait_for(finished(callback), 30), worker.read_text()
     assert callback.status == CallbackStatus.PLACED
-    assert list(callback.attempts.order_by("number").values_list("http_status", flat=True)) == [
+    assert list(callback.attempts.order_by("sequence").values_list("http_status", flat=True)) == [
         503,
         429,
         200,

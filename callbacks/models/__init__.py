@@ -1,3 +1,15 @@
+from .call_log import (
+    CALL_ID_MAX_LENGTH,
+    OPEN_STATUSES,
+    RINGING_STATUSES,
+    AttemptResult,
+    CallbackAttempt,
+    CallbackNumber,
+    CallbackRequest,
+    CallbackStatus,
+    CallOutcome,
+    Refusal,
+)
 from .configuration import (
     MAX_DESTINATIONS_PER_LINE,
     SIDES,
@@ -15,28 +27,18 @@ from .configuration import (
     WorkingHours,
 )
 from .contacts import MAX_NUMBERS_PER_CONTACT, Contact, ContactNumber
+from .do_not_call import DoNotCallNumber
 from .events import CallEvent
-from .history import (
-    OPEN_STATUSES,
-    RINGING_STATUSES,
-    AttemptOutcome,
-    CallbackAttempt,
-    CallbackNumber,
-    CallbackRequest,
-    CallbackStatus,
-    CallOutcome,
-    DoNotCallNumber,
-    Refusal,
-)
 
 __all__ = [
+    "CALL_ID_MAX_LENGTH",
     "MAX_DESTINATIONS_PER_LINE",
     "MAX_NUMBERS_PER_CONTACT",
     "OPEN_STATUSES",
     "RINGING_STATUSES",
     "SIDES",
     "AgentGroup",
-    "AttemptOutcome",
+    "AttemptResult",
     "CallEvent",
     "CallOutcome",
     "CallbackAttempt",

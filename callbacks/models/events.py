@@ -1,12 +1,12 @@
 """What Exolve tells us about a placed callback's call: its "Callback Call Events", one row per
 event and leg, stored as received (unknown types and fields included), and the outcome derived
-from them (callbacks/outcomes.py), kept on the request."""
+from them (callbacks/outcomes.py), kept on the callback."""
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .history import CALL_ID_MAX_LENGTH, CallbackAttempt
+from .call_log import CALL_ID_MAX_LENGTH, CallbackAttempt
 
 
 class CallEvent(models.Model):

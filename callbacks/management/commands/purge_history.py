@@ -1,31 +1,7 @@
-"""Delete call events and attempts older than an age, in batches (see callbacks/retention.py)."""
+"""The command's name before "call log" was the word (README, "Glossary"): purge_call_log."""
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
-
-from callbacks import retention
+from .purge_call_log import Command as PurgeCallLog
 
 
-class Command(BaseCommand):
-    help = "Delete call events and callback attempts older than N days, in small batches."
-
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--older-than-days",
-            type=int,
-            default=settings.CALLBACK_RETENTION_DAYS or None,
-            help="Age in days (default: CALLBACK_RETENTION_DAYS; required when that is 0).",
-        )
-        parser.add_argument("--batch-size", type=int, default=settings.CALLBACK_RETENTION_BATCH)
-
-    def handle(self, *args, older_than_days, batch_size, **options):
-        if not older_than_days or older_than_days < 1:
-            raise CommandError(
-                "Give --older-than-days N (at least 1): CALLBACK_RETENTION_DAYS is 0, which keeps everything."
-            )
-        if batch_size < 1:
-            raise CommandError("--batch-size must be at least 1.")
-        deleted = retention.purge(older_than_days, batch_size)
-        self.stdout.write(
-            f"Deleted {deleted['events']} call events and {deleted['attempts']} attempts."
-        )
+class Command(PurgeCallLog):
+    help = "The same as purge_call_log, under its earlier name."

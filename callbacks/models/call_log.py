@@ -1,8 +1,8 @@
-"""What happened: one CallbackRequest per "Call back" press, one CallbackAttempt per HTTP call to Exolve.
+"""The call log: what happened. A callback (CallbackRequest) per "Call back" press, an attempt
+(CallbackAttempt) per MakeCallback sent to Exolve, and the customer numbers each callback rings
+(CallbackNumber, for the cooldown). Exolve's call events are in events.py.
 
-Both are written only by the dispatch service and its sweeper; nobody edits them in the admin. The numbers
-a request rings are kept beside it (CallbackNumber) for the cooldown, and numbers that must
-never be called are on the do-not-call list.
+Only the delivery package writes them (callbacks/delivery/); nobody edits them in the admin.
 """
 
 from django.conf import settings
@@ -10,11 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..numbers import PHONE_DIGITS_REGEX
 from .configuration import AgentGroup
-from .constraints import dial_number_check
 from .contacts import Contact
-from .fields import PhoneNumberField
 
 
 class CallbackStatus(models.TextChoices):
@@ -22,10 +19,7 @@ class CallbackStatus(models.TextChoices):
     SENDING = "sending", _("Sending")  # claimed by a worker, MakeCallback in flight
     PLACED = "placed", _("Placed")  # Exolve accepted it and returned a call_id
     FAILED = "failed", _("Failed")  # nothing was placed: refused by Exolve, or out of retries
-    UNKNOWN = (
-        "unknown",
-        _("Outcome unknown"),
-    )  # may have been placed; only a person may place it again
+    UNKNOWN = "unknown", _("Result unknown")  # may have been placed; only a person places it again
     CANCELLED = "cancelled", _("Cancelled")  # cancelled by staff before it was sent
     REFUSED = "refused", _("Refused")  # stopped by our own limits; never sent
 
@@ -48,7 +42,7 @@ class CallOutcome(models.TextChoices):
 
 
 OPEN_STATUSES = [CallbackStatus.PENDING, CallbackStatus.SENDING]
-# Requests that did or may have rung the customer: what the cooldown counts.
+# Callbacks that did or may have rung the customer: what the cooldown counts.
 RINGING_STATUSES = [
     CallbackStatus.PENDING,
     CallbackStatus.SENDING,
@@ -59,24 +53,27 @@ CALL_ID_MAX_LENGTH = 100  # Exolve's call ids are about 40 characters
 
 
 class CallbackRequest(models.Model):
+    """A callback: one "Call back" press and everything that follows from it. (The table keeps its
+    first name, so the permissions stay callbacks.view_callbackrequest and the like.)"""
+
     contact = models.ForeignKey(
         Contact,
         models.PROTECT,
-        related_name="callback_requests",
+        related_name="callbacks",
         verbose_name=_("contact"),
         db_index=False,
     )
     agent_group = models.ForeignKey(
         AgentGroup,
         models.PROTECT,
-        related_name="callback_requests",
+        related_name="callbacks",
         verbose_name=_("agent group"),
         db_index=False,
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
-        related_name="callback_requests",
+        related_name="callbacks",
         verbose_name=_("requested by"),
         db_index=False,
     )
@@ -100,7 +97,7 @@ class CallbackRequest(models.Model):
         _("request description"),
         max_length=64,
         unique=True,
-        help_text=_("Our id for the request, sent to Exolve."),
+        help_text=_("Our id for the callback, sent to Exolve."),
     )
     request_body = models.JSONField(
         _("request body"), help_text=_("The MakeCallback body, fixed when staff confirmed.")
@@ -152,8 +149,8 @@ class CallbackRequest(models.Model):
     # The foreign keys have no index of their own: each one leads a composite index below.
     class Meta:
         ordering = ["-requested_at", "-id"]
-        verbose_name = _("callback request")
-        verbose_name_plural = _("callback requests")
+        verbose_name = _("callback")
+        verbose_name_plural = _("callbacks")
         permissions = [
             ("place_callback", _("Can place, cancel and place again a callback")),
             ("override_cooldown", _("Can place a callback despite the number's cooldown")),
@@ -179,7 +176,7 @@ class CallbackRequest(models.Model):
                 name="callbackrequest_open",
                 condition=models.Q(status__in=OPEN_STATUSES),
             ),
-            # The sweeper's two queries: due pending requests, and sends that lost their worker.
+            # The sweeper's two queries: due pending callbacks, and sends that lost their worker.
             models.Index(
                 fields=["next_attempt_at"],
                 name="callbackrequest_due",
@@ -237,13 +234,13 @@ class CallbackRequest(models.Model):
 
 
 class CallbackNumber(models.Model):
-    """A customer number a request rings: the cooldown looks requests up by number."""
+    """A customer number a callback rings: the cooldown looks callbacks up by number."""
 
-    request = models.ForeignKey(
+    callback = models.ForeignKey(
         CallbackRequest,
         models.CASCADE,
         related_name="numbers",
-        verbose_name=_("callback request"),
+        verbose_name=_("callback"),
         db_index=False,
     )
     number = models.CharField(_("number"), max_length=255)
@@ -252,66 +249,40 @@ class CallbackNumber(models.Model):
         verbose_name = _("called number")
         verbose_name_plural = _("called numbers")
         constraints = [
-            models.UniqueConstraint(fields=["request", "number"], name="callbacknumber_unique")
+            models.UniqueConstraint(fields=["callback", "number"], name="callbacknumber_unique")
         ]
-        indexes = [models.Index(fields=["number", "request"], name="callbacknumber_number")]
+        indexes = [models.Index(fields=["number", "callback"], name="callbacknumber_number")]
 
     def __str__(self):
         return self.number
 
 
-class DoNotCallNumber(models.Model):
-    """A number nobody may call back; checked when staff press and again before every attempt."""
+class AttemptResult(models.TextChoices):
+    """What Exolve's answer to one attempt means (callbacks/exolve.py reads it)."""
 
-    number = PhoneNumberField(
-        _("number"), unique=True, help_text=_("+7 912 123-45-67 or 8 (912) 123-45-67")
-    )
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("added by"),
-    )
-    added_at = models.DateTimeField(_("added at"), default=timezone.now)
-
-    class Meta:
-        ordering = ["-added_at", "-id"]
-        verbose_name = _("do-not-call number")
-        verbose_name_plural = _("do-not-call list")
-        constraints = [dial_number_check("donotcallnumber", PHONE_DIGITS_REGEX)]
-
-    def __str__(self):
-        return self.number
-
-
-class AttemptOutcome(models.TextChoices):
-    SENDING = "sending", _("Sending")
+    SENDING = "sending", _("Sending")  # no answer yet
     PLACED = "placed", _("Placed")
     REJECTED = "rejected", _("Rejected")  # a final answer (400, 401, 403, 404): nothing was placed
     TRANSIENT = (
         "transient",
         _("Transient error"),
-    )  # nothing was placed (429, 503, no connection): retried
-    UNKNOWN = (
-        "unknown",
-        _("Outcome unknown"),
-    )  # the body may have been acted on: never retried automatically
+    )  # nothing placed (429, 503, no connection): retried
+    UNKNOWN = "unknown", _("Result unknown")  # the body may have been acted on: never retried alone
 
 
 class CallbackAttempt(models.Model):
     """One MakeCallback HTTP request: saved before it is sent, completed when the answer comes."""
 
-    request = models.ForeignKey(
+    callback = models.ForeignKey(
         CallbackRequest,
         models.PROTECT,
         related_name="attempts",
-        verbose_name=_("callback request"),
+        verbose_name=_("callback"),
         db_index=False,
     )
-    number = models.PositiveSmallIntegerField(_("attempt number"))
+    sequence = models.PositiveSmallIntegerField(
+        _("attempt no."), help_text=_("1 for the callback's first attempt, 2 for the next …")
+    )
     request_description = models.CharField(
         _("request description"),
         max_length=64,
@@ -324,8 +295,8 @@ class CallbackAttempt(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     duration_ms = models.PositiveIntegerField(_("duration, ms"), null=True, blank=True)
     request_body = models.JSONField(_("request body"))
-    outcome = models.CharField(
-        _("outcome"), max_length=16, choices=AttemptOutcome.choices, default=AttemptOutcome.SENDING
+    result = models.CharField(
+        _("result"), max_length=16, choices=AttemptResult.choices, default=AttemptResult.SENDING
     )
     http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
     response_body = models.TextField(_("response body"), blank=True)
@@ -338,18 +309,18 @@ class CallbackAttempt(models.Model):
         verbose_name_plural = _("callback attempts")
         constraints = [
             models.UniqueConstraint(
-                fields=["request", "number"], name="callbackattempt_unique_number"
+                fields=["callback", "sequence"], name="callbackattempt_unique_sequence"
             ),
         ]
         indexes = [
             models.Index(fields=["-started_at", "-id"], name="callbackattempt_recent"),
-            models.Index(fields=["outcome", "-started_at"], name="callbackattempt_outcome"),
+            models.Index(fields=["result", "-started_at"], name="callbackattempt_result"),
             models.Index(fields=["http_status", "-started_at"], name="callbackattempt_http_status"),
             models.Index(fields=["call_id"], name="callbackattempt_call_id"),
         ]
 
     def __str__(self):
-        return _("Attempt %(number)d of %(request)s") % {
-            "number": self.number,
-            "request": self.request_id,
+        return _("Attempt %(sequence)d of callback %(callback)s") % {
+            "sequence": self.sequence,
+            "callback": self.callback_id,
         }

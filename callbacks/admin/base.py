@@ -1,0 +1,80 @@
+"""What the admin's areas share: read-only admins for what only the services write, inlines whose
+bounds the server enforces, JSON shown readably, and a search that understands typed numbers."""
+
+import json
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from ..numbers import normalize_phone_number
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    """For what the services write (the call log, call events) and the change trail: nobody adds,
+    edits or deletes it here, superusers included."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline[Any, Any]):
+    """An inline of rows the services write: shown, never added, edited or deleted."""
+
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class BoundedInline(admin.TabularInline[Any, Any]):
+    """An inline whose min_num and max_num are enforced by the server, not only by the admin's
+    JavaScript."""
+
+    extra = 0
+    min_num = 1
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        return super().get_formset(request, obj, validate_min=True, validate_max=True, **kwargs)
+
+
+def pretty_json(value: Any) -> SafeString:
+    return format_html("<pre>{}</pre>", json.dumps(value, ensure_ascii=False, indent=2))
+
+
+class TypedNumberSearch(admin.ModelAdmin[Any]):
+    """The admin's search, plus a number typed the way people type it (8 (912) …, +7 912 …),
+    looked up in `number_search_field`."""
+
+    number_search_field: str
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        try:
+            number = normalize_phone_number(search_term)
+        except ValidationError:
+            return results, may_have_duplicates
+        return results | queryset.filter(**{self.number_search_field: number}), True
+
+
+def concrete_relations(model: type[models.Model]) -> list[str]:
+    return [field.name for field in model._meta.concrete_fields if field.is_relation]

@@ -1,0 +1,49 @@
+"""Exolve's call events, as received: read only, linked to the attempt whose call id they carry."""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+from ..models import CallEvent
+from ..paging import EstimatedCountPaginator
+from .base import ReadOnlyAdmin, ReadOnlyInline, pretty_json
+
+
+class CallEventInline(ReadOnlyInline):
+    model = CallEvent
+    fields = ["occurred_at", "event_side", "type", "received_at", "payload"]
+    readonly_fields = fields
+
+
+@admin.register(CallEvent)
+class CallEventAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "call_sid", "event_side", "type", "occurred_at", "attempt_link"]
+    list_filter = ["type", "event_side", "received_at"]
+    search_fields = ["=call_sid"]
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    ordering = ["-received_at", "-id"]
+    fields = [
+        "call_sid",
+        "event_side",
+        "type",
+        "date_time",
+        "occurred_at",
+        "received_at",
+        "attempt",
+        "event",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("callback attempt"))
+    def attempt_link(self, obj: CallEvent) -> SafeString | str:
+        if not obj.attempt_id:
+            return str(_("not linked yet"))
+        url = reverse("admin:callbacks_callbackattempt_change", args=[obj.attempt_id])
+        return format_html('<a href="{}">#{}</a>', url, obj.attempt_id)
+
+    @admin.display(description=_("event as received"))
+    def event(self, obj: CallEvent) -> SafeString:
+        return pretty_json(obj.payload)

@@ -1,0 +1,252 @@
+"""Who changed what (README, "Who changed what"): each object's History page, and the change trail
+across objects, one list per model.
+
+django-simple-history keeps a row per save and delete of the models below, with its values and
+the user (its middleware records the admin user, inline rows too). Everything here only reads
+those rows: there is no revert, and nobody may change or delete them."""
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from ..models import (
+    AgentGroup,
+    Contact,
+    ContactNumber,
+    Destination,
+    Holiday,
+    MediaResource,
+    TtsPreset,
+    WorkingHours,
+)
+from .base import ReadOnlyAdmin, concrete_relations
+from .list_filters import titled
+
+# simple-history's own pages say these. Its Russian catalog lacks them, or says "Изменено" for
+# both "Changed" and "Changed by", so ours (which comes first) translates them.
+SIMPLE_HISTORY_MESSAGES = [
+    gettext_noop("Changed by"),
+    gettext_noop("Changes"),
+    gettext_noop("View history: %s"),
+    gettext_noop("View %(verbose_name)s"),
+]
+
+
+def readable_value(field: models.Field[Any, Any], value: Any) -> Any:
+    """A value as people read it: a choice by its label, yes/no, a dash for nothing."""
+    if isinstance(value, DeletedObject):
+        return "—" if value.pk is None else _("deleted (id %(id)s)") % {"id": value.pk}
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    return value
+
+
+class ReadableChanges(HistoricalRecordContextHelper):
+    """simple-history's old → new values, readable (see readable_value)."""
+
+    def prepare_delta_change_value(self, change: Any, value: Any) -> Any:
+        value = super().prepare_delta_change_value(change, value)
+        return readable_value(self.model._meta.get_field(change.field), value)
+
+
+class ChangeHistoryAdmin(SimpleHistoryAdmin):
+    """An object's History page: each change with who, when and its fields' old → new values.
+
+    Read only for everyone: the page needs the trail's view permission (view_historical…), nobody
+    has its change permission, a past version is shown without a Revert button, and posting it
+    (simple-history would save the posted form: a revert) is refused.
+    """
+
+    enforce_history_permissions = True
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+    def get_historical_record_context_helper(
+        self, request: HttpRequest, historical_record: Any
+    ) -> ReadableChanges:
+        return ReadableChanges(self.model, historical_record)
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Sequence[str]:
+        if hasattr(obj, "_history"):  # a past version (simple-history marks it so): all read only
+            return [
+                field.name
+                for field in obj._meta.concrete_fields
+                if field.editable and not field.primary_key
+            ]
+        return super().get_readonly_fields(request, obj)
+
+
+class ChangeTrailList(ChangeList):
+    """The page's rows, each given the row before it of the same object (one query for the page)."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        earlier = [row.previous_history_id for row in self.result_list if row.previous_history_id]
+        previous = self.model._default_manager.in_bulk(earlier)
+        for row in self.result_list:
+            row.previous_record = previous.get(row.previous_history_id)
+
+
+class ChangeTrailAdmin(ReadOnlyAdmin):
+    """Every change to one model's rows, newest first, across all its objects. `parent`: for a
+    row edited inline on its owner's page, the owner's field, shown and filtered by."""
+
+    parent: str | None = None
+    list_display = ["when", "who", "kind", "changed_object", "changes"]
+    list_display_links = ["when"]
+    list_filter = [
+        ("history_type", titled(admin.ChoicesFieldListFilter, _("type"))),
+        ("history_user", titled(admin.RelatedOnlyFieldListFilter, _("who"))),
+        ("history_date", titled(admin.DateFieldListFilter, _("when"))),
+    ]
+    show_full_result_count = False
+    actions = None
+
+    def __init__(self, model: type[models.Model], admin_site: admin.AdminSite) -> None:
+        super().__init__(model, admin_site)
+        self.list_select_related = ["history_user", *concrete_relations(self.changed_model)]
+
+    @property
+    def changed_model(self) -> type[models.Model]:
+        return self.model.instance_type  # type: ignore[attr-defined, no-any-return]
+
+    def get_list_display(self, request: HttpRequest) -> Sequence[str]:
+        if not self.parent:
+            return self.list_display
+        return [*self.list_display[:3], self.parent, *self.list_display[3:]]
+
+    def get_list_filter(self, request: HttpRequest) -> Sequence[Any]:
+        if not self.parent:
+            return self.list_filter
+        return [*self.list_filter, (self.parent, admin.RelatedOnlyFieldListFilter)]
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return ChangeTrailList
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        earlier = (
+            self.model._default_manager.filter(
+                id=OuterRef("id"), history_id__lt=OuterRef("history_id")
+            )
+            .order_by("-history_id")
+            .values("history_id")[:1]
+        )
+        return super().get_queryset(request).annotate(previous_history_id=Subquery(earlier))
+
+    @admin.display(description=_("when"), ordering="history_date")
+    def when(self, row: Any) -> str:
+        return timezone.localtime(row.history_date).strftime("%Y-%m-%d %H:%M:%S")
+
+    @admin.display(description=_("who"))
+    def who(self, row: Any) -> Any:
+        return row.history_user or "—"
+
+    @admin.display(description=_("type"))
+    def kind(self, row: Any) -> str:
+        return f"{row.history_type} {row.get_history_type_display()}"
+
+    @admin.display(description=_("object"))
+    def changed_object(self, row: Any) -> SafeString:
+        """The object as it was, linking to all its changes."""
+        return format_html('<a href="?id={}">{}</a>', row.id, row.instance)
+
+    @admin.display(description=_("changes: old → new"))
+    def changes(self, row: Any) -> SafeString | str:
+        previous = getattr(row, "previous_record", None)
+        if row.history_type == "~" and previous is not None:
+            helper = ReadableChanges(row.instance_type, row)
+            delta = row.diff_against(previous, foreign_keys_are_objs=True)
+            items = [
+                (change["field"], change["old"], change["new"])
+                for change in helper.context_for_delta_changes(delta)
+            ]
+            lines = format_html_join("", "<li><strong>{}:</strong> {} → {}</li>", items)
+        else:  # added, deleted, or first recorded: the values it had
+            lines = format_html_join("", "<li><strong>{}:</strong> {}</li>", self.values(row))
+        return format_html('<ul class="trail-changes">{}</ul>', lines) if lines else "—"
+
+    def values(self, row: Any) -> Iterator[tuple[str, Any]]:
+        for field in row.instance_type._meta.concrete_fields:
+            if field.primary_key or not field.editable or field.name == self.parent:
+                continue
+            if field.is_relation:
+                value = getattr(row, field.name, None)
+                if value is None and getattr(row, field.attname) is not None:
+                    value = DeletedObject(field.related_model, getattr(row, field.attname))
+            else:
+                value = getattr(row, field.attname)
+            yield capfirst(field.verbose_name), readable_value(field, value)
+
+
+# One trail per model with a History page, and per row edited inline on such a page.
+
+
+@admin.register(AgentGroup.history.model)
+class AgentGroupChangeTrailAdmin(ChangeTrailAdmin):
+    pass
+
+
+@admin.register(Destination.history.model)
+class DestinationChangeTrailAdmin(ChangeTrailAdmin):
+    parent = "agent_group"
+
+
+@admin.register(WorkingHours.history.model)
+class WorkingHoursChangeTrailAdmin(ChangeTrailAdmin):
+    parent = "agent_group"
+
+
+@admin.register(Holiday.history.model)
+class HolidayChangeTrailAdmin(ChangeTrailAdmin):
+    parent = "agent_group"
+
+
+@admin.register(MediaResource.history.model)
+class MediaResourceChangeTrailAdmin(ChangeTrailAdmin):
+    pass
+
+
+@admin.register(TtsPreset.history.model)
+class TtsPresetChangeTrailAdmin(ChangeTrailAdmin):
+    pass
+
+
+@admin.register(Contact.history.model)
+class ContactChangeTrailAdmin(ChangeTrailAdmin):
+    pass
+
+
+@admin.register(ContactNumber.history.model)
+class ContactNumberChangeTrailAdmin(ChangeTrailAdmin):
+    parent = "contact"

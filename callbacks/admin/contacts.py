@@ -1,0 +1,122 @@
+"""Contacts, which staff keep, and the Call back page: confirm what will be dialled, then create
+the callback."""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..delivery.create import create_callback
+from ..forms import CallbackForm
+from ..models import (
+    MAX_NUMBERS_PER_CONTACT,
+    CallbackRequest,
+    CallbackStatus,
+    Contact,
+    ContactNumber,
+)
+from ..permissions import PLACE_CALLBACK, VIEW_CALL_LOG
+from ..selectors import recent_callbacks
+from .base import BoundedInline, TypedNumberSearch
+from .callback_actions import offered
+from .change_trail import ChangeHistoryAdmin
+
+
+class ContactNumberInline(BoundedInline):
+    model = ContactNumber
+    fields = ["position", "number", "label"]
+    max_num = MAX_NUMBERS_PER_CONTACT
+
+
+@admin.register(Contact)
+class ContactAdmin(TypedNumberSearch, ChangeHistoryAdmin):
+    list_display = ["name", "company", "updated_at"]
+    search_fields = ["name", "company", "numbers__number"]
+    number_search_field = "numbers__number"
+    inlines = [ContactNumberInline]
+
+    def get_urls(self) -> list[URLPattern]:
+        callback = path(
+            "<path:object_id>/callback/",
+            self.admin_site.admin_view(self.callback_view),
+            name="callbacks_contact_callback",
+        )
+        return [callback, *super().get_urls()]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        contact = self.get_object(request, object_id)
+        may_read_call_log = request.user.has_perm(VIEW_CALL_LOG)
+        callbacks = list(recent_callbacks(contact)) if contact and may_read_call_log else []
+        for callback in callbacks:
+            callback.offered_actions = offered(callback, request.user)  # type: ignore[attr-defined]
+        extra_context = {
+            **(extra_context or {}),
+            "can_place_callback": request.user.has_perm(PLACE_CALLBACK),
+            "show_callbacks": may_read_call_log,
+            "callbacks": callbacks,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def callback_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """GET: confirm what will be dialled. POST: create the callback and queue it."""
+        if not request.user.has_perm(PLACE_CALLBACK):
+            raise PermissionDenied
+        contact = self.get_object(request, object_id)
+        if contact is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        form = CallbackForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                callback = create_callback(
+                    contact=contact,
+                    requested_by=request.user,  # type: ignore[arg-type]  (admin_view: logged in)
+                    agent_group=form.cleaned_data["agent_group"],
+                    scheduled_for=form.cleaned_data["scheduled_for"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                if callback.status == CallbackStatus.REFUSED:
+                    form.add_error(None, _("Refused: %(reason)s") % {"reason": callback.error})
+                else:
+                    self.message_user(request, *callback_queued_message(callback))
+                    return redirect("admin:callbacks_contact_change", contact.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Call back %(contact)s") % {"contact": contact},
+            "contact": contact,
+            "form": form,
+            "numbers": contact.numbers.all(),
+            "groups": form.agent_groups,
+        }
+        return TemplateResponse(request, "admin/callbacks/contact/callback.html", context)
+
+
+def callback_queued_message(callback: CallbackRequest) -> tuple[str, int]:
+    """What staff are told once the callback is saved: when it goes out, or that it waits."""
+    names = {"group": callback.agent_group, "contact": callback.contact}
+    if callback.is_scheduled and callback.next_attempt_at:
+        when = timezone.localtime(callback.next_attempt_at).strftime("%Y-%m-%d %H:%M %Z")
+        message = _("Callback scheduled: Exolve will ring “%(group)s” and %(contact)s at %(time)s.")
+        return message % {**names, "time": when}, messages.SUCCESS
+    if callback.queued_at is None:
+        message = _(
+            "Callback saved, but the queue is not answering: it will be placed as soon as the "
+            "queue is back."
+        )
+        return message, messages.WARNING
+    message = _("Callback queued: Exolve will ring “%(group)s” and %(contact)s.")
+    return message % names, messages.SUCCESS

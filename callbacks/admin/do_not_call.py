@@ -1,0 +1,24 @@
+"""The do-not-call list: staff add a customer who asked never to be called; managers take one off."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from ..models import DoNotCallNumber
+from .base import TypedNumberSearch
+
+
+@admin.register(DoNotCallNumber)
+class DoNotCallNumberAdmin(TypedNumberSearch):
+    list_display = ["number", "reason", "added_by", "added_at"]
+    search_fields = ["number", "reason"]
+    number_search_field = "number"
+    list_select_related = ["added_by"]
+    fields = ["number", "reason", "added_by", "added_at"]
+    readonly_fields = ["added_by", "added_at"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:
+            obj.added_by = request.user
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,86 @@
+"""List filters of our own: a date range typed in the sidebar, placed calls whose outcome never
+came, and a field's stock filter under a title of ours."""
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .. import call_events
+
+
+class DateRangeFilter(admin.FieldListFilter):
+    """From and to dates typed in the sidebar (the field's __date__gte / __date__lte lookups)."""
+
+    template = "admin/callbacks/date_range_filter.html"
+
+    def __init__(
+        self,
+        field: models.Field[Any, Any],
+        request: HttpRequest,
+        params: dict[str, Any],
+        model: type[models.Model],
+        model_admin: admin.ModelAdmin[Any],
+        field_path: str,
+    ) -> None:
+        self.since_parameter = f"{field_path}__date__gte"
+        self.until_parameter = f"{field_path}__date__lte"
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = _("%(field)s between") % {"field": field.verbose_name}
+
+    def expected_parameters(self) -> list[str]:
+        return [self.since_parameter, self.until_parameter]
+
+    def choices(self, changelist: ChangeList) -> Iterator[dict[str, Any]]:
+        # One "choice": the form; the template reads the current values and what to keep.
+        mine = (self.since_parameter, self.until_parameter)
+        yield {
+            "since": _first(self.used_parameters.get(self.since_parameter)),
+            "until": _first(self.used_parameters.get(self.until_parameter)),
+            "since_parameter": self.since_parameter,
+            "until_parameter": self.until_parameter,
+            "kept": [
+                (name, value)
+                for name, values in changelist.get_filters_params().items()
+                if name not in mine
+                for value in (values if isinstance(values, list) else [values])
+            ],
+        }
+
+
+def _first(value: Any) -> Any:
+    return (value[0] if value else "") if isinstance(value, list) else (value or "")
+
+
+class NoOutcomeReceivedFilter(admin.SimpleListFilter):
+    """Placed callbacks whose final call event has not come long after the call must have ended."""
+
+    title = _("call events")
+    parameter_name = "no_outcome"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, Any]]:
+        return [("1", _("No outcome received"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "1":
+            return queryset & call_events.no_outcome_received()
+        return queryset
+
+
+def titled(list_filter: type[admin.FieldListFilter], title: str) -> type[admin.FieldListFilter]:
+    """A field's list filter under our own title (the change trail's fields have English names
+    only)."""
+
+    class Titled(list_filter):  # type: ignore[valid-type,misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return Titled

@@ -1,0 +1,156 @@
+"""Recording Exolve's answer to an attempt: the attempt's own columns, the callback's new status
+(the decision), a retry's time, and the call events that came before the call id.
+
+Only the answer of a callback's latest attempt changes the callback, and only from the statuses
+the transitions table allows (a late answer may replace the sweeper's guess). A result we cannot
+know is never retried by itself."""
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import call_events, locks, outcomes
+from ..exolve import Answer
+from ..models import AttemptResult, CallbackAttempt, CallbackRequest, CallbackStatus
+from . import queue
+from .transitions import Step, guard
+
+logger = logging.getLogger(__name__)
+
+RECORDED_FIELDS = [
+    "finished_at",
+    "duration_ms",
+    "result",
+    "http_status",
+    "response_body",
+    "call_id",
+    "error",
+]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What an answer makes of the callback."""
+
+    status: CallbackStatus
+    error: str
+    retry_in: float | None = None  # seconds, when it is to be tried again
+
+
+def record(attempt: CallbackAttempt, answer: Answer) -> None:
+    finished_at = timezone.now()
+    _fill_in(attempt, answer, finished_at)
+    decision = decide(attempt.callback, answer, finished_at)
+    changes, countdown = _callback_changes(attempt.callback, answer, decision, finished_at)
+    _save(attempt, answer, changes, countdown)
+    logger.info(
+        "Callback %s attempt %s: %s (HTTP %s) -> %s",
+        attempt.callback_id,
+        attempt.sequence,
+        answer.result,
+        answer.http_status,
+        decision.status,
+    )
+
+
+def decide(callback: CallbackRequest, answer: Answer, now: datetime) -> Decision:
+    """The callback's new status, error text and retry delay after this answer."""
+    if answer.result == AttemptResult.PLACED:
+        return Decision(CallbackStatus.PLACED, "")
+    if answer.result == AttemptResult.UNKNOWN:
+        return Decision(CallbackStatus.UNKNOWN, answer.error)
+    if not answer.is_transient:
+        return Decision(CallbackStatus.FAILED, answer.error)
+    attempts = callback.attempt_count - callback.round_first_attempt + 1
+    if attempts >= settings.EXOLVE_MAX_ATTEMPTS:
+        error = _("Gave up after %(count)d attempts. Last error: %(error)s") % {
+            "count": attempts,
+            "error": answer.error,
+        }
+        return Decision(CallbackStatus.FAILED, error)
+    delay = retry_delay(attempts, answer.retry_after)
+    round_started_at = callback.round_started_at or now
+    if now + timedelta(seconds=delay) - round_started_at > timedelta(
+        seconds=settings.EXOLVE_RETRY_MAX_AGE
+    ):
+        error = _(
+            "Gave up: no retry is possible within %(seconds)d s of the first attempt. "
+            "Last error: %(error)s"
+        ) % {"seconds": settings.EXOLVE_RETRY_MAX_AGE, "error": answer.error}
+        return Decision(CallbackStatus.FAILED, error)
+    return Decision(CallbackStatus.PENDING, answer.error, retry_in=delay)
+
+
+def retry_delay(attempt_number: int, retry_after: float | None = None) -> float:
+    """Exponential backoff with full jitter (a random wait up to base, 2×base, 4×base …, capped),
+    so that callbacks failed together do not come back together; never sooner than Retry-After."""
+    backoff = min(
+        settings.EXOLVE_RETRY_MAX_DELAY,
+        settings.EXOLVE_RETRY_BASE_DELAY * 2 ** (attempt_number - 1),
+    )
+    delay = random.uniform(0, backoff)
+    return delay if retry_after is None else max(delay, retry_after)
+
+
+def _fill_in(attempt: CallbackAttempt, answer: Answer, finished_at: datetime) -> None:
+    attempt.finished_at = finished_at
+    attempt.duration_ms = int((finished_at - attempt.started_at).total_seconds() * 1000)
+    attempt.result = answer.result
+    attempt.http_status = answer.http_status
+    attempt.response_body = answer.response_body
+    attempt.call_id = answer.call_id
+    attempt.error = answer.error
+
+
+def _callback_changes(
+    callback: CallbackRequest, answer: Answer, decision: Decision, finished_at: datetime
+) -> tuple[dict[str, Any], float | None]:
+    """The callback's new column values, and the countdown to queue its retry with (or None)."""
+    changes: dict[str, Any] = {
+        "status": decision.status,
+        "error": decision.error,
+        "call_id": answer.call_id,
+    }
+    if decision.status == CallbackStatus.PLACED:
+        grace = timedelta(seconds=settings.CALLBACK_OUTCOME_GRACE)
+        expected = outcomes.latest_end(callback.request_body, finished_at) + grace
+        changes["outcome_expected_by"] = expected
+    if decision.retry_in is None:
+        changes["finished_at"] = finished_at
+        return changes, None
+    # A retry waits for the group's working hours too (a 503 at 17:59 must not ring at 18:01).
+    due_at = callback.agent_group.next_opening(finished_at + timedelta(seconds=decision.retry_in))
+    countdown = queue.countdown_to(due_at, finished_at)
+    changes.update(
+        next_attempt_at=due_at,
+        queued_at=finished_at if countdown is not None else None,
+        finished_at=None,
+    )
+    return changes, countdown
+
+
+def _save(
+    attempt: CallbackAttempt, answer: Answer, changes: dict[str, Any], countdown: float | None
+) -> None:
+    """The attempt, and the callback if this is still its latest attempt, in one transaction that
+    also links the call events which came before the call id."""
+    with transaction.atomic():
+        if answer.call_id:  # before the callback's row: receive_event takes them in this order too
+            locks.hold(locks.CALLS, [answer.call_id])
+        attempt.save(update_fields=RECORDED_FIELDS)
+        updated = CallbackRequest.objects.filter(
+            guard(Step.ANSWER, changes["status"]),
+            pk=attempt.callback_id,
+            attempt_count=attempt.sequence,
+        ).update(**changes)
+        if updated and countdown is not None:
+            transaction.on_commit(lambda: queue.publish([attempt.callback_id], countdown))
+        if answer.call_id:
+            call_events.link_events(attempt)  # events that came before we knew the call id

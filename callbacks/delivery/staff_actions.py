@@ -1,0 +1,97 @@
+"""What staff and support managers do to a callback from its page: cancel it, place it again after
+an unknown result, place it despite the cooldown. Each is one conditional UPDATE, so a callback
+that another step moved meanwhile is left as it is and the person is told why."""
+
+import logging
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import CallbackRequest, CallbackStatus
+from ..permissions import OVERRIDE_COOLDOWN
+from . import queue
+from .create import already_open
+from .transitions import Step, guard
+
+logger = logging.getLogger(__name__)
+
+
+def cancel_callback(callback: CallbackRequest, user: AbstractBaseUser) -> None:
+    """Staff cancel a callback that has not been sent: a cancelled callback is never sent."""
+    cancelled = CallbackRequest.objects.filter(
+        guard(Step.CANCEL, CallbackStatus.CANCELLED), pk=callback.pk
+    ).update(status=CallbackStatus.CANCELLED, finished_at=timezone.now(), decided_by=user)
+    if not cancelled:
+        raise ValidationError(
+            _("This callback is no longer waiting, so it cannot be cancelled."), code="not_pending"
+        )
+    logger.info("Callback %s cancelled by user %s", callback.pk, user.pk)
+
+
+def place_again(callback: CallbackRequest, user: AbstractBaseUser) -> None:
+    """A person who checked the unknown result asks for the call once more: a new round."""
+    _reopen(
+        callback,
+        user,
+        Step.PLACE_AGAIN,
+        _("Only a callback whose result is unknown can be placed again."),
+        round_first_attempt=F("attempt_count") + 1,
+        round_started_at=None,
+        claimed_at=None,
+    )
+
+
+def place_despite_cooldown(callback: CallbackRequest, user: AbstractBaseUser) -> None:
+    """A support manager decides a callback refused for the number's cooldown should go out."""
+    if not user.has_perm(OVERRIDE_COOLDOWN):
+        raise PermissionDenied
+    _reopen(
+        callback,
+        user,
+        Step.PLACE_ANYWAY,
+        _("Only a callback refused for the cooldown can be placed anyway."),
+        limits_overridden=True,
+    )
+
+
+def _reopen(
+    callback: CallbackRequest,
+    user: AbstractBaseUser,
+    step: Step,
+    not_allowed_message: str,
+    **changes: Any,
+) -> None:
+    """Back to pending, due at the group's next opening, queued after commit."""
+    now = timezone.now()
+    due_at = callback.agent_group.next_opening(max(now, callback.scheduled_for or now))
+    if due_at is None:
+        raise ValidationError(
+            _("“%(group)s” has no working hours in the coming year.")
+            % {"group": callback.agent_group}
+        )
+    countdown = queue.countdown_to(due_at, now)
+    try:
+        with transaction.atomic():
+            reopened = CallbackRequest.objects.filter(
+                guard(step, CallbackStatus.PENDING), pk=callback.pk
+            ).update(
+                status=CallbackStatus.PENDING,
+                next_attempt_at=due_at,
+                queued_at=now if countdown is not None else None,
+                finished_at=None,
+                error="",
+                decided_by=user,
+                **changes,
+            )
+            if not reopened:
+                raise ValidationError(not_allowed_message, code="wrong_status")
+            if countdown is not None:
+                transaction.on_commit(lambda: queue.publish([callback.pk], countdown))
+    except IntegrityError:
+        raise already_open(callback.contact, callback.agent_group) from None
+    logger.info("Callback %s: %s by user %s", callback.pk, step, user.pk)
