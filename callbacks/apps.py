@@ -6,5 +6,5 @@ class CallbacksConfig(AppConfig):
     name = "callbacks"
     verbose_name = _("Callbacks")
 
-    def ready(self):
+    def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)

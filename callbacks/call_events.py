@@ -8,7 +8,7 @@ call, and events that came early are linked when the call id is recorded (and by
 import json
 import logging
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -63,7 +63,9 @@ def receive_event(payload: dict[str, Any]) -> tuple[CallEvent, bool]:
         event_side=payload["event_side"],
         type=payload["type"],
         date_time=payload["date_time"],
-        occurred_at=outcomes.parse_time(payload["date_time"]),
+        occurred_at=cast(
+            datetime, outcomes.parse_time(payload["date_time"])
+        ),  # parse_event read it
         payload=payload,
     )
     try:
@@ -131,14 +133,12 @@ def _update_outcome(attempt: CallbackAttempt) -> None:
     events = list(
         attempt.events.values_list("event_side", "type", "occurred_at", "payload", "received_at")
     )
-    legs = [
-        outcomes.leg(side, [event[:4] for event in events])
-        for side in (outcomes.FIRST_LEG, outcomes.SECOND_LEG)
-    ]
+    rows = [event[:4] for event in events]
+    first, second = (outcomes.leg(side, rows) for side in (outcomes.FIRST_LEG, outcomes.SECOND_LEG))
     finals = [received_at for _side, kind, _at, _payload, received_at in events if kind == "d"]
     CallbackRequest.objects.filter(pk=callback.pk).update(
-        call_outcome=outcomes.call_outcome(*legs, contact_first=contact_is_first(callback)),
-        final_event_at=max(finals) if outcomes.is_final(*legs) else None,
+        call_outcome=outcomes.call_outcome(first, second, contact_first=contact_is_first(callback)),
+        final_event_at=max(finals) if outcomes.is_final(first, second) else None,
     )
 
 

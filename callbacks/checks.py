@@ -1,9 +1,18 @@
+"""System checks: what must hold for callbacks to go out, checked when any process starts."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning, register
+from django.db import connection
 
 
 @register()
-def exolve_api_key_is_set(app_configs, **kwargs):
+def exolve_api_key_is_set(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
     if settings.EXOLVE_API_KEY:
         return []
     return [
@@ -16,10 +25,11 @@ def exolve_api_key_is_set(app_configs, **kwargs):
 
 
 @register()
-def database_returns_ids_of_bulk_inserts(app_configs, **kwargs):
-    """A worker writes a batch's attempt rows with one INSERT and records each answer on its row."""
-    from django.db import connection
-
+def database_returns_ids_of_bulk_inserts(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    """A worker writes a batch's attempt rows with one INSERT and records each answer on its
+    row."""
     if connection.features.can_return_rows_from_bulk_insert:
         return []
     return [

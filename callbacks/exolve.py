@@ -7,9 +7,11 @@ line, an exception message or anything the caller stores.
 import json
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import requests
 from django.conf import settings
@@ -17,7 +19,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from urllib3.exceptions import NewConnectionError
 
-from .models import CALL_ID_MAX_LENGTH, AttemptResult
+from .models import (
+    CALL_ID_MAX_LENGTH,
+    AgentGroup,
+    AttemptResult,
+    ContactNumber,
+    Destination,
+    MediaResource,
+    TtsPreset,
+)
+from .models.configuration import SideSettings
+
+Json = dict[str, Any]
 
 MAKE_CALLBACK_PATH = "/call/v1/MakeCallback"
 SECONDS = re.compile(r"[0-9]{1,9}")
@@ -26,7 +39,7 @@ SECONDS = re.compile(r"[0-9]{1,9}")
 # --- the request body -------------------------------------------------------------------
 
 
-def build_audio(media_resource, tts_preset):
+def build_audio(media_resource: MediaResource | None, tts_preset: TtsPreset | None) -> Json | None:
     if media_resource is not None:
         return {"media_resource_id": media_resource.media_resource_id}
     if tts_preset is not None:
@@ -44,9 +57,9 @@ def build_audio(media_resource, tts_preset):
     return None
 
 
-def build_line(destinations, side):
+def build_line(destinations: Sequence[tuple[str, int]], side: SideSettings) -> Json:
     """destinations: (number, timeout) pairs in dialling order; side: the group's SideSettings."""
-    line = {
+    line: Json = {
         "destinations": [
             {"number": number, "timeout": timeout} for number, timeout in destinations
         ],
@@ -61,8 +74,12 @@ def build_line(destinations, side):
 
 
 def build_make_callback_body(
-    *, agent_group, agent_destinations, contact_numbers, request_description
-):
+    *,
+    agent_group: AgentGroup,
+    agent_destinations: Sequence[Destination],
+    contact_numbers: Sequence[ContactNumber],
+    request_description: str,
+) -> Json:
     """The MakeCallback JSON body: a pure function of already loaded rows.
 
     agent_destinations: the group's Destination rows; contact_numbers: the contact's
@@ -109,7 +126,7 @@ class Answer:
         return self.result == AttemptResult.TRANSIENT
 
 
-def parse_retry_after(value):
+def parse_retry_after(value: str | None) -> float | None:
     """Retry-After is either seconds or an HTTP date; anything else is ignored."""
     value = (value or "").strip()
     if SECONDS.fullmatch(value):
@@ -123,7 +140,7 @@ def parse_retry_after(value):
     return max(0.0, (when - timezone.now()).total_seconds())
 
 
-def error_message(response):
+def error_message(response: requests.Response) -> str:
     """Exolve's own words for an error: the message field of its JSON body, or the body itself."""
     text = response.text.strip()
     try:
@@ -137,7 +154,7 @@ def error_message(response):
     return message[: settings.EXOLVE_RESPONSE_BODY_LIMIT]
 
 
-def call_id_of(response):
+def call_id_of(response: requests.Response) -> str:
     """The call_id of a 200 answer, or "" when there is no usable one."""
     try:
         call_id = response.json()["call_id"]
@@ -154,7 +171,7 @@ def call_id_of(response):
 NOT_PROCESSED_STATUSES = {429, 503}
 
 
-def read_answer(response):
+def read_answer(response: requests.Response) -> Answer:
     """Turn Exolve's HTTP response into an Answer."""
     body = response.text[: settings.EXOLVE_RESPONSE_BODY_LIMIT]
     status = response.status_code
@@ -162,7 +179,8 @@ def read_answer(response):
         call_id = call_id_of(response)
         if not call_id:
             error = _(
-                "HTTP 200 without a usable call_id; the call may have been placed. Check Exolve before calling again."
+                "HTTP 200 without a usable call_id; the call may have been placed. "
+                "Check Exolve before calling again."
             )
             return Answer(AttemptResult.UNKNOWN, status, body, error=error)
         return Answer(AttemptResult.PLACED, status, body, call_id=call_id)
@@ -182,17 +200,19 @@ def read_answer(response):
 
 
 class ExolveClient:
-    def __init__(self, base_url, api_key, connect_timeout, read_timeout):
+    def __init__(
+        self, base_url: str, api_key: str, connect_timeout: float, read_timeout: float
+    ) -> None:
         self.url = base_url.rstrip("/") + MAKE_CALLBACK_PATH
         self._api_key = api_key
         self.timeout = (connect_timeout, read_timeout)
         self._local = threading.local()  # a requests.Session per thread: keep-alive, no sharing
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"ExolveClient({self.url!r})"  # no key, ever
 
     @property
-    def session(self):
+    def session(self) -> requests.Session:
         if not hasattr(self._local, "session"):
             session = requests.Session()
             session.headers["Authorization"] = f"Bearer {self._api_key}"
@@ -201,9 +221,9 @@ class ExolveClient:
             session.proxies = requests.utils.get_environ_proxies(self.url)
             session.trust_env = False
             self._local.session = session
-        return self._local.session
+        return self._local.session  # type: ignore[no-any-return]
 
-    def make_callback(self, body):
+    def make_callback(self, body: Json) -> Answer:
         if not self._api_key:
             return Answer(
                 AttemptResult.REJECTED, error=_("EXOLVE_API_KEY is not set; nothing was sent.")
@@ -215,14 +235,14 @@ class ExolveClient:
         return read_answer(response)
 
 
-def never_connected(exc):
+def never_connected(exc: requests.RequestException) -> bool:
     """True when the connection was refused or the name did not resolve: no body left us.
     (A connect timeout is the other such case; requests raises ConnectTimeout for it.)"""
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
     return isinstance(exc, requests.ConnectionError) and isinstance(reason, NewConnectionError)
 
 
-def network_error_answer(exc, timeout):
+def network_error_answer(exc: requests.RequestException, timeout: tuple[float, float]) -> Answer:
     if isinstance(exc, requests.ConnectTimeout):
         error = _(
             "Network error: could not connect to Exolve within %(seconds)s s; nothing was sent."
@@ -230,12 +250,14 @@ def network_error_answer(exc, timeout):
         return Answer(AttemptResult.TRANSIENT, error=error % {"seconds": timeout[0]})
     if never_connected(exc):
         error = _(
-            "Network error: could not connect to Exolve (connection refused or DNS failure); nothing was sent."
+            "Network error: could not connect to Exolve (connection refused or DNS failure); "
+            "nothing was sent."
         )
         return Answer(AttemptResult.TRANSIENT, error=error)
     if isinstance(exc, requests.ReadTimeout):
         error = _(
-            "Exolve did not answer within %(seconds)s s after the request was sent; the call may have been placed."
+            "Exolve did not answer within %(seconds)s s after the request was sent; "
+            "the call may have been placed."
         )
         return Answer(AttemptResult.UNKNOWN, error=error % {"seconds": timeout[1]})
     error = _(
@@ -244,11 +266,11 @@ def network_error_answer(exc, timeout):
     return Answer(AttemptResult.UNKNOWN, error=error % {"kind": type(exc).__name__})
 
 
-_client = None
+_client: ExolveClient | None = None
 _client_lock = threading.Lock()
 
 
-def get_client():
+def get_client() -> ExolveClient:
     """One client per process, built from settings on first use."""
     global _client
     with _client_lock:
@@ -262,7 +284,7 @@ def get_client():
         return _client
 
 
-def reset_client():
+def reset_client() -> None:
     """Forget the cached client (settings changed, as in tests)."""
     global _client
     with _client_lock:

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import DateRangeWidget
 
 from . import call_events
 from .models import AgentGroup, CallbackNumber, CallbackRequest, CallbackStatus, CallOutcome
@@ -34,7 +35,7 @@ class CallLogFilter(django_filters.FilterSet):
     period = django_filters.DateFromToRangeFilter(
         field_name="requested_at",
         label=_("Requested between"),
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+        widget=DateRangeWidget(attrs={"type": "date"}),
     )
     status = django_filters.ChoiceFilter(choices=CallbackStatus.choices, label=_("Status"))
     outcome = django_filters.ChoiceFilter(
@@ -58,7 +59,7 @@ class CallLogFilter(django_filters.FilterSet):
 
     class Meta:
         model = CallbackRequest
-        fields = []
+        fields: list[str] = []
         form = CallLogFilterForm
 
     def filter_outcome(

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import Combinable
@@ -25,9 +25,7 @@ from .numbers import check_customer_number
 RefusalReason = tuple[Refusal, str]
 
 
-def refusal_for(
-    *, numbers: Sequence[str], user: AbstractBaseUser, now: datetime
-) -> RefusalReason | None:
+def refusal_for(*, numbers: Sequence[str], user: User, now: datetime) -> RefusalReason | None:
     """The first limit a new callback to `numbers` by `user` breaks, or None."""
     # The hourly limit comes before the cooldown: a manager may override the cooldown only.
     return (
@@ -93,7 +91,7 @@ def _cooldown_refusal(numbers: Iterable[str], now: datetime) -> RefusalReason | 
     return Refusal.COOLDOWN, message
 
 
-def _hourly_limit_refusal(user: AbstractBaseUser, now: datetime) -> RefusalReason | None:
+def _hourly_limit_refusal(user: User, now: datetime) -> RefusalReason | None:
     asked = (
         CallbackRequest.objects.filter(
             requested_by=user, requested_at__gte=now - timedelta(hours=1)

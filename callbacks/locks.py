@@ -5,14 +5,17 @@ PostgreSQL: an advisory lock per key, taken in one order everywhere, so no two t
 for each other in a circle. SQLite: nothing to do, its transactions are IMMEDIATE and so run one
 at a time."""
 
+from collections.abc import Iterable
+
 from django.db import connection
 
-# pg_advisory_xact_lock(namespace, hashtext(key)): the namespaces keep these apart from any other lock.
+# pg_advisory_xact_lock(namespace, hashtext(key)): the namespaces keep these apart from any other
+# lock.
 NUMBERS = 0x43420001
 CALLS = 0x43420002
 
 
-def hold(namespace, keys):
+def hold(namespace: int, keys: Iterable[str]) -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:

@@ -4,6 +4,7 @@ Exolve wants a phone number as international digits only (79121234567) or a SIP-
 """
 
 import re
+from typing import Any
 
 import phonenumbers
 from django.conf import settings
@@ -17,11 +18,11 @@ PHONE_DIGITS_REGEX = r"^[0-9]{8,15}$"
 DIAL_NUMBER_REGEX = r"^([0-9]{8,15}|[sS][iI][pP][sS]?:[^@]+@.+)$"
 
 
-def is_sip_uri(value):
+def is_sip_uri(value: str) -> bool:
     return bool(SIP_URI.match(value))
 
 
-def _parse_valid(text, region):
+def _parse_valid(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
     """The parsed number if text is a valid phone number (read in region), else None."""
     try:
         parsed = phonenumbers.parse(text, region)
@@ -30,37 +31,39 @@ def _parse_valid(text, region):
     return parsed if phonenumbers.is_valid_number(parsed) else None
 
 
-def _invalid_phone_number(text):
+def _invalid_phone_number(text: str) -> ValidationError:
     return ValidationError(
         _(
-            "“%(value)s” is not a valid phone number. Type it as +7 912 123-45-67 or 8 (912) 123-45-67."
+            "“%(value)s” is not a valid phone number. "
+            "Type it as +7 912 123-45-67 or 8 (912) 123-45-67."
         ),
         code="invalid_phone_number",
         params={"value": text},
     )
 
 
-def normalize_phone_number(value):
+def normalize_phone_number(value: str | None) -> str:
     """Return the digits-only international form of a phone number, or raise ValidationError."""
     text = (value or "").strip()
     parsed = _parse_valid(text, DEFAULT_REGION)
-    digits = parsed and phonenumbers.format_number(
-        parsed, phonenumbers.PhoneNumberFormat.E164
-    ).lstrip("+")
-    # A few valid numbers are shorter than the 8 digits we store and Exolve dials (+690 7290, Tokelau).
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) if parsed else ""
+    digits = e164.lstrip("+")
+    # A few valid numbers are shorter than the 8 digits we store and Exolve dials (+690 7290,
+    # Tokelau).
     if not digits or not re.fullmatch(PHONE_DIGITS_REGEX, digits):
         raise _invalid_phone_number(text)
     return digits
 
 
-def as_stored_number(value):
-    """ "+digits" when value is already the stored form (the digits of a valid international number).
+def as_stored_number(value: Any) -> Any:
+    """ "+digits" when value is already the stored form (the digits of a valid international
+    number).
 
     Stored digits are international, but normalize_phone_number reads digits without "+" the way
     Russian users type them: the stored Berlin number 4930123456 would become +7 493 012-34-56,
     and the stored German mobile 4915123456789 would be refused. Models clean the stored value
-    again (the admin's full_clean, dispatch's checks), so they read it through this first.
-    Anything else, typed text included, is returned unchanged.
+    again (the admin's full_clean, the delivery's contract checks), so they read it through this
+    first. Anything else, typed text included, is returned unchanged.
     """
     if (
         isinstance(value, str)
@@ -71,7 +74,7 @@ def as_stored_number(value):
     return value
 
 
-def spaced_number(stored):
+def spaced_number(stored: str) -> str:
     """A stored number as people read it, without the "+": 7 916 123-45-67 (a SIP-URI as it is)."""
     parsed = (
         _parse_valid(f"+{stored}", None) if re.fullmatch(PHONE_DIGITS_REGEX, stored or "") else None
@@ -83,7 +86,7 @@ def spaced_number(stored):
     )
 
 
-def normalize_typed_or_stored_number(value):
+def normalize_typed_or_stored_number(value: str) -> str:
     """normalize_phone_number for a number searched for: typed any way, or pasted as stored."""
     return normalize_phone_number(as_stored_number(value))
 
@@ -117,7 +120,8 @@ _REFUSED_NUMBER_TYPES = {
     phonenumbers.PhoneNumberType.SHARED_COST: (
         "shared_cost",
         _(
-            "%(number)s is a shared-cost number: we do not call such numbers back. Ask for a mobile or landline number."
+            "%(number)s is a shared-cost number: we do not call such numbers back. "
+            "Ask for a mobile or landline number."
         ),
     ),
     phonenumbers.PhoneNumberType.TOLL_FREE: (
@@ -130,7 +134,8 @@ _REFUSED_NUMBER_TYPES = {
     phonenumbers.PhoneNumberType.UAN: (
         "uan",
         _(
-            "%(number)s is a company's universal access number, not a person's. Ask for a mobile or landline number."
+            "%(number)s is a company's universal access number, not a person's. "
+            "Ask for a mobile or landline number."
         ),
     ),
     phonenumbers.PhoneNumberType.PERSONAL_NUMBER: (
@@ -143,13 +148,15 @@ _REFUSED_NUMBER_TYPES = {
     phonenumbers.PhoneNumberType.PAGER: (
         "pager",
         _(
-            "%(number)s is a pager number and cannot take a call. Ask for a mobile or landline number."
+            "%(number)s is a pager number and cannot take a call. "
+            "Ask for a mobile or landline number."
         ),
     ),
     phonenumbers.PhoneNumberType.VOICEMAIL: (
         "voicemail",
         _(
-            "%(number)s is a voicemail access number, not a person. Ask for a mobile or landline number."
+            "%(number)s is a voicemail access number, not a person. "
+            "Ask for a mobile or landline number."
         ),
     ),
 }
@@ -161,18 +168,20 @@ _COUNTRY_NOT_ALLOWED = _(
     "%(number)s is a number in %(country)s. Callbacks go only to numbers in %(allowed)s."
 )
 _NO_COUNTRY = _(
-    "%(number)s is an international service number of no country. Callbacks go only to numbers in %(allowed)s."
+    "%(number)s is an international service number of no country. "
+    "Callbacks go only to numbers in %(allowed)s."
 )
 
 
-def allowed_countries():
-    """The regions we call back (settings.CALLBACK_ALLOWED_COUNTRIES), read now: settings may change."""
+def allowed_countries() -> list[str]:
+    """The regions we call back (settings.CALLBACK_ALLOWED_COUNTRIES), read now: settings may
+    change."""
     return [
         code.upper() for code in getattr(settings, "CALLBACK_ALLOWED_COUNTRIES", [DEFAULT_REGION])
     ]
 
 
-def check_customer_number(digits):
+def check_customer_number(digits: str | None) -> None:
     """Raise ValidationError unless the stored number (79121234567) is one we may call back.
 
     The type is checked before the country: "premium-rate" stays true whatever countries are
@@ -200,14 +209,15 @@ def check_customer_number(digits):
         raise ValidationError(message, code="country_not_allowed", params=params)
 
 
-def normalize_customer_number(value):
-    """A customer's number as typed → its stored digits, if it is valid and one we may call back."""
+def normalize_customer_number(value: str | None) -> str:
+    """A customer's number as typed → its stored digits, if it is valid and one we may call
+    back."""
     digits = normalize_phone_number(value)
     check_customer_number(digits)
     return digits
 
 
-def normalize_dial_number(value):
+def normalize_dial_number(value: str | None) -> str:
     """A destination is a phone number or a SIP-URI (sip:user@host); anything else is refused."""
     text = (value or "").strip()
     if text.lower().startswith(("sip:", "sips:")):

@@ -2,45 +2,51 @@
 
 Pure functions of the events received so far: any order of arrival and any duplicates give the
 same answer, and each new event may complete it. Leg A is line_1, leg B line_2; which of them is
-the contact depends on the agent group's "contact first" when the request was made."""
+the contact depends on the agent group's "contact first" when the callback was made."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import CallOutcome
 
 FIRST_LEG, SECOND_LEG = "A", "B"
+# An event as the outcome needs it: (event_side, type, occurred_at, payload).
+EventRow = tuple[str, str, datetime, dict[str, Any]]
 # Q.850 causes that mean "nobody picked up" rather than a failure of the call.
 NO_ANSWER_CAUSES = {"17", "18", "19", "21"}
-Q850_CAUSES = {
-    "1": _("Unallocated number"),
-    "3": _("No route to destination"),
-    "16": _("Normal call clearing"),
-    "17": _("User busy"),
-    "18": _("No user responding"),
-    "19": _("No answer from user"),
-    "20": _("Subscriber absent"),
-    "21": _("Call rejected"),
-    "22": _("Number changed"),
-    "27": _("Destination out of order"),
-    "28": _("Invalid number format"),
-    "31": _("Normal, unspecified"),
-    "34": _("No circuit or channel available"),
-    "38": _("Network out of order"),
-    "41": _("Temporary failure"),
-    "42": _("Switching equipment congestion"),
-    "102": _("Recovery on timer expiry"),
-    "127": _("Interworking, unspecified"),
+Q850_CAUSES = {  # translated when read, in the language of the page
+    "1": gettext_lazy("Unallocated number"),
+    "3": gettext_lazy("No route to destination"),
+    "16": gettext_lazy("Normal call clearing"),
+    "17": gettext_lazy("User busy"),
+    "18": gettext_lazy("No user responding"),
+    "19": gettext_lazy("No answer from user"),
+    "20": gettext_lazy("Subscriber absent"),
+    "21": gettext_lazy("Call rejected"),
+    "22": gettext_lazy("Number changed"),
+    "27": gettext_lazy("Destination out of order"),
+    "28": gettext_lazy("Invalid number format"),
+    "31": gettext_lazy("Normal, unspecified"),
+    "34": gettext_lazy("No circuit or channel available"),
+    "38": gettext_lazy("Network out of order"),
+    "41": gettext_lazy("Temporary failure"),
+    "42": gettext_lazy("Switching equipment congestion"),
+    "102": gettext_lazy("Recovery on timer expiry"),
+    "127": gettext_lazy("Interworking, unspecified"),
 }
 
 
-def cause_in_words(cause):
+def cause_in_words(cause: str | int | None) -> str:
     if not cause:
         return ""
-    return Q850_CAUSES.get(str(cause), _("cause %(code)s") % {"code": cause})
+    known = Q850_CAUSES.get(str(cause))
+    return str(known) if known else _("cause %(code)s") % {"code": cause}
 
 
 @dataclass(frozen=True)
@@ -55,11 +61,11 @@ class Leg:
     final: bool  # its final ("d") event came
 
     @property
-    def cause_text(self):
+    def cause_text(self) -> str:
         return cause_in_words(self.cause)
 
 
-def parse_time(value):
+def parse_time(value: Any) -> datetime | None:
     """An RFC 3339 time, or None for anything that is not one (Feb 30 included)."""
     try:
         return parse_datetime(str(value or ""))
@@ -67,11 +73,11 @@ def parse_time(value):
         return None
 
 
-def _number(value):
+def _number(value: Any) -> int | float | None:
     return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def leg(side, events):
+def leg(side: str, events: Iterable[EventRow]) -> Leg:
     """The leg `side` from events given as (event_side, type, occurred_at, payload)."""
     mine = [(kind, at, payload) for event_side, kind, at, payload in events if event_side == side]
     final = next((payload for kind, _at, payload in mine if kind == "d"), None) or {}
@@ -93,7 +99,7 @@ def leg(side, events):
     )
 
 
-def call_outcome(first, second, contact_first):
+def call_outcome(first: Leg, second: Leg, contact_first: bool) -> str:
     """The overall outcome, or "" while the events received do not settle it yet."""
     no_answer = {
         FIRST_LEG: CallOutcome.CONTACT_NO_ANSWER if contact_first else CallOutcome.AGENTS_NO_ANSWER,
@@ -115,16 +121,18 @@ def call_outcome(first, second, contact_first):
     return ""
 
 
-def is_final(first, second):
+def is_final(first: Leg, second: Leg) -> bool:
     """Every leg that rang has sent its final event (the second may never ring)."""
     return first.final and (second.final or not second.rang)
 
 
-def latest_end(request_body, placed_at):
-    """When a placed call has surely ended: every destination rung in turn, then the longest talk."""
-    ringing = sum(
+def latest_end(request_body: dict[str, Any], placed_at: datetime) -> datetime:
+    """When a placed call has surely ended: every destination rung in turn, then the longest
+    talk."""
+    ringing: int = sum(
         destination.get("timeout", 30)
         for line in (request_body["line_1"], request_body["line_2"])
         for destination in line["destinations"]
     )
-    return placed_at + timedelta(seconds=ringing + request_body.get("duration", 1800))
+    longest_talk: int = request_body.get("duration", 1800)
+    return placed_at + timedelta(seconds=ringing + longest_talk)

@@ -2,10 +2,11 @@
 and pages fetched by primary key. The admin's lists use the paginator; the call log page, which
 looks one row ahead instead of counting, shares the highest page number."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +14,7 @@ EXACT_COUNT_UP_TO = 10_000
 MAX_PAGE = 100_000  # a page number past this is a typo, not a page (and would overflow the OFFSET)
 
 
-class EstimatedCountPaginator(Paginator):
+class EstimatedCountPaginator(Paginator[Any]):
     """Counts exactly up to EXACT_COUNT_UP_TO rows and, beyond that on PostgreSQL, takes the
     planner's estimate instead of a COUNT(*) over the whole table on every page. A page reads
     the ids of its rows first (a narrow index scan, however deep), then only those rows with
@@ -21,10 +22,11 @@ class EstimatedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        queryset = self.object_list
+        queryset = cast(QuerySet[Any], self.object_list)
         connection = connections[queryset.db]
         if connection.vendor != "postgresql":
-            return super().count
+            counted: int = super().count
+            return counted
         exact = queryset.order_by()[: EXACT_COUNT_UP_TO + 1].count()
         if exact <= EXACT_COUNT_UP_TO:
             return exact
@@ -33,21 +35,23 @@ class EstimatedCountPaginator(Paginator):
             cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
             plan = cursor.fetchone()[0]
         plan = plan[0] if isinstance(plan, list) else plan  # psycopg may hand back parsed JSON
-        return max(exact, int(plan["Plan"]["Plan Rows"]))
+        estimate = int(plan["Plan"]["Plan Rows"])
+        return max(exact, estimate)
 
     def validate_number(self, number: Any) -> int:
         """Any page from 1 to MAX_PAGE: past an estimated count there may still be rows (a page
         past the last one is simply empty)."""
         try:
-            number = int(number)
+            page_number = int(number)
         except (TypeError, ValueError):
             raise PageNotAnInteger(_("That page number is not an integer")) from None
-        if not 1 <= number <= MAX_PAGE:
+        if not 1 <= page_number <= MAX_PAGE:
             raise EmptyPage(_("That page contains no results"))
-        return number
+        return page_number
 
-    def page(self, number: Any) -> Page:
+    def page(self, number: Any) -> Page[Any]:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
-        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+        rows = cast(QuerySet[Any], self.object_list)
+        ids = list(rows.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        return Page(rows.filter(pk__in=ids), number, self)

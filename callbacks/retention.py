@@ -45,7 +45,7 @@ def _in_batches(queryset: QuerySet[models.Model], batch_size: int) -> int:
             if not ids:
                 return deleted
             # An attempt's own events go with it (CASCADE), whatever their age.
-            _total, per_model = queryset.model.objects.filter(pk__in=ids).delete()
+            _total, per_model = queryset.model._default_manager.filter(pk__in=ids).delete()
             deleted += per_model.get(queryset.model._meta.label, 0)
 
 

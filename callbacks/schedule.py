@@ -5,6 +5,7 @@ on which no interval starts. All comparisons happen in real (UTC) time, so inter
 across midnight and daylight saving transitions.
 """
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -19,7 +20,9 @@ class Opening:
     closes: time  # closes <= opens: the interval ends on the next day at `closes`
 
 
-def is_open(moment: datetime, zone: ZoneInfo, openings, holidays=()) -> bool:
+def is_open(
+    moment: datetime, zone: ZoneInfo, openings: Sequence[Opening], holidays: Iterable[date] = ()
+) -> bool:
     """Whether `moment` falls in an interval (its start included, its end not)."""
     if not openings:
         return True
@@ -28,7 +31,9 @@ def is_open(moment: datetime, zone: ZoneInfo, openings, holidays=()) -> bool:
     )
 
 
-def next_opening(moment: datetime, zone: ZoneInfo, openings, holidays=()) -> datetime | None:
+def next_opening(
+    moment: datetime, zone: ZoneInfo, openings: Sequence[Opening], holidays: Iterable[date] = ()
+) -> datetime | None:
     """`moment` if open then, else the start of the earliest interval after it, else None."""
     if not openings:
         return moment
@@ -39,12 +44,19 @@ def next_opening(moment: datetime, zone: ZoneInfo, openings, holidays=()) -> dat
     return None if start is None else start.astimezone(zone)
 
 
-def _intervals(moment, zone, openings, holidays, days):
-    """(start, end) in UTC of every interval starting on `days` local dates from the day before `moment`."""
-    holidays = set(holidays)
+def _intervals(
+    moment: datetime,
+    zone: ZoneInfo,
+    openings: Sequence[Opening],
+    holidays: Iterable[date],
+    days: int,
+) -> Iterator[tuple[datetime, datetime]]:
+    """(start, end) in UTC of every interval starting on `days` local dates from the day before
+    `moment`."""
+    closed = set(holidays)
     first = moment.astimezone(zone).date() - timedelta(days=1)
     for day in (first + timedelta(days=n) for n in range(days)):
-        if day in holidays:
+        if day in closed:
             continue
         for opening in openings:
             if opening.weekday != day.weekday():

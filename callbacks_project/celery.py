@@ -1,4 +1,7 @@
+"""The Celery app of web, worker and beat: its settings are Django's CELERY_* settings."""
+
 import os
+from typing import Any
 
 from celery import Celery
 from celery.signals import task_postrun, task_prerun
@@ -12,7 +15,7 @@ app.autodiscover_tasks()
 
 @task_prerun.connect
 @task_postrun.connect
-def close_old_database_connections(**kwargs):
+def close_old_database_connections(**kwargs: Any) -> None:
     """Reuse a thread's connection across tasks, as Django does across requests (CONN_MAX_AGE,
     CONN_HEALTH_CHECKS): a new PostgreSQL session per callback costs more than the callback."""
     from django.db import close_old_connections

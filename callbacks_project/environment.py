@@ -6,6 +6,8 @@ django-environ alone would quietly turn DEBUG=maybe into False or accept a
 database URL with an unknown scheme.
 """
 
+from collections.abc import Sequence
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,6 +15,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 env = environ.Env()
+Number = TypeVar("Number", int, float)
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
@@ -21,23 +24,23 @@ DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql"}
 BROKER_SCHEMES = {"filesystem", "redis", "rediss", "amqp", "pyamqp"}
 
 
-def _fail(name, message):
+def _fail(name: str, message: str) -> NoReturn:
     raise ImproperlyConfigured(f"Environment variable {name}: {message}")
 
 
-def _raw(name, default):
+def _raw(name: str, default: str | None) -> str | None:
     value = env.str(name, default=None)
     return default if value is None else value.strip()
 
 
-def read_str(name, default=None, required=False):
+def read_str(name: str, default: str | None = None, required: bool = False) -> str:
     value = _raw(name, default)
     if required and not value:
         _fail(name, "must be set")
-    return value
+    return value or ""
 
 
-def read_bool(name, default):
+def read_bool(name: str, default: bool) -> bool:
     value = _raw(name, None)
     if value is None:
         return default
@@ -49,14 +52,22 @@ def read_bool(name, default):
     _fail(name, f"expected true/false, got {value!r}")
 
 
-def read_number(name, default, cast=int, minimum=None, maximum=None):
+def read_number(
+    name: str,
+    default: Number,
+    cast: type[Number] | None = None,
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> Number:
+    """An int, or a float with cast=float; the default's type when no cast is given."""
     value = _raw(name, None)
     if value is None:
         return default
+    convert = cast or type(default)
     try:
-        number = cast(value)
+        number = convert(value)
     except ValueError:
-        _fail(name, f"expected a {cast.__name__}, got {value!r}")
+        _fail(name, f"expected a {convert.__name__}, got {value!r}")
     if minimum is not None and number < minimum:
         _fail(name, f"must be at least {minimum}, got {number}")
     if maximum is not None and number > maximum:
@@ -64,21 +75,21 @@ def read_number(name, default, cast=int, minimum=None, maximum=None):
     return number
 
 
-def read_choice(name, default, choices):
-    value = _raw(name, default)
+def read_choice(name: str, default: str, choices: Sequence[str]) -> str:
+    value = _raw(name, default) or ""
     if value not in choices:
         _fail(name, f"expected one of {', '.join(choices)}, got {value!r}")
     return value
 
 
-def read_list(name, default):
+def read_list(name: str, default: list[str]) -> list[str]:
     value = _raw(name, None)
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def read_country_list(name, default):
+def read_country_list(name: str, default: list[str]) -> list[str]:
     """ISO 3166 region codes that phonenumbers knows (RU, KZ …)."""
     import phonenumbers
 
@@ -89,44 +100,46 @@ def read_country_list(name, default):
     return codes
 
 
-def read_http_url(name, default):
-    value = _raw(name, default).rstrip("/")
+def read_http_url(name: str, default: str) -> str:
+    value = (_raw(name, default) or "").rstrip("/")
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         _fail(name, f"expected an http(s) URL like https://api.exolve.ru, got {value!r}")
     return value
 
 
-def _scheme(name, value, allowed):
+def _scheme(name: str, value: str, allowed: set[str]) -> None:
     scheme = urlsplit(value).scheme.split("+")[0]
     if scheme not in allowed:
         _fail(
             name,
-            f"unsupported scheme {scheme!r} in {_without_password(value)!r}; use one of {sorted(allowed)}",
+            f"unsupported scheme {scheme!r} in {_without_password(value)!r}; "
+            f"use one of {sorted(allowed)}",
         )
 
 
-def _without_password(url):
+def _without_password(url: str) -> str:
     parts = urlsplit(url)
     if parts.password:
         return url.replace(f":{parts.password}@", ":***@")
     return url
 
 
-def read_database(name, default):
-    value = _raw(name, default)
+def read_database(name: str, default: str) -> dict[str, Any]:
+    value = _raw(name, default) or ""
     _scheme(name, value, DATABASE_SCHEMES)
-    return env.db_url_config(value)
+    config: dict[str, Any] = env.db_url_config(value)
+    return config
 
 
-def read_broker_url(name, default):
-    value = _raw(name, default)
+def read_broker_url(name: str, default: str) -> str:
+    value = _raw(name, default) or ""
     _scheme(name, value, BROKER_SCHEMES)
     return value
 
 
-def read_time_zone(name, default):
-    value = _raw(name, default)
+def read_time_zone(name: str, default: str) -> str:
+    value = _raw(name, default) or ""
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):

@@ -1,3 +1,5 @@
+"""Log filters: what every handler of every process applies before it writes a line."""
+
 import logging
 
 
@@ -5,7 +7,7 @@ class RedactSecrets(logging.Filter):
     """Masks the Exolve API key and the events secret in every log line. The events secret is part
     of a URL, and Django logs the path of a request it answered 4xx (and runserver every path)."""
 
-    def filter(self, record):
+    def filter(self, record: logging.LogRecord) -> bool:
         from django.conf import settings
 
         secrets = [

@@ -171,9 +171,9 @@ CELERY_WORKER_POOL = read_choice("CELERY_WORKER_POOL", "threads", ["threads", "p
 CELERY_WORKER_CONCURRENCY = read_number("CELERY_WORKER_CONCURRENCY", 50, minimum=1, maximum=500)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-# Publishing gives up quickly when the broker is down: the request row is already committed
-# and the sweeper queues it again, so the page never waits on the broker.
-# At worst: connect (0.5 s), wait 0.2 s, connect again (0.5 s), give up: the page answers within 2 s.
+# Publishing gives up quickly when the broker is down: the callback's row is already committed
+# and the sweeper queues it again, so the page never waits on the broker. At worst: connect
+# (0.5 s), wait 0.2 s, connect again (0.5 s), give up: the page answers within 2 s.
 CELERY_BROKER_CONNECTION_TIMEOUT = 0.5
 # And a hard deadline on the whole publish (a broker that accepts and never answers).
 CALLBACK_PUBLISH_TIMEOUT = read_number(
@@ -221,10 +221,11 @@ CALLBACK_MAX_COUNTDOWN = read_number(
 if CALLBACK_REQUEUE_AFTER <= CALLBACK_MAX_COUNTDOWN:
     raise ImproperlyConfigured(
         "Environment variable CALLBACK_REQUEUE_AFTER: must be longer than CALLBACK_MAX_COUNTDOWN "
-        f"({CALLBACK_REQUEUE_AFTER} <= {CALLBACK_MAX_COUNTDOWN}), or tasks waiting out a countdown are queued twice"
+        f"({CALLBACK_REQUEUE_AFTER} <= {CALLBACK_MAX_COUNTDOWN}), "
+        "or tasks waiting out a countdown are queued twice"
     )
-# A worker process sends the requests of one task side by side, in CALLBACK_SEND_THREADS threads
-# of its own that keep their HTTPS connections to Exolve. A press queues one request; the sweeper
+# A worker process sends the callbacks of one task side by side, in CALLBACK_SEND_THREADS threads
+# of its own that keep their HTTPS connections to Exolve. A press queues one callback; the sweeper
 # queues a backlog (the broker was down, the group opened) CALLBACK_BATCH_SIZE per task, so the
 # database work and Celery's own cost are paid per batch, not per callback. A batch of at most half
 # the threads lets one batch be claimed while the one before it is still being sent.
@@ -233,7 +234,8 @@ CALLBACK_BATCH_SIZE = read_number("CALLBACK_BATCH_SIZE", 25, minimum=1, maximum=
 if CALLBACK_BATCH_SIZE > CALLBACK_SEND_THREADS:
     raise ImproperlyConfigured(
         "Environment variable CALLBACK_BATCH_SIZE: must not exceed CALLBACK_SEND_THREADS "
-        f"({CALLBACK_BATCH_SIZE} > {CALLBACK_SEND_THREADS}): a batch claims its requests only when a thread is free for each"
+        f"({CALLBACK_BATCH_SIZE} > {CALLBACK_SEND_THREADS}): "
+        "a batch claims its callbacks only when a thread is free for each"
     )
 # Retention: call events and attempts older than this many days are deleted every night, in
 # batches of CALLBACK_RETENTION_BATCH rows. 0 (the default) keeps everything.
@@ -259,7 +261,8 @@ EXOLVE_API_KEY = read_str("EXOLVE_API_KEY", default="")
 EXOLVE_EVENTS_SECRET = read_str("EXOLVE_EVENTS_SECRET", default="")
 if EXOLVE_EVENTS_SECRET and not re.fullmatch(r"[A-Za-z0-9_-]{24,}", EXOLVE_EVENTS_SECRET):
     raise ImproperlyConfigured(
-        "Environment variable EXOLVE_EVENTS_SECRET: must be at least 24 letters, digits, '-' or '_' (it is part of a URL)"
+        "Environment variable EXOLVE_EVENTS_SECRET: must be at least 24 letters, digits, '-' or "
+        "'_' (it is part of a URL)"
     )
 # A placed call whose final event has not come this long after its longest possible end is
 # flagged "no outcome received".

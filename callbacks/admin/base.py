@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -74,6 +74,16 @@ class TypedNumberSearch(admin.ModelAdmin[Any]):
         except ValidationError:
             return results, may_have_duplicates
         return results | queryset.filter(**{self.number_search_field: number}), True
+
+
+def missing_object_redirect(
+    model_admin: admin.ModelAdmin[Any], request: HttpRequest, object_id: str
+) -> HttpResponse:
+    """Django's own answer to an id that no longer exists: a message, and the admin's index."""
+    response: HttpResponse = model_admin._get_obj_does_not_exist_redirect(  # type: ignore[attr-defined]
+        request, model_admin.opts, object_id
+    )
+    return response
 
 
 def concrete_relations(model: type[models.Model]) -> list[str]:

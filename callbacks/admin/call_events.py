@@ -10,11 +10,23 @@ from ..models import CallEvent
 from ..paging import EstimatedCountPaginator
 from .base import ReadOnlyAdmin, ReadOnlyInline, pretty_json
 
+INLINE_FIELDS = ("occurred_at", "event_side", "type", "received_at", "payload")
+PAGE_FIELDS = (
+    "call_sid",
+    "event_side",
+    "type",
+    "date_time",
+    "occurred_at",
+    "received_at",
+    "attempt",
+    "event",
+)
+
 
 class CallEventInline(ReadOnlyInline):
     model = CallEvent
-    fields = ["occurred_at", "event_side", "type", "received_at", "payload"]
-    readonly_fields = fields
+    fields = INLINE_FIELDS
+    readonly_fields = INLINE_FIELDS
 
 
 @admin.register(CallEvent)
@@ -25,17 +37,8 @@ class CallEventAdmin(ReadOnlyAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     ordering = ["-received_at", "-id"]
-    fields = [
-        "call_sid",
-        "event_side",
-        "type",
-        "date_time",
-        "occurred_at",
-        "received_at",
-        "attempt",
-        "event",
-    ]
-    readonly_fields = fields
+    fields = PAGE_FIELDS
+    readonly_fields = PAGE_FIELDS
 
     @admin.display(description=_("callback attempt"))
     def attempt_link(self, obj: CallEvent) -> SafeString | str:

@@ -60,19 +60,59 @@ def legs_table(callback: CallbackRequest) -> SafeString:
     return format_html('<table class="call-legs"><tr>{}</tr>{}</table>', header, rows)
 
 
+ATTEMPT_ROW_FIELDS = (
+    "sequence",
+    "request_description",
+    "started_at",
+    "duration_ms",
+    "result",
+    "http_status",
+    "call_id",
+    "error",
+)
+CALLBACK_FIELDS = (
+    "contact",
+    "agent_group",
+    "requested_by",
+    "requested_at",
+    "scheduled_for",
+    "status",
+    "refusal",
+    "limits_overridden",
+    "attempt_count",
+    "next_attempt_at",
+    "queued_at",
+    "finished_at",
+    "decided_by",
+    "call_id",
+    "error",
+    "outcome",
+    "legs",
+    "final_event_at",
+    "outcome_expected_by",
+    "request_description",
+    "body",
+)
+ATTEMPT_FIELDS = (
+    "callback",
+    "sequence",
+    "request_description",
+    "started_at",
+    "finished_at",
+    "duration_ms",
+    "result",
+    "http_status",
+    "call_id",
+    "error",
+    "body",
+    "response_body",
+)
+
+
 class CallbackAttemptInline(ReadOnlyInline):
     model = CallbackAttempt
-    fields = [
-        "sequence",
-        "request_description",
-        "started_at",
-        "duration_ms",
-        "result",
-        "http_status",
-        "call_id",
-        "error",
-    ]
-    readonly_fields = fields
+    fields = ATTEMPT_ROW_FIELDS
+    readonly_fields = ATTEMPT_ROW_FIELDS
     ordering = ["sequence"]
     show_change_link = True
 
@@ -111,30 +151,8 @@ class CallbackRequestAdmin(ReadOnlyAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     inlines = [CallbackAttemptInline]
-    fields = [
-        "contact",
-        "agent_group",
-        "requested_by",
-        "requested_at",
-        "scheduled_for",
-        "status",
-        "refusal",
-        "limits_overridden",
-        "attempt_count",
-        "next_attempt_at",
-        "queued_at",
-        "finished_at",
-        "decided_by",
-        "call_id",
-        "error",
-        "outcome",
-        "legs",
-        "final_event_at",
-        "outcome_expected_by",
-        "request_description",
-        "body",
-    ]
-    readonly_fields = fields
+    fields = CALLBACK_FIELDS
+    readonly_fields = CALLBACK_FIELDS
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CallbackRequest]:
         return super().get_queryset(request).prefetch_related("numbers")
@@ -193,21 +211,8 @@ class CallbackAttemptAdmin(ReadOnlyAdmin):
     list_select_related = ["callback"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
-    fields = [
-        "callback",
-        "sequence",
-        "request_description",
-        "started_at",
-        "finished_at",
-        "duration_ms",
-        "result",
-        "http_status",
-        "call_id",
-        "error",
-        "body",
-        "response_body",
-    ]
-    readonly_fields = fields
+    fields = ATTEMPT_FIELDS
+    readonly_fields = ATTEMPT_FIELDS
     inlines = [CallEventInline]
 
     @admin.display(description=_("callback"), ordering="callback")

@@ -7,31 +7,32 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import admin, messages
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from ..delivery import staff_actions
 from ..delivery.transitions import Step, allows
 from ..models import CallbackRequest
 from ..permissions import OVERRIDE_COOLDOWN, PLACE_CALLBACK
+from .base import missing_object_redirect
 
 
 @dataclass(frozen=True)
 class CallbackAction:
     name: str  # in the URL and the button's class
     step: Step
-    label: str | Promise  # the button on the contact's page
-    title: str | Promise
-    warning: str | Promise
-    confirm: str | Promise  # the button that does it
+    label: StrOrPromise  # the button on the contact's page
+    title: StrOrPromise
+    warning: StrOrPromise
+    confirm: StrOrPromise  # the button that does it
     permission: str
     run: Callable[[CallbackRequest, Any], None]  # (callback, user)
-    done: str | Promise
+    done: StrOrPromise
 
     @property
     def url_name(self) -> str:
@@ -85,9 +86,7 @@ CALLBACK_ACTIONS = {
 }
 
 
-def offered(
-    callback: CallbackRequest, user: AbstractBaseUser | AnonymousUser
-) -> list[CallbackAction]:
+def offered(callback: CallbackRequest, user: User | AnonymousUser) -> list[CallbackAction]:
     """The actions this user may take on this callback now."""
     return [
         action
@@ -108,8 +107,8 @@ def action_view(
         raise PermissionDenied
     callback = model_admin.get_object(request, object_id)
     if callback is None:
-        return model_admin._get_obj_does_not_exist_redirect(request, model_admin.opts, object_id)
-    error = None
+        return missing_object_redirect(model_admin, request, object_id)
+    error: StrOrPromise | None = None
     if request.method == "POST":
         try:
             action.run(callback, request.user)

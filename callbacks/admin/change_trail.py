@@ -95,7 +95,10 @@ class ChangeHistoryAdmin(SimpleHistoryAdmin):
     ) -> HttpResponse:
         if request.method != "GET":
             raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        response: HttpResponse = super().history_form_view(
+            request, object_id, version_id, extra_context
+        )
+        return response
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Sequence[str]:
         if hasattr(obj, "_history"):  # a past version (simple-history marks it so): all read only
@@ -104,7 +107,8 @@ class ChangeHistoryAdmin(SimpleHistoryAdmin):
                 for field in obj._meta.concrete_fields
                 if field.editable and not field.primary_key
             ]
-        return super().get_readonly_fields(request, obj)
+        fields: Sequence[str] = super().get_readonly_fields(request, obj)
+        return fields
 
 
 class ChangeTrailList(ChangeList):
@@ -133,22 +137,14 @@ class ChangeTrailAdmin(ReadOnlyAdmin):
     show_full_result_count = False
     actions = None
 
-    def __init__(self, model: type[models.Model], admin_site: admin.AdminSite) -> None:
-        super().__init__(model, admin_site)
-        self.list_select_related = ["history_user", *concrete_relations(self.changed_model)]
-
-    @property
-    def changed_model(self) -> type[models.Model]:
-        return self.model.instance_type  # type: ignore[attr-defined, no-any-return]
-
-    def get_list_display(self, request: HttpRequest) -> Sequence[str]:
+    def get_list_display(self, request: HttpRequest) -> list[Any]:
         if not self.parent:
-            return self.list_display
+            return list(self.list_display)
         return [*self.list_display[:3], self.parent, *self.list_display[3:]]
 
-    def get_list_filter(self, request: HttpRequest) -> Sequence[Any]:
+    def get_list_filter(self, request: HttpRequest) -> list[Any]:
         if not self.parent:
-            return self.list_filter
+            return list(self.list_filter)
         return [*self.list_filter, (self.parent, admin.RelatedOnlyFieldListFilter)]
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
@@ -162,7 +158,15 @@ class ChangeTrailAdmin(ReadOnlyAdmin):
             .order_by("-history_id")
             .values("history_id")[:1]
         )
-        return super().get_queryset(request).annotate(previous_history_id=Subquery(earlier))
+        # The trail's rows with their user and the objects they point to, in the page's query.
+        relations = concrete_relations(self.model.instance_type)
+        trail: QuerySet[Any] = (
+            super()
+            .get_queryset(request)
+            .select_related("history_user", *relations)
+            .annotate(previous_history_id=Subquery(earlier))
+        )
+        return trail
 
     @admin.display(description=_("when"), ordering="history_date")
     def when(self, row: Any) -> str:

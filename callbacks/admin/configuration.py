@@ -111,7 +111,9 @@ class AgentGroupAdmin(ChangeHistoryAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return super().get_queryset(request).annotate(destination_total=Count("destinations"))
+        groups: QuerySet[Any] = super().get_queryset(request)
+        counted: QuerySet[Any] = groups.annotate(destination_total=Count("destinations"))
+        return counted
 
     @admin.display(description=_("destinations"), ordering="destination_total")
     def destination_count(self, obj: Any) -> int:

@@ -1,9 +1,10 @@
 """Contacts, which staff keep, and the Call back page: confirm what will be dialled, then create
 the callback."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -23,7 +24,7 @@ from ..models import (
 )
 from ..permissions import PLACE_CALLBACK, VIEW_CALL_LOG
 from ..selectors import recent_callbacks
-from .base import BoundedInline, TypedNumberSearch
+from .base import BoundedInline, TypedNumberSearch, missing_object_redirect
 from .callback_actions import offered
 from .change_trail import ChangeHistoryAdmin
 
@@ -75,13 +76,13 @@ class ContactAdmin(TypedNumberSearch, ChangeHistoryAdmin):
             raise PermissionDenied
         contact = self.get_object(request, object_id)
         if contact is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            return missing_object_redirect(self, request, object_id)
         form = CallbackForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
                 callback = create_callback(
                     contact=contact,
-                    requested_by=request.user,  # type: ignore[arg-type]  (admin_view: logged in)
+                    requested_by=cast(User, request.user),  # admin_view lets only staff in
                     agent_group=form.cleaned_data["agent_group"],
                     scheduled_for=form.cleaned_data["scheduled_for"],
                 )

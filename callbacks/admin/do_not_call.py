@@ -1,4 +1,5 @@
-"""The do-not-call list: staff add a customer who asked never to be called; managers take one off."""
+"""The do-not-call list: staff add a customer who asked never to be called; managers take one
+off."""
 
 from typing import Any
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from .. import call_events
 
@@ -33,11 +34,12 @@ class DateRangeFilter(admin.FieldListFilter):
         super().__init__(field, request, params, model, model_admin, field_path)
         self.title = _("%(field)s between") % {"field": field.verbose_name}
 
-    def expected_parameters(self) -> list[str]:
+    def expected_parameters(self) -> list[str | None]:
         return [self.since_parameter, self.until_parameter]
 
-    def choices(self, changelist: ChangeList) -> Iterator[dict[str, Any]]:
-        # One "choice": the form; the template reads the current values and what to keep.
+    def choices(self, changelist: ChangeList) -> Iterator[dict[str, Any]]:  # type: ignore[override]
+        # One "choice": the form; the template reads the current values and what to keep (not
+        # the selected / query_string / display of a stock filter's links).
         mine = (self.since_parameter, self.until_parameter)
         yield {
             "since": _first(self.used_parameters.get(self.since_parameter)),
@@ -74,7 +76,9 @@ class NoOutcomeReceivedFilter(admin.SimpleListFilter):
         return queryset
 
 
-def titled(list_filter: type[admin.FieldListFilter], title: str) -> type[admin.FieldListFilter]:
+def titled(
+    list_filter: type[admin.FieldListFilter], title: StrOrPromise
+) -> type[admin.FieldListFilter]:
     """A field's list filter under our own title (the change trail's fields have English names
     only)."""
 

@@ -45,7 +45,11 @@ def _row_errors(rows: Iterable[models.Model], exclude: Sequence[str] = ()) -> li
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
-                label = row._meta.get_field(field).verbose_name if field != NON_FIELD_ERRORS else ""
+                label = (
+                    getattr(row._meta.get_field(field), "verbose_name", field)
+                    if field != NON_FIELD_ERRORS
+                    else ""
+                )
                 messages += [
                     _("%(model)s “%(row)s”, %(field)s: %(error)s")
                     % {"model": row._meta.verbose_name, "row": row, "field": label, "error": error}

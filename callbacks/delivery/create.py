@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -33,7 +33,7 @@ def create_callback(
     *,
     contact: Contact,
     agent_group: AgentGroup,
-    requested_by: AbstractBaseUser,
+    requested_by: User,
     scheduled_for: datetime | None = None,
 ) -> CallbackRequest:
     """Save a "call this contact back" (at `scheduled_for`, or as soon as the group works) and

@@ -5,7 +5,7 @@ that another step moved meanwhile is left as it is and the person is told why.""
 import logging
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -21,7 +21,7 @@ from .transitions import Step, guard
 logger = logging.getLogger(__name__)
 
 
-def cancel_callback(callback: CallbackRequest, user: AbstractBaseUser) -> None:
+def cancel_callback(callback: CallbackRequest, user: User) -> None:
     """Staff cancel a callback that has not been sent: a cancelled callback is never sent."""
     cancelled = CallbackRequest.objects.filter(
         guard(Step.CANCEL, CallbackStatus.CANCELLED), pk=callback.pk
@@ -33,7 +33,7 @@ def cancel_callback(callback: CallbackRequest, user: AbstractBaseUser) -> None:
     logger.info("Callback %s cancelled by user %s", callback.pk, user.pk)
 
 
-def place_again(callback: CallbackRequest, user: AbstractBaseUser) -> None:
+def place_again(callback: CallbackRequest, user: User) -> None:
     """A person who checked the unknown result asks for the call once more: a new round."""
     _reopen(
         callback,
@@ -46,7 +46,7 @@ def place_again(callback: CallbackRequest, user: AbstractBaseUser) -> None:
     )
 
 
-def place_despite_cooldown(callback: CallbackRequest, user: AbstractBaseUser) -> None:
+def place_despite_cooldown(callback: CallbackRequest, user: User) -> None:
     """A support manager decides a callback refused for the number's cooldown should go out."""
     if not user.has_perm(OVERRIDE_COOLDOWN):
         raise PermissionDenied
@@ -61,7 +61,7 @@ def place_despite_cooldown(callback: CallbackRequest, user: AbstractBaseUser) ->
 
 def _reopen(
     callback: CallbackRequest,
-    user: AbstractBaseUser,
+    user: User,
     step: Step,
     not_allowed_message: str,
     **changes: Any,

@@ -80,7 +80,8 @@ def guard(step: Step, target: CallbackStatus) -> Q:
 
 
 def allows(step: Step, callback: CallbackRequest) -> bool:
-    """Whether `step` may change this callback at all (what the admin offers; the UPDATE decides)."""
+    """Whether `step` may change this callback at all: what the admin offers (the UPDATE still
+    decides)."""
     rule = TRANSITIONS[step]
     if any(getattr(callback, name) != value for name, value in rule.only_if.items()):
         return False
@@ -95,6 +96,6 @@ def state_diagram() -> str:
         label = step.value + "".join(f" ({value})" for value in rule.only_if.values())
         for source, target in rule.moves:
             edges.setdefault((source.value, target.value), []).append(label)
-    for (source, target), labels in sorted(edges.items()):
-        lines.append(f"    {source} --> {target}: {', '.join(labels)}")
+    for (source_name, target_name), labels in sorted(edges.items()):
+        lines.append(f"    {source_name} --> {target_name}: {', '.join(labels)}")
     return "\n".join(lines) + "\n"

@@ -5,6 +5,10 @@
 Only the delivery package writes them (callbacks/delivery/); nobody edits them in the admin.
 """
 
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -202,33 +206,35 @@ class CallbackRequest(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return _("Callback to %(contact)s at %(time)s") % {
             "contact": self.contact,
             "time": timezone.localtime(self.requested_at).strftime("%Y-%m-%d %H:%M"),
         }
 
     @property
-    def outcome_text(self):
+    def outcome_text(self) -> str:
         """The call's outcome for lists: what its events say, or whether they are still to come."""
         return self.describe_outcome(dict(CallOutcome.choices), timezone.now())
 
-    def describe_outcome(self, labels, now):
+    def describe_outcome(self, labels: Mapping[str, Any], now: datetime) -> str:
         if self.call_outcome:
-            return labels[self.call_outcome]
+            return str(labels[self.call_outcome])
         if (
             self.status == CallbackStatus.PLACED
             and self.final_event_at is None
             and self.outcome_expected_by
         ):
-            return _("No outcome received") if self.outcome_expected_by < now else _("In progress")
+            return str(
+                _("No outcome received") if self.outcome_expected_by < now else _("In progress")
+            )
         return ""
 
     @property
-    def is_scheduled(self):
+    def is_scheduled(self) -> bool:
         return (
             self.status == CallbackStatus.PENDING
-            and self.next_attempt_at
+            and self.next_attempt_at is not None
             and self.next_attempt_at > timezone.now()
         )
 
@@ -253,7 +259,7 @@ class CallbackNumber(models.Model):
         ]
         indexes = [models.Index(fields=["number", "callback"], name="callbacknumber_number")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.number
 
 
@@ -319,7 +325,7 @@ class CallbackAttempt(models.Model):
             models.Index(fields=["call_id"], name="callbackattempt_call_id"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return _("Attempt %(sequence)d of callback %(callback)s") % {
             "sequence": self.sequence,
             "callback": self.callback_id,

@@ -3,8 +3,9 @@ and working hours."""
 
 import functools
 import zoneinfo
+from datetime import datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,11 +27,11 @@ TTS_CHARACTERS_PER_SECOND = 14
 TTS_MAX_SECONDS = 24
 
 
-def estimated_speech_seconds(text, speed):
+def estimated_speech_seconds(text: str, speed: Decimal | float) -> float:
     return len(text) / (TTS_CHARACTERS_PER_SECOND * float(speed))
 
 
-def max_tts_characters(speed):
+def max_tts_characters(speed: Decimal | float) -> int:
     return int(TTS_MAX_SECONDS * TTS_CHARACTERS_PER_SECOND * float(speed))
 
 
@@ -72,7 +73,8 @@ class MediaResource(models.Model):
         help_text=_("The id Exolve gave the uploaded audio file."),
     )
 
-    # Who changed what: a row per save and delete, with its values and the user (README "Who changed what").
+    # Who changed what: a row per save and delete, with its values and the user (README, "Who
+    # changed what").
     history = HistoricalRecords(
         verbose_name=_("media resource change"),
         verbose_name_plural=_("Change trail: media resources"),
@@ -84,7 +86,7 @@ class MediaResource(models.Model):
         verbose_name_plural = _("media resources")
         constraints = [range_check("mediaresource", "media_resource_id", 1, 2**63 - 1)]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -146,10 +148,10 @@ class TtsPreset(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
-    def clean(self):
+    def clean(self) -> None:
         super().clean()
         if self.text is None or self.speed is None:
             return
@@ -161,8 +163,9 @@ class TtsPreset(models.Model):
             raise ValidationError(
                 {
                     "text": _(
-                        "This text would take about %(seconds).0f seconds to speak at speed %(speed)s; "
-                        "Exolve allows 24. Shorten it to %(limit)d characters or raise the speed."
+                        "This text would take about %(seconds).0f seconds to speak at speed "
+                        "%(speed)s; Exolve allows 24. Shorten it to %(limit)d characters or raise "
+                        "the speed."
                     )
                     % {
                         "seconds": estimated_speech_seconds(self.text, self.speed),
@@ -184,17 +187,19 @@ class SideSettings(NamedTuple):
     tts_preset: "TtsPreset | None"
 
 
-def ring_logic_field(verbose_name):
+def ring_logic_field(verbose_name: Any) -> "models.PositiveSmallIntegerField[int, int]":
     return models.PositiveSmallIntegerField(
         verbose_name, choices=RingLogic.choices, default=RingLogic.SEQUENTIAL
     )
 
 
-def display_number_field(verbose_name, help_text):
+def display_number_field(verbose_name: Any, help_text: Any) -> PhoneNumberField:
     return PhoneNumberField(verbose_name, blank=True, help_text=help_text)
 
 
-def media_resource_field(verbose_name):
+def media_resource_field(
+    verbose_name: Any,
+) -> "models.ForeignKey[MediaResource | None, MediaResource | None]":
     return models.ForeignKey(
         MediaResource,
         models.PROTECT,
@@ -205,7 +210,7 @@ def media_resource_field(verbose_name):
     )
 
 
-def tts_preset_field(verbose_name):
+def tts_preset_field(verbose_name: Any) -> "models.ForeignKey[TtsPreset | None, TtsPreset | None]":
     return models.ForeignKey(
         TtsPreset,
         models.PROTECT,
@@ -216,7 +221,7 @@ def tts_preset_field(verbose_name):
     )
 
 
-def _side_display_number_check(side):
+def _side_display_number_check(side: str) -> models.CheckConstraint:
     field = f"{side}_display_number"
     return models.CheckConstraint(
         condition=models.Q(**{field: ""}) | models.Q(**{f"{field}__regex": PHONE_DIGITS_REGEX}),
@@ -225,7 +230,7 @@ def _side_display_number_check(side):
     )
 
 
-def _side_audio_check(side):
+def _side_audio_check(side: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=~models.Q(
             **{f"{side}_media_resource__isnull": False, f"{side}_tts_preset__isnull": False}
@@ -235,16 +240,16 @@ def _side_audio_check(side):
     )
 
 
-def default_time_zone():
-    return settings.TIME_ZONE
+def default_time_zone() -> str:
+    return str(settings.TIME_ZONE)
 
 
 @functools.cache
-def known_time_zones():
+def known_time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())  # reads the whole tz database: once
 
 
-def validate_time_zone(value):
+def validate_time_zone(value: str) -> None:
     if value not in known_time_zones():
         raise ValidationError(
             _("“%(value)s” is not a known time zone."),
@@ -281,7 +286,8 @@ class AgentGroup(models.Model):
         _("dial the contact first"),
         default=False,
         help_text=_(
-            "Dial the contact on line 1 and the agents on line 2 (by default the agents are dialled first)."
+            "Dial the contact on line 1 and the agents on line 2 (by default the agents are "
+            "dialled first)."
         ),
     )
 
@@ -310,7 +316,8 @@ class AgentGroup(models.Model):
         default=default_time_zone,
         validators=[validate_time_zone],
         help_text=_(
-            "The working hours below are in this time zone, e.g. Europe/Moscow or Asia/Yekaterinburg."
+            "The working hours below are in this time zone, e.g. Europe/Moscow or "
+            "Asia/Yekaterinburg."
         ),
     )
 
@@ -333,23 +340,24 @@ class AgentGroup(models.Model):
             *[_side_display_number_check(side) for side in SIDES],
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
-    def next_opening(self, moment):
+    def next_opening(self, moment: datetime) -> datetime | None:
         """When a callback asked for at `moment` may be placed: `moment` itself if the group is
-        working then (or has no working hours), the next opening otherwise, None if none is ahead."""
+        working then (or has no working hours), the next opening otherwise, None if none is
+        ahead."""
         openings = [hours.opening() for hours in self.working_hours.all()]
         holidays = {holiday.date for holiday in self.holidays.all()}
         return schedule.next_opening(moment, zoneinfo.ZoneInfo(self.time_zone), openings, holidays)
 
-    def side(self, name):
+    def side(self, name: str) -> SideSettings:
         """The settings of one side of the call: "agent" or "contact"."""
         return SideSettings(
             *(getattr(self, f"{name}_{setting}") for setting in SideSettings._fields)
         )
 
-    def clean(self):
+    def clean(self) -> None:
         super().clean()
         errors = {}
         for side in SIDES:
@@ -398,7 +406,7 @@ class Destination(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.number
 
 
@@ -438,10 +446,10 @@ class WorkingHours(models.Model):
         verbose_name_plural = _("working hours")
         constraints = [range_check("workinghours", "weekday", 0, 6)]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
 
-    def opening(self):
+    def opening(self) -> schedule.Opening:
         return schedule.Opening(self.weekday, self.opens, self.closes)
 
 
@@ -470,5 +478,5 @@ class Holiday(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}".strip()

@@ -1,16 +1,18 @@
 """Helpers that turn the API's ranges into both form validators and database CHECKs."""
 
+from typing import Any
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
-def range_validators(low, high):
+def range_validators(low: Any, high: Any) -> list[Any]:
     return [MinValueValidator(low), MaxValueValidator(high)]
 
 
-def range_check(model_name, field, low, high):
+def range_check(model_name: str, field: str, low: Any, high: Any) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=models.Q(**{f"{field}__gte": low, f"{field}__lte": high}),
         name=f"{model_name}_{field}_range",
@@ -20,7 +22,7 @@ def range_check(model_name, field, low, high):
     )
 
 
-def dial_number_check(model_name, pattern):
+def dial_number_check(model_name: str, pattern: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=models.Q(number__regex=pattern),
         name=f"{model_name}_number_format",

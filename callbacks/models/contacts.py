@@ -30,7 +30,7 @@ class Contact(models.Model):
         verbose_name_plural = _("contacts")
         indexes = [models.Index(fields=["name"], name="contact_name")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} ({self.company})" if self.company else self.name
 
 
@@ -67,5 +67,5 @@ class ContactNumber(models.Model):
         ]
         indexes = [models.Index(fields=["number"], name="contactnumber_number")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.number

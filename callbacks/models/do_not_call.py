@@ -1,4 +1,5 @@
-"""The do-not-call list: numbers nobody may call back, checked at the press and before every attempt."""
+"""The do-not-call list: numbers nobody may call back, checked at the press and before every
+attempt."""
 
 from django.conf import settings
 from django.db import models
@@ -33,5 +34,5 @@ class DoNotCallNumber(models.Model):
         verbose_name_plural = _("do-not-call list")
         constraints = [dial_number_check("donotcallnumber", PHONE_DIGITS_REGEX)]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.number

@@ -52,5 +52,5 @@ class CallEvent(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.call_sid} {self.event_side} {self.type} {self.date_time}"

@@ -1,3 +1,7 @@
+"""Model fields that store a number the way Exolve dials it, whatever way a person typed it."""
+
+from typing import Any
+
 from django import forms
 from django.db import models
 
@@ -10,18 +14,19 @@ from ..numbers import (
 
 
 class NormalizedCharFormField(forms.CharField):
-    """Normalises in the form, so that a formset's duplicate check compares what will be stored."""
+    """Normalises in the form, so that a formset's duplicate check compares what will be
+    stored."""
 
-    def __init__(self, *, normalize, **kwargs):
+    def __init__(self, *, normalize: Any, **kwargs: Any) -> None:
         self.normalize = normalize
         super().__init__(**kwargs)
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> Any:
         value = super().to_python(value)
         return value if value in self.empty_values else self.normalize(value)
 
 
-class _NormalizedCharField(models.CharField):
+class _NormalizedCharField(models.CharField[str, str]):
     """A CharField whose cleaning turns what a person typed into the form Exolve expects.
 
     Normalising in clean() rather than to_python() keeps queries untouched: a lookup with
@@ -30,18 +35,20 @@ class _NormalizedCharField(models.CharField):
     digits, so cleaning it again keeps the same number and only repeats the checks.
     """
 
-    normalize = None
+    @staticmethod
+    def normalize(value: str | None) -> str:
+        raise NotImplementedError
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 255)
         super().__init__(*args, **kwargs)
 
-    def clean(self, value, model_instance):
+    def clean(self, value: Any, model_instance: models.Model | None) -> Any:
         if value not in self.empty_values:
             value = type(self).normalize(as_stored_number(value))
         return super().clean(value, model_instance)
 
-    def formfield(self, **kwargs):
+    def formfield(self, **kwargs: Any) -> Any:
         return super().formfield(
             **{"form_class": NormalizedCharFormField, "normalize": type(self).normalize, **kwargs}
         )
@@ -60,6 +67,7 @@ class DialNumberField(_NormalizedCharField):
 
 
 class CustomerNumberField(PhoneNumberField):
-    """A customer's phone number: valid, and one we may call back (type and country, see numbers.py)."""
+    """A customer's phone number: valid, and one we may call back (type and country, see
+    numbers.py)."""
 
     normalize = staticmethod(normalize_customer_number)

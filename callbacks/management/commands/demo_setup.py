@@ -1,5 +1,8 @@
 """Demo data: an agent group, a contact and one user per role, with their logins printed."""
 
+from argparse import ArgumentParser
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
@@ -13,23 +16,24 @@ from callbacks.models import (
     MediaResource,
     TtsPreset,
 )
+from callbacks.permissions import AUDITORS, STAFF, SUPPORT_MANAGERS
 
 DEMO_USERS = [
     # username, password, role (None: superuser)
     ("admin", "demo-admin-pass", None),
-    ("manager", "demo-manager-pass", "Support managers"),
-    ("staff", "demo-staff-pass", "Staff"),
-    ("auditor", "demo-auditor-pass", "Auditors"),
+    ("manager", "demo-manager-pass", SUPPORT_MANAGERS),
+    ("staff", "demo-staff-pass", STAFF),
+    ("auditor", "demo-auditor-pass", AUDITORS),
 ]
 
 
 class Command(BaseCommand):
     help = "Create demo data and one user per role (DEBUG only: the passwords are public)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off.")
 
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
         if not settings.DEBUG and not force:
             raise CommandError(
                 "demo_setup creates users with known passwords; it runs only with DEBUG=true."
@@ -39,7 +43,7 @@ class Command(BaseCommand):
             self.create_contact()
             self.create_users()
 
-    def create_configuration(self):
+    def create_configuration(self) -> None:
         greeting, _ = MediaResource.objects.get_or_create(
             media_resource_id=685, defaults={"name": "Greeting for agents"}
         )
@@ -63,7 +67,7 @@ class Command(BaseCommand):
                 destination.full_clean()
                 destination.save()
 
-    def create_contact(self):
+    def create_contact(self) -> None:
         contact, created = Contact.objects.get_or_create(
             name="Иван Петров",
             defaults={"company": "ООО «Ромашка»", "notes": "Asked for a callback on the website."},
@@ -73,7 +77,7 @@ class Command(BaseCommand):
             number.full_clean()
             number.save()
 
-    def create_users(self):
+    def create_users(self) -> None:
         self.stdout.write("Demo logins (username / password):")
         for username, password, role in DEMO_USERS:
             user, _ = User.objects.get_or_create(username=username)
