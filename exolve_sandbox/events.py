@@ -15,8 +15,9 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple, NotRequired, Protocol, TypedDict
 from urllib.parse import urlsplit
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class Step(NamedTuple):
     ending: Ending | None = None  # only for a d event
 
 
-def _hang_up(side, ending, types="hde"):
+def _hang_up(side: str, ending: Ending, types: str = "hde") -> list[Step]:
     """The side's h, d and e events (or those of them in `types`) once it has ended."""
     at = ending.ended_ms
     steps = {
@@ -67,16 +68,16 @@ def _hang_up(side, ending, types="hde"):
     return [steps[kind] for kind in types]
 
 
-def _a_answers():
+def _a_answers() -> list[Step]:
     return [Step(0, "A", "o"), Step(ANSWER_MS, "A", "s")]
 
 
-def _a_cleared_after(b_ended_ms):
+def _a_cleared_after(b_ended_ms: int) -> list[Step]:
     # A has answered; once B's leg is over (its e event sent) A is cleared and gets its d.
     return _hang_up("A", Ending(NORMAL_CLEARING, ANSWER_MS, b_ended_ms + 2 * AFTER_MS, True), "d")
 
 
-def _connected(talk_ms):
+def _connected(talk_ms: int) -> list[Step]:
     b_answers = ANSWER_MS + ANSWER_MS
     ended = b_answers + talk_ms
     return [
@@ -88,15 +89,15 @@ def _connected(talk_ms):
     ]
 
 
-def _agents_no_answer(talk_ms):
+def _agents_no_answer(talk_ms: int) -> list[Step]:
     return [Step(0, "A", "o"), *_hang_up("A", Ending(NO_ANSWER, 0, NO_ANSWER_MS, False))]
 
 
-def _agents_busy(talk_ms):
+def _agents_busy(talk_ms: int) -> list[Step]:
     return _hang_up("A", Ending(USER_BUSY, 0, BUSY_MS, False), "d")
 
 
-def _contact_no_answer(talk_ms):
+def _contact_no_answer(talk_ms: int) -> list[Step]:
     gave_up = ANSWER_MS + NO_ANSWER_MS
     return [
         *_a_answers(),
@@ -106,7 +107,7 @@ def _contact_no_answer(talk_ms):
     ]
 
 
-def _contact_busy(talk_ms):
+def _contact_busy(talk_ms: int) -> list[Step]:
     busy = ANSWER_MS + BUSY_MS
     return [
         *_a_answers(),
@@ -115,7 +116,7 @@ def _contact_busy(talk_ms):
     ]
 
 
-SCENARIOS = {
+SCENARIOS: dict[str, Callable[[int], list[Step]]] = {
     "connected": _connected,
     "agents_no_answer": _agents_no_answer,
     "agents_busy": _agents_busy,
@@ -127,21 +128,61 @@ SCENARIOS = {
 # --- event objects -----------------------------------------------------------------------------
 
 
+class Definition(TypedDict):
+    """The extra fields of a d event."""
+
+    started: str
+    ended: str
+    hangup_cause: str
+    cause: str  # the Q.850 cause code, as text
+    called_number: str
+    calling_number: str
+    setup_time: int  # ms
+    wait_time: int
+    duration: int
+    full_duration: int
+
+
+class CallEvent(TypedDict):
+    """One event as POSTed to the events URL; a d event also carries the fields of Definition."""
+
+    service: str
+    date_time: str
+    call_sid: str
+    number: str
+    type: str
+    uid: int
+    application_uuid: str
+    customer_id: int
+    event_side: str
+    record_call: bool
+    started: NotRequired[str]
+    ended: NotRequired[str]
+    hangup_cause: NotRequired[str]
+    cause: NotRequired[str]
+    called_number: NotRequired[str]
+    calling_number: NotRequired[str]
+    setup_time: NotRequired[int]
+    wait_time: NotRequired[int]
+    duration: NotRequired[int]
+    full_duration: NotRequired[int]
+
+
 class Leg(NamedTuple):
     number: str  # the number being called on this leg
     calling_number: str
 
 
-def _leg(line, number_code):
+def _leg(line: dict[str, Any], number_code: int) -> Leg:
     # With several destinations the sandbox always "reaches" the first one.
     return Leg(line["destinations"][0]["number"], line.get("display_number") or str(number_code))
 
 
-def _timestamp(dialled_at, ms):
+def _timestamp(dialled_at: datetime, ms: int) -> str:
     return (dialled_at + timedelta(milliseconds=ms)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _definition(ending, leg, dialled_at):
+def _definition(ending: Ending, leg: Leg, dialled_at: datetime) -> Definition:
     """The extra fields of a d event."""
     hangup_cause, cause = ending.cause
     waited = ending.started_ms if ending.answered else ending.ended_ms
@@ -159,17 +200,19 @@ def _definition(ending, leg, dialled_at):
     }
 
 
-def call_events(call_id, body, scenario, talk_ms, dialled_at):
+def call_events(
+    call_id: str, body: dict[str, Any], scenario: str, talk_ms: int, dialled_at: datetime
+) -> list[CallEvent]:
     """The events of one accepted call (a valid MakeCallback body), in the order they happen."""
     legs = {
         "A": _leg(body["line_1"], body["number_code"]),
         "B": _leg(body["line_2"], body["number_code"]),
     }
     uid = secrets.randbits(64)
-    events = []
+    events: list[CallEvent] = []
     for step in sorted(SCENARIOS[scenario](talk_ms), key=lambda step: step.at_ms):
         leg = legs[step.side]
-        event = {
+        event: CallEvent = {
             "service": "callback",
             "date_time": _timestamp(dialled_at, step.at_ms),
             "call_sid": call_id,
@@ -182,12 +225,12 @@ def call_events(call_id, body, scenario, talk_ms, dialled_at):
             "record_call": False,
         }
         if step.ending:
-            event.update(_definition(step.ending, leg, dialled_at))
+            event = {**event, **_definition(step.ending, leg, dialled_at)}
         events.append(event)
     return events
 
 
-def is_events_url(value):
+def is_events_url(value: object) -> bool:
     if not isinstance(value, str):
         return False
     try:
@@ -204,14 +247,31 @@ class Job(NamedTuple):
     due: float  # time.monotonic() at which the first event goes out
     url: str
     generation: int  # the state's generation when queued: a reset since then drops the job
-    events: list
+    events: list[CallEvent]
+
+
+class SentEvent(TypedDict):
+    """An entry of the sandbox's log of the events it sent."""
+
+    sent_at: str
+    event: CallEvent
+    status: int | None  # the receiver's HTTP status, None if it never answered
+    error: str | None
+
+
+class EventLog(Protocol):
+    """Where the sender checks that a job is still wanted and logs what it sent."""
+
+    def is_current(self, generation: int) -> bool: ...
+
+    def record_event(self, generation: int, entry: SentEvent) -> None: ...
 
 
 # Exolve calls the URL directly: a proxy from the environment must not catch local receivers.
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def post_event(url, event):
+def post_event(url: str, event: CallEvent) -> tuple[int | None, str | None]:
     """POST one event; return (the receiver's HTTP status or None, what went wrong or None)."""
     request = urllib.request.Request(
         url,
@@ -231,22 +291,22 @@ def post_event(url, event):
 class EventSender:
     """One worker thread that sends queued jobs in order, each when it is due."""
 
-    def __init__(self, state):
+    def __init__(self, state: EventLog) -> None:
         self._state = state
-        self._jobs = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="exolve-sandbox-events", daemon=True)
         self._thread.start()
 
-    def schedule(self, job):
+    def schedule(self, job: Job) -> None:
         self._jobs.put(job)
 
-    def stop(self):
+    def stop(self) -> None:
         self._stopping.set()
         self._jobs.put(None)
         self._thread.join(timeout=SEND_TIMEOUT + 1)
 
-    def _run(self):
+    def _run(self) -> None:
         while True:
             job = self._jobs.get()
             if job is None or self._stopping.wait(max(0.0, job.due - time.monotonic())):
@@ -256,7 +316,7 @@ class EventSender:
                     break
                 self._deliver(job, event)
 
-    def _deliver(self, job, event):
+    def _deliver(self, job: Job, event: CallEvent) -> None:
         status, error = post_event(job.url, event)
         self._state.record_event(
             job.generation,
