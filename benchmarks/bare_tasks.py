@@ -3,7 +3,7 @@ that POSTs a MakeCallback body with a per-thread requests.Session.
 
 It mirrors the project's Celery settings that matter for throughput (acks_late, prefetch
 multiplier 1, JSON, ignored results, the Redis visibility timeout) and uses the same broker.
-No Django, no database. Configured from the environment by throughput.py:
+No Django, no database. Configured from the environment by throughput_processes.py:
 
     BENCH_BROKER_URL    the broker (the benchmark's private Redis)
     BENCH_EXOLVE_URL    the sandbox's base URL
@@ -29,7 +29,7 @@ MAKE_CALLBACK_PATH = "/call/v1/MakeCallback"
 
 BROKER_URL = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/15")
 
-# set_as_current=False: throughput.py imports this next to the project's app, whose shared
+# set_as_current=False: throughput_paths.py imports this next to the project's app, whose shared
 # tasks must keep publishing through the project's app.
 app = Celery("bench_bare", broker=BROKER_URL, set_as_current=False)
 app.conf.update(

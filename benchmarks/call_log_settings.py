@@ -1,4 +1,5 @@
-"""The project's settings plus django-celery-results, whose TaskResult admin is history.py's reference."""
+"""The project's settings plus django-celery-results, whose TaskResult admin is the reference of
+call_log.py."""
 
 from callbacks_project.settings import *  # noqa: F403
 
