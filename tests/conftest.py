@@ -1,3 +1,5 @@
+import shutil
+
 import pytest
 import requests
 from django.contrib.auth.models import Group, User
@@ -31,6 +33,18 @@ class Sandbox:
 
     def received(self):
         return requests.get(f"{self.url}/_sandbox/requests", timeout=5).json()["requests"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def run_broker_folder():
+    """This run's folder of the filesystem broker (tests/settings.py) goes when the run ends."""
+    yield
+    from django.conf import settings
+
+    if getattr(settings, "BROKER_DIR", None) and settings.BROKER_DIR.name.startswith(
+        "broker-tests-"
+    ):
+        shutil.rmtree(settings.BROKER_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,12 @@
-"""Small helpers shared by the tests: ports, waiting, and callback requests to look at."""
+"""Small helpers shared by the tests: the project's folder, ports, waiting, and callbacks to look
+at."""
 
 import socket
+import threading
 import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
 
 
 def free_port():
@@ -20,21 +25,54 @@ def wait_for(condition, seconds, interval=0.1):
     return False
 
 
-def make_requests(count, agent_group, user, first=None, **changes):
-    """`count` requests to different contacts and numbers (after those that exist, unless `first`
-    says where to start), placed unless `changes` say otherwise."""
+def reserve_in_background(threads, count):
+    """SendThreads.reserve(count) from a thread of its own, so that a test waits for it with a
+    deadline and fails, rather than hangs, when it never returns. Set once they are taken."""
+    taken = threading.Event()
+
+    def reserve():
+        threads.reserve(count)
+        taken.set()
+
+    threading.Thread(target=reserve, daemon=True).start()
+    return taken
+
+
+def make_contact(number="79161234567", name="Пётр Сидоров"):
+    from callbacks.models import Contact, ContactNumber
+
+    person = Contact.objects.create(name=name)
+    ContactNumber.objects.create(contact=person, number=number)
+    return person
+
+
+def ask_for_callback(contact, agent_group, user, **options):
+    """What a press of "Call back" does: the service, with no page around it."""
     from callbacks.delivery import create
-    from callbacks.models import CallbackRequest, CallbackStatus, Contact, ContactNumber
+
+    return create.create_callback(
+        contact=contact, agent_group=agent_group, requested_by=user, **options
+    )
+
+
+def make_callbacks(count, agent_group, user, first=None, **changes):
+    """`count` callbacks to different contacts and numbers (after those that exist, unless
+    `first` says where to start), placed unless `changes` say otherwise."""
+    from callbacks.models import CallbackRequest, CallbackStatus, Contact
 
     first = Contact.objects.count() if first is None else first
-    made = []
-    for i in range(first, first + count):
-        contact = Contact.objects.create(name=f"Клиент {i:03d}")
-        ContactNumber.objects.create(contact=contact, number=f"7916123{i:04d}")
-        made.append(
-            create.create_callback(contact=contact, agent_group=agent_group, requested_by=user)
-        )
-    CallbackRequest.objects.filter(pk__in=[r.pk for r in made]).update(
+    made = [
+        ask_for_callback(make_contact(f"7916123{i:04d}", f"Клиент {i:03d}"), agent_group, user)
+        for i in range(first, first + count)
+    ]
+    CallbackRequest.objects.filter(pk__in=[callback.pk for callback in made]).update(
         **{"status": CallbackStatus.PLACED, **changes}
     )
     return made
+
+
+def pending_callbacks(count, agent_group, user):
+    """`count` pending callbacks to different numbers, due now and never queued (a backlog)."""
+    from callbacks.models import CallbackStatus
+
+    return make_callbacks(count, agent_group, user, status=CallbackStatus.PENDING, queued_at=None)

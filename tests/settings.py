@@ -1,4 +1,5 @@
-"""The project's own settings, with the few values a test run needs when the environment has none."""
+"""The project's own settings, with the few values a test run needs when the environment has
+none."""
 
 import os
 
@@ -8,10 +9,24 @@ os.environ.setdefault("EXOLVE_API_KEY", "tests-only-exolve-key")
 os.environ.setdefault("EXOLVE_API_URL", "http://127.0.0.1:9")
 
 from callbacks_project.settings import *  # noqa: F403
+from callbacks_project.settings import CELERY_BROKER_URL, VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-# Tests read the English source strings; tests/test_translations.py checks the Russian ones.
+# Tests read the English source strings; tests/integration/test_translations.py checks the
+# Russian ones.
 LANGUAGE_CODE = "en"
 
-# A queue of the tests' own, so a demo worker on this machine never takes a test's task.
-CELERY_TASK_DEFAULT_QUEUE = "callbacks-tests"
+# A queue of this test run's own (and with the filesystem broker, a folder of its own), so that
+# neither a demo worker on this machine nor another test run takes its tasks. The worker
+# processes a test starts inherit TEST_RUN, and with it the same queue and folder.
+TEST_RUN = os.environ.setdefault("TEST_RUN", str(os.getpid()))
+CELERY_TASK_DEFAULT_QUEUE = f"callbacks-tests-{TEST_RUN}"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    BROKER_DIR = VAR_DIR / f"broker-tests-{TEST_RUN}"
+    BROKER_DIR.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405  (the project's, for this transport)
+        "data_folder_in": str(BROKER_DIR),
+        "data_folder_out": str(BROKER_DIR),
+        "control_folder": str(BROKER_DIR / "control"),
+    }

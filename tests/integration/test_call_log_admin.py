@@ -1,0 +1,139 @@
+"""The admin's history list at scale: what it shows, how it is searched and paged, and that a
+page costs the same number of queries whatever its size."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from callbacks import paging
+from callbacks.admin.call_log import CallbackRequestAdmin
+from callbacks.models import CallbackAttempt, CallbackNumber, CallbackRequest, CallOutcome
+from tests.helpers import make_callbacks
+
+pytestmark = pytest.mark.django_db
+HISTORY = reverse("admin:callbacks_callbackrequest_changelist")
+
+
+@pytest.fixture
+def seven(agent_group, staff_user, queued):
+    return make_callbacks(7, agent_group, staff_user, call_outcome=CallOutcome.CONTACT_NO_ANSWER)
+
+
+def rows_shown(page):
+    return len(
+        set(re.findall(r"/admin/callbacks/callbackrequest/(\d+)/change/", page.content.decode()))
+    )
+
+
+def test_the_list_shows_time_contact_number_group_who_status_outcome_call_id_and_error(
+    client, auditor, seven
+):
+    CallbackRequest.objects.filter(pk=seven[0].pk).update(
+        call_id="cal-visible", error="Exolve: 400 bad"
+    )
+    client.force_login(auditor)
+    page = client.get(HISTORY).content.decode()
+    for shown in [
+        "Клиент 000",
+        "79161230000",
+        "Sales",
+        "staff",
+        "Placed",
+        "Contact did not answer",
+        "cal-visible",
+        "Exolve: 400 bad",
+    ]:
+        assert shown in page
+
+
+def test_a_page_takes_the_same_number_of_queries_whatever_its_size(
+    client, auditor, seven, monkeypatch
+):
+    client.force_login(auditor)
+    counts = []
+    for size in (2, 5):
+        monkeypatch.setattr(CallbackRequestAdmin, "list_per_page", size)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(HISTORY)
+        assert page.status_code == 200
+        assert rows_shown(page) == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize(
+    "kind", ["call id", "earlier call id", "attempt id", "typed number", "name prefix"]
+)
+def test_search_finds_a_request_by_what_was_typed(client, auditor, seven, kind):
+    wanted = seven[3]
+    CallbackRequest.objects.filter(pk=wanted.pk).update(call_id="cal0123456789abcdef")
+    CallbackAttempt.objects.create(
+        callback=wanted,
+        sequence=1,
+        request_description=f"{wanted.request_description}-1",
+        request_body={},
+        call_id="cal9999999999abcdef",
+    )
+    term = {
+        "call id": "cal0123456789abcdef",
+        "earlier call id": "cal9999999999abcdef",
+        "attempt id": f"{wanted.request_description}-1",
+        "typed number": "8 (916) 123-00-03",
+        "name prefix": "Клиент 003",
+    }[kind]
+    client.force_login(auditor)
+    page = client.get(HISTORY, {"q": term})
+    assert rows_shown(page) == 1
+    assert (
+        reverse("admin:callbacks_callbackrequest_change", args=[wanted.pk]) in page.content.decode()
+    )
+
+
+def test_the_date_range_filter_narrows_the_list(client, auditor, seven):
+    CallbackRequest.objects.filter(pk__in=[r.pk for r in seven[:2]]).update(
+        requested_at=timezone.now() - timedelta(days=30)
+    )
+    client.force_login(auditor)
+    today = timezone.localdate()
+    page = client.get(
+        HISTORY,
+        {
+            "requested_at__date__gte": (today - timedelta(days=1)).isoformat(),
+            "requested_at__date__lte": today.isoformat(),
+        },
+    )
+    assert rows_shown(page) == 5
+    assert 'name="requested_at__date__gte"' in page.content.decode()
+
+
+def test_a_page_past_the_count_is_empty_not_an_error(client, auditor, seven, monkeypatch):
+    monkeypatch.setattr(CallbackRequestAdmin, "list_per_page", 2)
+    client.force_login(auditor)
+    page = client.get(HISTORY, {"p": "40"})
+    assert page.status_code == 200
+    assert rows_shown(page) == 0
+
+
+def test_a_stored_foreign_number_is_found_as_it_is_pasted(client, auditor, seven):
+    CallbackNumber.objects.filter(callback=seven[5]).update(number="4930123456")
+    client.force_login(auditor)
+    assert rows_shown(client.get(HISTORY, {"q": "4930123456"})) == 1
+
+
+def test_pages_beyond_the_exact_count_use_the_estimate_and_still_show_the_right_rows(
+    seven, monkeypatch
+):
+    monkeypatch.setattr(paging, "EXACT_COUNT_UP_TO", 3)
+    rows = CallbackRequest.objects.order_by("-requested_at", "-id")
+    paginator = paging.EstimatedCountPaginator(rows, per_page=2)
+    assert (
+        paginator.count >= 4
+    )  # exact up to 3; beyond, the planner's estimate (PostgreSQL) or the count
+    expected = list(rows.values_list("pk", flat=True))
+    assert [r.pk for r in paginator.page(2).object_list] == expected[2:4]
+    assert [r.pk for r in paginator.page(4).object_list] == expected[6:]

@@ -1,0 +1,42 @@
+"""Fixtures of the tests that run real processes."""
+
+import json
+import os
+import threading
+import uuid
+
+import pytest
+
+from exolve_sandbox.server import SandboxHandler
+from tests.system.fault_harness import Broker, publishing_to
+from tests.system.worker_process import own_queue
+
+
+@pytest.fixture
+def broker(settings):
+    """The configured broker with a queue of this test's own, cleaned out of it afterwards."""
+    url = settings.CELERY_BROKER_URL
+    queue = f"callbacks-faults-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    with own_queue(url, queue), publishing_to(url, queue, settings):
+        yield Broker(url, queue)
+
+
+@pytest.fixture
+def arrivals(monkeypatch):
+    """Every MakeCallback body the sandbox has read, in order, also while it still holds the
+    request open (its own log, GET /_sandbox/requests, records it only after answering)."""
+    bodies = []
+    lock = threading.Lock()
+    answer = SandboxHandler._make_callback
+
+    def tapped(handler, raw):
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = raw.decode(errors="replace")
+        with lock:
+            bodies.append(body)
+        return answer(handler, raw)
+
+    monkeypatch.setattr(SandboxHandler, "_make_callback", tapped)
+    return bodies

@@ -1,0 +1,82 @@
+"""docker-compose.yml parses, has the production shape, and its commands name real modules."""
+
+import importlib
+import re
+import shlex
+
+import pytest
+import yaml
+from celery import Celery
+from django.core.management import get_commands
+
+from tests.helpers import PROJECT
+
+APP_SERVICES = ["web", "worker", "beat"]
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load((PROJECT / "docker-compose.yml").read_text())
+
+
+def command_words(service):
+    command = service["command"]
+    words = shlex.split(command) if isinstance(command, str) else list(command)
+    if words[:2] == ["sh", "-c"]:
+        return [shlex.split(part) for part in words[2].split("&&")]
+    return [words]
+
+
+def test_services(compose):
+    assert set(compose["services"]) == {"web", "worker", "beat", "db", "redis"}
+    assert compose["services"]["db"]["image"].startswith("postgres:15")
+    assert compose["services"]["redis"]["image"].startswith("redis:7")
+    assert (PROJECT / "Dockerfile").is_file()
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_services_use_postgres_and_redis(compose, name):
+    environment = compose["services"][name]["environment"]
+    assert environment["DATABASE_URL"].startswith("postgres://")
+    assert environment["CELERY_BROKER_URL"].startswith("redis://redis:")
+    assert environment["DEBUG"] == "false"
+    assert "?" in environment["EXOLVE_API_KEY"], (
+        "the API key must be required, never given a default"
+    )
+
+
+def test_every_variable_given_to_the_app_is_one_the_settings_read(compose):
+    settings_text = (PROJECT / "callbacks_project" / "settings.py").read_text()
+    for name in compose["services"]["web"]["environment"]:
+        assert re.search(rf'"{name}"', settings_text), f"{name} is not read by the settings"
+
+
+def check_command(words):
+    program, *arguments = words
+    if program == "gunicorn":
+        module, attribute = arguments[0].split(":")
+        assert callable(getattr(importlib.import_module(module), attribute))
+    elif program == "celery":
+        assert arguments[0] == "-A"
+        app = importlib.import_module(arguments[1]).celery_app
+        assert isinstance(app, Celery)
+        assert arguments[2] in {"worker", "beat"}
+    elif program == "python":
+        assert arguments[0] == "manage.py"
+        assert (PROJECT / "manage.py").is_file()
+        assert arguments[1] in get_commands()
+    else:
+        raise AssertionError(f"unexpected program {program!r}")
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_commands_name_real_modules(compose, name):
+    for words in command_words(compose["services"][name]):
+        check_command(words)
+
+
+def test_the_send_task_is_registered_with_the_celery_app():
+    from callbacks_project import celery_app
+
+    celery_app.loader.import_default_modules()
+    assert {"callbacks.send_callbacks", "callbacks.send_callback"} <= set(celery_app.tasks)
