@@ -4,12 +4,12 @@ callback, so an auditor sees every one."""
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.db.models.expressions import Combinable
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -45,8 +45,9 @@ def _number_policy_refusal(numbers: Iterable[str]) -> RefusalReason | None:
     return None
 
 
-def numbers_on_do_not_call_list(callback: int | Combinable) -> QuerySet[CallbackNumber]:
-    """The numbers of a callback (an id, or OuterRef("pk")) that are on the do-not-call list."""
+def numbers_on_do_not_call_list(callback: Any) -> QuerySet[CallbackNumber]:
+    """The numbers of a callback (an id, or OuterRef("pk") in a query over callbacks) that are on
+    the do-not-call list."""
     return CallbackNumber.objects.filter(
         callback_id=callback, number__in=DoNotCallNumber.objects.values("number")
     )

@@ -37,14 +37,16 @@ class Sandbox:
 
 @pytest.fixture(scope="session", autouse=True)
 def run_broker_folder():
-    """This run's folder of the filesystem broker (tests/settings.py) goes when the run ends."""
-    yield
+    """This run's folder of the filesystem broker (tests/settings.py), there for the run only."""
     from django.conf import settings
 
-    if getattr(settings, "BROKER_DIR", None) and settings.BROKER_DIR.name.startswith(
-        "broker-tests-"
-    ):
-        shutil.rmtree(settings.BROKER_DIR, ignore_errors=True)
+    folder = getattr(settings, "BROKER_DIR", None)
+    ours = folder is not None and folder.name.startswith("broker-tests-")
+    if ours:
+        (folder / "control").mkdir(parents=True, exist_ok=True)
+    yield
+    if ours:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -22,8 +22,7 @@ LANGUAGE_CODE = "en"
 TEST_RUN = os.environ.setdefault("TEST_RUN", str(os.getpid()))
 CELERY_TASK_DEFAULT_QUEUE = f"callbacks-tests-{TEST_RUN}"
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    BROKER_DIR = VAR_DIR / f"broker-tests-{TEST_RUN}"
-    BROKER_DIR.mkdir(parents=True, exist_ok=True)
+    BROKER_DIR = VAR_DIR / f"broker-tests-{TEST_RUN}"  # made and removed by tests/conftest.py
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405  (the project's, for this transport)
         "data_folder_in": str(BROKER_DIR),

@@ -48,9 +48,17 @@ class _NormalizedCharField(models.CharField[str, str]):
             value = type(self).normalize(as_stored_number(value))
         return super().clean(value, model_instance)
 
-    def formfield(self, **kwargs: Any) -> Any:
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field | None:
         return super().formfield(
-            **{"form_class": NormalizedCharFormField, "normalize": type(self).normalize, **kwargs}
+            form_class=form_class or NormalizedCharFormField,
+            choices_form_class=choices_form_class,
+            normalize=type(self).normalize,
+            **kwargs,
         )
 
 
