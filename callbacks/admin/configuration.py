@@ -17,7 +17,7 @@ from ..models import (
     TtsPreset,
     WorkingHours,
 )
-from ..models.configuration import estimated_speech_seconds
+from ..models.audio import estimated_speech_seconds
 from .base import BoundedInline
 from .change_trail import ChangeHistoryAdmin
 

@@ -1,3 +1,4 @@
+from .audio import Emotion, Lang, MediaResource, TtsPreset, TtsProvider, Voice
 from .call_log import (
     CALL_ID_MAX_LENGTH,
     OPEN_STATUSES,
@@ -15,14 +16,8 @@ from .configuration import (
     SIDES,
     AgentGroup,
     Destination,
-    Emotion,
     Holiday,
-    Lang,
-    MediaResource,
     RingLogic,
-    TtsPreset,
-    TtsProvider,
-    Voice,
     Weekday,
     WorkingHours,
 )

@@ -1,10 +1,9 @@
-"""What support managers configure: media resources, TTS presets, agent groups, their destinations
-and working hours."""
+"""What support managers configure: agent groups, their destinations, working hours and holidays,
+and how each side of the call is dialled (what it hears is in audio.py)."""
 
 import functools
 import zoneinfo
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -15,165 +14,16 @@ from simple_history.models import HistoricalRecords
 
 from .. import schedule
 from ..numbers import DIAL_NUMBER_REGEX, PHONE_DIGITS_REGEX
+from .audio import MediaResource, TtsPreset
 from .constraints import dial_number_check, range_check, range_validators
 from .fields import DialNumberField, PhoneNumberField
 
 MAX_DESTINATIONS_PER_LINE = 10
 
-# Our estimate of how fast a TTS voice reads: 14 characters (letters, spaces and
-# punctuation) a second at speed 1.0, a little slower than ordinary Russian speech
-# (about 15-17), so that a text we accept is spoken within Exolve's 24-second limit.
-TTS_CHARACTERS_PER_SECOND = 14
-TTS_MAX_SECONDS = 24
-
-
-def estimated_speech_seconds(text: str, speed: Decimal | float) -> float:
-    return len(text) / (TTS_CHARACTERS_PER_SECOND * float(speed))
-
-
-def max_tts_characters(speed: Decimal | float) -> int:
-    return int(TTS_MAX_SECONDS * TTS_CHARACTERS_PER_SECOND * float(speed))
-
 
 class RingLogic(models.IntegerChoices):
     SEQUENTIAL = 1, _("One after another")
     PARALLEL = 2, _("All at once")
-
-
-class Voice(models.IntegerChoices):
-    ALYONA = 1, _("Алёна")
-    ERMIL = 2, _("Ермиль")
-    JANE = 3, _("Джейн")
-    OMAZH = 4, _("Омаж")
-    ZAHAR = 5, _("Захар")
-
-
-class Lang(models.IntegerChoices):
-    RUSSIAN = 1, _("Russian")
-    ENGLISH = 2, _("English")
-
-
-class Emotion(models.IntegerChoices):
-    NEUTRAL = 1, _("Neutral")
-    FRIENDLY = 2, _("Friendly")
-    ANGRY = 3, _("Angry")
-
-
-class TtsProvider(models.IntegerChoices):
-    YANDEX = 1, _("Yandex")
-
-
-class MediaResource(models.Model):
-    """A recorded audio message uploaded to Exolve, referred to by its id."""
-
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    media_resource_id = models.PositiveBigIntegerField(
-        _("media resource id"),
-        unique=True,
-        help_text=_("The id Exolve gave the uploaded audio file."),
-    )
-
-    # Who changed what: a row per save and delete, with its values and the user (README, "Who
-    # changed what").
-    history = HistoricalRecords(
-        verbose_name=_("media resource change"),
-        verbose_name_plural=_("Change trail: media resources"),
-    )
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("media resource")
-        verbose_name_plural = _("media resources")
-        constraints = [range_check("mediaresource", "media_resource_id", 1, 2**63 - 1)]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class TtsPreset(models.Model):
-    """A text Exolve reads aloud to one side of the call, with its voice settings."""
-
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    text = models.TextField(
-        _("text"),
-        help_text=_(
-            "Read aloud to the party; it must be spoken within 24 seconds at the chosen speed."
-        ),
-    )
-    voice = models.PositiveSmallIntegerField(
-        _("voice"), choices=Voice.choices, default=Voice.ALYONA
-    )
-    lang = models.PositiveSmallIntegerField(
-        _("language"), choices=Lang.choices, default=Lang.RUSSIAN
-    )
-    volume = models.SmallIntegerField(
-        _("volume"),
-        default=-19,
-        validators=range_validators(-149, 0),
-        help_text=_("From -149 to 0 (default -19)."),
-    )
-    speed = models.DecimalField(
-        _("speed"),
-        max_digits=3,
-        decimal_places=2,
-        default=Decimal("1.0"),
-        validators=range_validators(Decimal("0.1"), Decimal("3.0")),
-        help_text=_("From 0.1 to 3.0 (default 1.0)."),
-    )
-    emotion = models.PositiveSmallIntegerField(
-        _("emotion"), choices=Emotion.choices, default=Emotion.NEUTRAL
-    )
-    provider = models.PositiveSmallIntegerField(
-        _("provider"), choices=TtsProvider.choices, default=TtsProvider.YANDEX
-    )
-
-    history = HistoricalRecords(
-        verbose_name=_("TTS preset change"), verbose_name_plural=_("Change trail: TTS presets")
-    )
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("TTS preset")
-        verbose_name_plural = _("TTS presets")
-        constraints = [
-            range_check("ttspreset", "voice", 1, 5),
-            range_check("ttspreset", "lang", 1, 2),
-            range_check("ttspreset", "volume", -149, 0),
-            range_check("ttspreset", "speed", Decimal("0.1"), Decimal("3.0")),
-            range_check("ttspreset", "emotion", 1, 3),
-            models.CheckConstraint(
-                condition=~models.Q(text=""),
-                name="ttspreset_text_not_empty",
-                violation_error_message=_("Enter a text."),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def clean(self) -> None:
-        super().clean()
-        if self.text is None or self.speed is None:
-            return
-        self.text = self.text.strip()
-        if not self.text:
-            raise ValidationError({"text": _("Enter a text to be read aloud.")})
-        limit = max_tts_characters(self.speed)
-        if len(self.text) > limit:
-            raise ValidationError(
-                {
-                    "text": _(
-                        "This text would take about %(seconds).0f seconds to speak at speed "
-                        "%(speed)s; Exolve allows 24. Shorten it to %(limit)d characters or raise "
-                        "the speed."
-                    )
-                    % {
-                        "seconds": estimated_speech_seconds(self.text, self.speed),
-                        "speed": self.speed,
-                        "limit": limit,
-                    }
-                }
-            )
 
 
 # Each side of the call (the agents', the contact's) has the same four settings.

@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Value
 
 from callbacks.models import AgentGroup, Destination, TtsPreset
-from callbacks.models.configuration import (
+from callbacks.models.audio import (
     TTS_CHARACTERS_PER_SECOND,
     TTS_MAX_SECONDS,
     max_tts_characters,
