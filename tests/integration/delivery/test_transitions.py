@@ -87,30 +87,25 @@ def test_refuse(fresh, source):
     assert status_of(fresh) == expected(Step.REFUSE, source, CallbackStatus.REFUSED)
 
 
+@pytest.mark.parametrize(
+    ("step", "service", "target"),
+    [
+        (Step.CANCEL, staff_actions.cancel_callback, CallbackStatus.CANCELLED),
+        (Step.PLACE_AGAIN, staff_actions.place_again, CallbackStatus.PENDING),
+    ],
+    ids=["cancel", "place again"],
+)
 @pytest.mark.parametrize("source", STATUSES)
-def test_cancel(fresh, source, staff_user):
+def test_staff_action(fresh, source, step, service, target, staff_user):
     callback = in_status(fresh, source)
-    moved = expected(Step.CANCEL, source, CallbackStatus.CANCELLED) != source
-    assert allows(Step.CANCEL, callback) == moved
+    moved = expected(step, source, target) != source
+    assert allows(step, callback) == moved  # what the admin offers
     if moved:
-        staff_actions.cancel_callback(callback, staff_user)
+        service(callback, staff_user)
     else:
         with pytest.raises(ValidationError):
-            staff_actions.cancel_callback(callback, staff_user)
-    assert status_of(fresh) == expected(Step.CANCEL, source, CallbackStatus.CANCELLED)
-
-
-@pytest.mark.parametrize("source", STATUSES)
-def test_place_again(fresh, source, staff_user):
-    callback = in_status(fresh, source)
-    moved = expected(Step.PLACE_AGAIN, source, CallbackStatus.PENDING) != source
-    assert allows(Step.PLACE_AGAIN, callback) == moved
-    if moved:
-        staff_actions.place_again(callback, staff_user)
-    else:
-        with pytest.raises(ValidationError):
-            staff_actions.place_again(callback, staff_user)
-    assert status_of(fresh) == expected(Step.PLACE_AGAIN, source, CallbackStatus.PENDING)
+            service(callback, staff_user)
+    assert status_of(fresh) == expected(step, source, target)
 
 
 @pytest.mark.parametrize("refusal", [Refusal.COOLDOWN, Refusal.DO_NOT_CALL])
