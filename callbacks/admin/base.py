@@ -2,7 +2,7 @@
 bounds the server enforces, JSON shown readably, and a search that understands typed numbers."""
 
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -14,22 +14,25 @@ from django.utils.safestring import SafeString
 
 from ..numbers import normalize_phone_number
 
+M = TypeVar("M", bound=models.Model)  # the model an admin shows
+Row = TypeVar("Row", bound=models.Model)  # an inline's rows
 
-class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+
+class ReadOnlyAdmin(admin.ModelAdmin[M]):
     """For what the services write (the call log, call events) and the change trail: nobody adds,
     edits or deletes it here, superusers included."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
         return False
 
 
-class ReadOnlyInline(admin.TabularInline[Any, Any]):
+class ReadOnlyInline(admin.TabularInline[Row, M]):
     """An inline of rows the services write: shown, never added, edited or deleted."""
 
     extra = 0
@@ -44,7 +47,7 @@ class ReadOnlyInline(admin.TabularInline[Any, Any]):
         return False
 
 
-class BoundedInline(admin.TabularInline[Any, Any]):
+class BoundedInline(admin.TabularInline[Row, M]):
     """An inline whose min_num and max_num are enforced by the server, not only by the admin's
     JavaScript."""
 
@@ -59,15 +62,15 @@ def pretty_json(value: Any) -> SafeString:
     return format_html("<pre>{}</pre>", json.dumps(value, ensure_ascii=False, indent=2))
 
 
-class TypedNumberSearch(admin.ModelAdmin[Any]):
+class TypedNumberSearch(admin.ModelAdmin[M]):
     """The admin's search, plus a number typed the way people type it (8 (912) …, +7 912 …),
     looked up in `number_search_field`."""
 
     number_search_field: str
 
     def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
-    ) -> tuple[QuerySet[Any], bool]:
+        self, request: HttpRequest, queryset: QuerySet[M], search_term: str
+    ) -> tuple[QuerySet[M], bool]:
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         try:
             number = normalize_phone_number(search_term)

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from ..models import CallEvent
+from ..models import CallbackAttempt, CallEvent
 from ..paging import EstimatedCountPaginator
 from .base import ReadOnlyAdmin, ReadOnlyInline, pretty_json
 
@@ -23,14 +23,14 @@ PAGE_FIELDS = (
 )
 
 
-class CallEventInline(ReadOnlyInline):
+class CallEventInline(ReadOnlyInline[CallEvent, CallbackAttempt]):
     model = CallEvent
     fields = INLINE_FIELDS
     readonly_fields = INLINE_FIELDS
 
 
 @admin.register(CallEvent)
-class CallEventAdmin(ReadOnlyAdmin):
+class CallEventAdmin(ReadOnlyAdmin[CallEvent]):
     list_display = ["received_at", "call_sid", "event_side", "type", "occurred_at", "attempt_link"]
     list_filter = ["type", "event_side", "received_at"]
     search_fields = ["=call_sid"]

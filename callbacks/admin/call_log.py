@@ -109,7 +109,7 @@ ATTEMPT_FIELDS = (
 )
 
 
-class CallbackAttemptInline(ReadOnlyInline):
+class CallbackAttemptInline(ReadOnlyInline[CallbackAttempt, CallbackRequest]):
     model = CallbackAttempt
     fields = ATTEMPT_ROW_FIELDS
     readonly_fields = ATTEMPT_ROW_FIELDS
@@ -118,7 +118,7 @@ class CallbackAttemptInline(ReadOnlyInline):
 
 
 @admin.register(CallbackRequest)
-class CallbackRequestAdmin(ReadOnlyAdmin):
+class CallbackRequestAdmin(ReadOnlyAdmin[CallbackRequest]):
     list_display = [
         "requested_at",
         "contact",
@@ -195,7 +195,7 @@ class CallbackRequestAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CallbackAttempt)
-class CallbackAttemptAdmin(ReadOnlyAdmin):
+class CallbackAttemptAdmin(ReadOnlyAdmin[CallbackAttempt]):
     list_display = [
         "started_at",
         "callback_link",

@@ -5,7 +5,7 @@ django-simple-history keeps a row per save and delete of the models below, with 
 the user (its middleware records the admin user, inline rows too). Everything here only reads
 those rows: there is no revert, and nobody may change or delete them."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import admin
@@ -34,7 +34,7 @@ from ..models import (
     TtsPreset,
     WorkingHours,
 )
-from .base import ReadOnlyAdmin, concrete_relations
+from .base import M, ReadOnlyAdmin, concrete_relations
 from .list_filters import titled
 
 # simple-history's own pages say these. Its Russian catalog lacks them, or says "Изменено" for
@@ -68,7 +68,7 @@ class ReadableChanges(HistoricalRecordContextHelper):
         return readable_value(self.model._meta.get_field(change.field), value)
 
 
-class ChangeHistoryAdmin(SimpleHistoryAdmin):
+class ChangeHistoryAdmin(SimpleHistoryAdmin, admin.ModelAdmin[M]):
     """An object's History page: each change with who, when and its fields' old → new values.
 
     Read only for everyone: the page needs the trail's view permission (view_historical…), nobody
@@ -100,14 +100,16 @@ class ChangeHistoryAdmin(SimpleHistoryAdmin):
         )
         return response
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Sequence[str]:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Any = None
+    ) -> list[str] | tuple[str, ...]:
         if hasattr(obj, "_history"):  # a past version (simple-history marks it so): all read only
             return [
                 field.name
                 for field in obj._meta.concrete_fields
                 if field.editable and not field.primary_key
             ]
-        fields: Sequence[str] = super().get_readonly_fields(request, obj)
+        fields: list[str] | tuple[str, ...] = super().get_readonly_fields(request, obj)
         return fields
 
 
@@ -122,7 +124,7 @@ class ChangeTrailList(ChangeList):
             row.previous_record = previous.get(row.previous_history_id)
 
 
-class ChangeTrailAdmin(ReadOnlyAdmin):
+class ChangeTrailAdmin(ReadOnlyAdmin[Any]):  # historical models are made at run time
     """Every change to one model's rows, newest first, across all its objects. `parent`: for a
     row edited inline on its owner's page, the owner's field, shown and filtered by."""
 

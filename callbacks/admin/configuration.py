@@ -23,13 +23,13 @@ from .change_trail import ChangeHistoryAdmin
 
 
 @admin.register(MediaResource)
-class MediaResourceAdmin(ChangeHistoryAdmin):
+class MediaResourceAdmin(ChangeHistoryAdmin[MediaResource]):
     list_display = ["name", "media_resource_id"]
     search_fields = ["name", "=media_resource_id"]
 
 
 @admin.register(TtsPreset)
-class TtsPresetAdmin(ChangeHistoryAdmin):
+class TtsPresetAdmin(ChangeHistoryAdmin[TtsPreset]):
     list_display = ["name", "voice", "lang", "speed", "estimated_seconds"]
     list_filter = ["voice", "lang"]
     search_fields = ["name", "text"]
@@ -39,7 +39,7 @@ class TtsPresetAdmin(ChangeHistoryAdmin):
         return round(estimated_speech_seconds(obj.text, obj.speed), 1)
 
 
-class DestinationInline(BoundedInline):
+class DestinationInline(BoundedInline[Destination, AgentGroup]):
     model = Destination
     fields = ["position", "number", "timeout"]
     max_num = MAX_DESTINATIONS_PER_LINE
@@ -58,7 +58,7 @@ class HolidayInline(admin.TabularInline[Holiday, AgentGroup]):
 
 
 @admin.register(AgentGroup)
-class AgentGroupAdmin(ChangeHistoryAdmin):
+class AgentGroupAdmin(ChangeHistoryAdmin[AgentGroup]):
     list_display = [
         "name",
         "is_active",

@@ -29,14 +29,14 @@ from .callback_actions import offered
 from .change_trail import ChangeHistoryAdmin
 
 
-class ContactNumberInline(BoundedInline):
+class ContactNumberInline(BoundedInline[ContactNumber, Contact]):
     model = ContactNumber
     fields = ["position", "number", "label"]
     max_num = MAX_NUMBERS_PER_CONTACT
 
 
 @admin.register(Contact)
-class ContactAdmin(TypedNumberSearch, ChangeHistoryAdmin):
+class ContactAdmin(TypedNumberSearch[Contact], ChangeHistoryAdmin[Contact]):
     list_display = ["name", "company", "updated_at"]
     search_fields = ["name", "company", "numbers__number"]
     number_search_field = "numbers__number"

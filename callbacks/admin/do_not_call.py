@@ -11,7 +11,7 @@ from .base import TypedNumberSearch
 
 
 @admin.register(DoNotCallNumber)
-class DoNotCallNumberAdmin(TypedNumberSearch):
+class DoNotCallNumberAdmin(TypedNumberSearch[DoNotCallNumber]):
     list_display = ["number", "reason", "added_by", "added_at"]
     search_fields = ["number", "reason"]
     number_search_field = "number"
