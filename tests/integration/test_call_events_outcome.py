@@ -1,9 +1,7 @@
-"""Exolve's Callback Call Events: the endpoint, storage, linking and the outcome they give."""
+"""What Exolve's Callback Call Events give: each call's outcome, events linked to their attempt
+however late or early they come, what auditors see, and the sandbox's events end to end."""
 
-import io
-import json
-import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import requests
@@ -13,56 +11,14 @@ from django.utils import timezone
 from callbacks import call_events, exolve
 from callbacks.delivery import create, recording, sending, sweeper
 from callbacks.models import AttemptResult, CallbackRequest, CallEvent, CallOutcome
-from callbacks_project.log_filters import RedactSecrets
 from tests.helpers import wait_for
+from tests.integration import call_event_data
+from tests.integration.call_event_data import connected_events, event, events_url, final, post
 
 pytestmark = pytest.mark.django_db
-SECRET = "events-secret-0123456789abcdef"
 
-
-@pytest.fixture(autouse=True)
-def events_secret(settings):
-    settings.EXOLVE_EVENTS_SECRET = SECRET
-
-
-def events_url(secret=SECRET):
-    return reverse("exolve_events", args=[secret])
-
-
-def post(client, body, secret=SECRET):
-    raw = body if isinstance(body, str | bytes) else json.dumps(body)
-    return client.post(events_url(secret), raw, content_type="application/json")
-
-
-def event(call_id, side, kind, at, **fields):
-    """An event as the provider's page shows it; `at` is seconds after a fixed start."""
-    moment = (datetime(2026, 11, 28, 10, 0, tzinfo=UTC) + timedelta(seconds=at)).isoformat()
-    return {
-        "service": "callback",
-        "date_time": moment.replace("+00:00", "Z"),
-        "call_sid": call_id,
-        "number": "79991112233",
-        "type": kind,
-        "uid": 7149714791827935000,
-        "application_uuid": "178ec145-6898-4b06-a92a-75f63cb57046",
-        "customer_id": 25513,
-        "event_side": side,
-        "record_call": False,
-        **fields,
-    }
-
-
-def final(call_id, side, at, cause="16", hangup="NORMAL_CLEARING", talk_ms=0):
-    return event(
-        call_id,
-        side,
-        "d",
-        at,
-        hangup_cause=hangup,
-        cause=cause,
-        duration=talk_ms,
-        started="2026-11-28T10:00:01Z",
-    )
+# The shared autouse fixture, bound here so that pytest applies it to this module.
+events_secret = call_event_data.events_secret
 
 
 @pytest.fixture
@@ -74,107 +30,6 @@ def placed(contact, agent_group, staff_user, sandbox, queued):
     callback.refresh_from_db()
     assert callback.call_id
     return callback
-
-
-CONNECTED = [("A", "o", 0), ("A", "s", 5), ("B", "o", 6), ("B", "s", 12)]
-
-
-def connected_events(call_id):
-    return [event(call_id, side, kind, at) for side, kind, at in CONNECTED] + [
-        final(call_id, "A", 60, talk_ms=54000),
-        final(call_id, "B", 60, talk_ms=48000),
-    ]
-
-
-# --- the endpoint --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("configured", "used"), [(SECRET, "wrong-secret-0123456789abcdef"), ("", "anything")]
-)
-def test_anything_without_the_secret_is_forbidden_and_not_stored(
-    client, settings, configured, used
-):
-    settings.EXOLVE_EVENTS_SECRET = configured
-    response = post(client, event("cal-1", "A", "o", 0), secret=used)
-    assert response.status_code == 403
-    assert CallEvent.objects.count() == 0
-
-
-def test_only_post_is_accepted(client):
-    assert client.get(events_url()).status_code == 405
-
-
-@pytest.mark.parametrize(
-    ("body", "reason"),
-    [
-        ("{not json", "The body is not JSON"),
-        ("[1, 2]", "must be a JSON object"),
-        (
-            {"event_side": "A", "type": "o", "date_time": "2026-11-28T10:00:00Z"},
-            "“call_sid” must be a non-empty string",
-        ),
-        (
-            {"call_sid": "cal-1", "event_side": "A", "type": "o", "date_time": "yesterday"},
-            "RFC 3339",
-        ),
-        (
-            {
-                "call_sid": "cal-1",
-                "event_side": "A",
-                "type": "o",
-                "date_time": "2026-13-01T10:00:00Z",
-            },
-            "RFC 3339",
-        ),
-        (
-            {
-                "call_sid": "x" * 101,
-                "event_side": "A",
-                "type": "o",
-                "date_time": "2026-11-28T10:00:00Z",
-            },
-            "longer than 100",
-        ),
-    ],
-)
-def test_a_malformed_event_gets_400_with_the_reason(client, body, reason):
-    response = post(client, body)
-    assert response.status_code == 400
-    assert reason in response.json()["error"]
-    assert CallEvent.objects.count() == 0
-
-
-def test_unknown_types_and_fields_are_stored_as_sent(client):
-    sent = event("cal-1", "A", "x", 0, something_new={"nested": True})
-    assert post(client, sent).json() == {"stored": True, "linked": False}
-    (stored,) = CallEvent.objects.all()
-    assert (stored.type, stored.payload) == ("x", sent)
-
-
-def test_the_same_event_twice_is_one_row(client):
-    sent = event("cal-1", "A", "s", 5)
-    assert post(client, sent).json()["stored"] is True
-    assert post(client, sent).json()["stored"] is False
-    assert post(client, event("cal-1", "B", "s", 5)).json()["stored"] is True  # another leg
-    assert CallEvent.objects.count() == 2
-
-
-def test_the_secret_never_reaches_the_log(client):
-    (console,) = [
-        h
-        for h in logging.getLogger().handlers
-        if any(isinstance(f, RedactSecrets) for f in h.filters)
-    ]
-    written = io.StringIO()
-    previous = console.setStream(written)
-    try:
-        post(client, "{not json")  # Django logs the path of every 4xx it answers
-    finally:
-        console.setStream(previous)
-    assert "Bad Request" in written.getvalue()
-    assert SECRET not in written.getvalue()
-    assert "[redacted]" in written.getvalue()
 
 
 # --- outcomes -----------------------------------------------------------------------------------

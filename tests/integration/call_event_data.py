@@ -1,0 +1,65 @@
+"""Exolve's Callback Call Events as the tests send them: the endpoint's secret (set in every module
+that binds events_secret), events as the provider's page shows them, and posting them to us."""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.urls import reverse
+
+SECRET = "events-secret-0123456789abcdef"
+
+
+@pytest.fixture(autouse=True)
+def events_secret(settings):
+    settings.EXOLVE_EVENTS_SECRET = SECRET
+
+
+def events_url(secret=SECRET):
+    return reverse("exolve_events", args=[secret])
+
+
+def post(client, body, secret=SECRET):
+    raw = body if isinstance(body, str | bytes) else json.dumps(body)
+    return client.post(events_url(secret), raw, content_type="application/json")
+
+
+def event(call_id, side, kind, at, **fields):
+    """An event as the provider's page shows it; `at` is seconds after a fixed start."""
+    moment = (datetime(2026, 11, 28, 10, 0, tzinfo=UTC) + timedelta(seconds=at)).isoformat()
+    return {
+        "service": "callback",
+        "date_time": moment.replace("+00:00", "Z"),
+        "call_sid": call_id,
+        "number": "79991112233",
+        "type": kind,
+        "uid": 7149714791827935000,
+        "application_uuid": "178ec145-6898-4b06-a92a-75f63cb57046",
+        "customer_id": 25513,
+        "event_side": side,
+        "record_call": False,
+        **fields,
+    }
+
+
+def final(call_id, side, at, cause="16", hangup="NORMAL_CLEARING", talk_ms=0):
+    return event(
+        call_id,
+        side,
+        "d",
+        at,
+        hangup_cause=hangup,
+        cause=cause,
+        duration=talk_ms,
+        started="2026-11-28T10:00:01Z",
+    )
+
+
+CONNECTED = [("A", "o", 0), ("A", "s", 5), ("B", "o", 6), ("B", "s", 12)]
+
+
+def connected_events(call_id):
+    return [event(call_id, side, kind, at) for side, kind, at in CONNECTED] + [
+        final(call_id, "A", 60, talk_ms=54000),
+        final(call_id, "B", 60, talk_ms=48000),
+    ]
