@@ -112,11 +112,15 @@ def link_early_events() -> int:
     )
     linked = 0
     for call_id in list(call_ids.order_by().distinct()[:BATCH_SIZE]):
-        with transaction.atomic():
-            locks.hold(locks.CALLS, [call_id])
-            attempt = _attempt_with_call_id(call_id)
-            if attempt is not None:
-                link_events(attempt)
+        try:
+            with transaction.atomic():
+                locks.hold(locks.CALLS, [call_id])
+                attempt = _attempt_with_call_id(call_id)
+                if attempt is not None:
+                    link_events(attempt)
+        except Exception:  # one call's events never stop the others'
+            logger.exception("Linking the early events of call %s failed", call_id)
+            continue
         linked += 1
     return linked
 

@@ -6,7 +6,7 @@ the contact depends on the agent group's "contact first" when the callback was m
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
@@ -18,6 +18,12 @@ from .models import CallOutcome
 FIRST_LEG, SECOND_LEG = "A", "B"
 # An event as the outcome needs it: (event_side, type, occurred_at, payload).
 EventRow = tuple[str, str, datetime, dict[str, Any]]
+# Times outside these are nobody's call: far enough in to convert to any offset and back.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
+# The longest talk believed, in ms (a week); a larger or negative "duration" is unknown.
+LONGEST_TALK_MS = 7 * 24 * 3600 * 1000
+CODE_MAX_LENGTH = 64  # of a hangup cause or a Q.850 cause as shown
 # Q.850 causes that mean "nobody picked up" rather than a failure of the call.
 NO_ANSWER_CAUSES = {"17", "18", "19", "21"}
 Q850_CAUSES = {  # translated when read, in the language of the page
@@ -66,22 +72,40 @@ class Leg:
 
 
 def parse_time(value: Any) -> datetime | None:
-    """An RFC 3339 time, or None for anything that is not one (Feb 30 included)."""
-    try:
-        return parse_datetime(str(value or ""))
-    except ValueError:
+    """An RFC 3339 time with its offset, or None for anything that is not one (Feb 30, no offset,
+    an offset that takes it past year 1 or 9999, a year before 2000 or from 3000 on)."""
+    if not isinstance(value, str):
         return None
+    try:
+        parsed = parse_datetime(value)
+        if parsed is None or parsed.tzinfo is None:
+            return None
+        in_utc = parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+    return parsed if EARLIEST <= in_utc < LATEST else None
 
 
-def _number(value: Any) -> int | float | None:
-    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+def _talk_ms(value: Any) -> int | float | None:
+    """A believable talk time in ms, or None: whatever the provider (or anyone) put there."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value if 0 <= value <= LONGEST_TALK_MS else None  # NaN compares false too
+
+
+def _code(value: Any) -> str:
+    """A cause as text: a string or a whole number, cut to a code's length; anything else none."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return ""
+    return str(value)[:CODE_MAX_LENGTH]
 
 
 def leg(side: str, events: Iterable[EventRow]) -> Leg:
     """The leg `side` from events given as (event_side, type, occurred_at, payload)."""
     mine = [(kind, at, payload) for event_side, kind, at, payload in events if event_side == side]
-    final = next((payload for kind, _at, payload in mine if kind == "d"), None) or {}
-    talk_ms = _number(final.get("duration"))
+    final_event = next((payload for kind, _at, payload in mine if kind == "d"), None)
+    final = final_event if isinstance(final_event, dict) else {}
+    talk_ms = _talk_ms(final.get("duration"))
     started = [at for kind, at, _payload in mine if kind == "s"]
     answered = bool(started) or bool(talk_ms)
     answered_at = (
@@ -93,9 +117,9 @@ def leg(side: str, events: Iterable[EventRow]) -> Leg:
         answered=answered,
         answered_at=answered_at,
         talk_seconds=round(talk_ms / 1000) if talk_ms is not None else None,
-        hangup_cause=str(final.get("hangup_cause", "")),
-        cause=str(final.get("cause", "")),
-        final=bool(final),
+        hangup_cause=_code(final.get("hangup_cause")),
+        cause=_code(final.get("cause")),
+        final=final_event is not None,
     )
 
 

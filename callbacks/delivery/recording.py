@@ -140,10 +140,13 @@ def _save(
     attempt: CallbackAttempt, answer: Answer, changes: dict[str, Any], countdown: float | None
 ) -> None:
     """The attempt, and the callback if this is still its latest attempt, in one transaction that
-    also links the call events which came before the call id."""
+    also links the call events which came before the call id. Locks in the one order of
+    docs/architecture.md: the call id, the callback's row, the attempt's row."""
     with transaction.atomic():
         if answer.call_id:  # before the callback's row: receive_event takes them in this order too
             locks.hold(locks.CALLS, [answer.call_id])
+        # The callback's row before the attempt's, as the sweeper's give-up takes them.
+        list(CallbackRequest.objects.select_for_update(no_key=True).filter(pk=attempt.callback_id))
         attempt.save(update_fields=RECORDED_FIELDS)
         updated = CallbackRequest.objects.filter(
             guard(Step.ANSWER, changes["status"]),
@@ -153,4 +156,17 @@ def _save(
         if updated and countdown is not None:
             transaction.on_commit(lambda: queue.publish([attempt.callback_id], countdown))
         if answer.call_id:
-            call_events.link_events(attempt)  # events that came before we knew the call id
+            _link_early_events(attempt)
+
+
+def _link_early_events(attempt: CallbackAttempt) -> None:
+    """The events that came before the call id, in a savepoint: whatever they hold, the answer
+    (a call that exists) is kept; the sweeper links them later."""
+    try:
+        with transaction.atomic():
+            call_events.link_events(attempt)
+    except Exception:
+        logger.exception(
+            "Callback %s: linking the call's early events failed; the answer is kept",
+            attempt.callback_id,
+        )
