@@ -1,5 +1,6 @@
-"""Locks, held until the transaction ends, on things that are not rows: a phone number (two presses
-for contacts sharing it) or a call id (its events and the recording of the call id).
+"""Locks, held until the transaction ends, on things that are not rows: a user (their presses
+counted against the hourly limit), a phone number (two presses for contacts sharing it) or a call
+id (its events and the recording of the call id).
 
 PostgreSQL: an advisory lock per key, taken in one order everywhere, so no two transactions wait
 for each other in a circle. SQLite: nothing to do, its transactions are IMMEDIATE and so run one
@@ -13,6 +14,7 @@ from django.db import connection
 # lock.
 NUMBERS = 0x43420001
 CALLS = 0x43420002
+USERS = 0x43420003
 
 
 def hold(namespace: int, keys: Iterable[str]) -> None:

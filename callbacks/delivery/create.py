@@ -62,8 +62,10 @@ def create_callback(
     dialled = [number.number for number in numbers]
     try:
         with transaction.atomic():
-            # The limits are checked and the row saved while no other press for these numbers can
-            # be: two contacts sharing a number cannot both pass its cooldown.
+            # The limits are checked and the row saved while no other press by this user or for
+            # these numbers can be: two presses cannot both pass the hourly limit, nor two
+            # contacts sharing a number its cooldown. The user first (docs/architecture.md).
+            locks.hold(locks.USERS, [str(requested_by.pk)])
             locks.hold(locks.NUMBERS, dialled)
             _refuse_if_limited(callback, dialled, now)
             _save_new_callback(callback, dialled, now)

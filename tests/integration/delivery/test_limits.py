@@ -106,13 +106,9 @@ def test_with_no_cooldown_a_number_still_cannot_be_rung_twice_at_once(
     )  # placed, no cooldown
 
 
-@pytest.mark.django_db(
-    transaction=True, serialized_rollback=True
-)  # two presses, two connections, real commits
-def test_two_presses_for_contacts_sharing_a_number_at_once_make_one_call(
-    agent_group, staff_user, queued, monkeypatch
-):
-    sharing = [make_contact("79161234567", name) for name in ("Анна", "Олег")]
+def press_at_once(contacts, agent_group, user, monkeypatch):
+    """Both contacts' presses by `user` from two connections, each pausing after its limit check
+    until the other has checked too (unlocked) or for 1.5 s (locked: the other waits for it)."""
     both_checked = threading.Event()
     checked = []
     real_refusal_for = limits.refusal_for
@@ -122,8 +118,6 @@ def test_two_presses_for_contacts_sharing_a_number_at_once_make_one_call(
         checked.append(refusal)
         if len(checked) == 2:
             both_checked.set()
-        # Unlocked, the other press checks meanwhile and also finds nothing ringing; locked, it
-        # cannot check until this one is saved, and the wait runs out.
         both_checked.wait(1.5)
         return refusal
 
@@ -132,17 +126,41 @@ def test_two_presses_for_contacts_sharing_a_number_at_once_make_one_call(
 
     def press(contact):
         try:
-            results[contact.name] = ask_for_callback(contact, agent_group, staff_user).status
+            results[contact.name] = ask_for_callback(contact, agent_group, user).status
         finally:
             connection.close()
 
-    presses = [threading.Thread(target=press, args=(contact,)) for contact in sharing]
+    presses = [threading.Thread(target=press, args=(contact,)) for contact in contacts]
     for thread in presses:
         thread.start()
     for thread in presses:
         thread.join(30)
-    assert sorted(results.values()) == [CallbackStatus.PENDING, CallbackStatus.REFUSED]
+    return sorted(results.values())
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # real commits, two connections
+def test_two_presses_for_contacts_sharing_a_number_at_once_make_one_call(
+    agent_group, staff_user, queued, monkeypatch
+):
+    sharing = [make_contact("79161234567", name) for name in ("Анна", "Олег")]
+    statuses = press_at_once(sharing, agent_group, staff_user, monkeypatch)
+    assert statuses == [CallbackStatus.PENDING, CallbackStatus.REFUSED]
     assert CallbackRequest.objects.get(status=CallbackStatus.REFUSED).refusal == Refusal.COOLDOWN
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_presses_by_a_user_at_the_hourly_limit_at_once_pass_it_once(
+    agent_group, staff_user, settings, queued, monkeypatch
+):
+    settings.CALLBACK_USER_HOURLY_LIMIT = 1
+    different = [
+        make_contact(number, name)
+        for number, name in [("79161234567", "Анна"), ("79161234568", "Олег")]
+    ]
+    statuses = press_at_once(different, agent_group, staff_user, monkeypatch)
+    assert statuses == [CallbackStatus.PENDING, CallbackStatus.REFUSED]
+    refused = CallbackRequest.objects.get(status=CallbackStatus.REFUSED)
+    assert refused.refusal == Refusal.HOURLY_LIMIT
 
 
 def test_the_hourly_limit_is_checked_before_the_cooldown_a_manager_may_override(
