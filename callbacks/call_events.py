@@ -2,20 +2,22 @@
 id they carry, and turned into the callback's outcome (callbacks/outcomes.py).
 
 Exolve may send an event twice and in any order, and before we have recorded the call id it
-belongs to: a duplicate is one row, every event recomputes the outcome from all events of its
-call, and events that came early are linked when the call id is recorded (and by the sweeper)."""
+belongs to: a duplicate is one row, every event updates its leg (call_legs.py) and the outcome is
+read from the two legs, and events that came early are linked when the call id is recorded (and
+by the sweeper). Whatever arrives, it is stored whole or answered with the reason it is not."""
 
-import json
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import locks, outcomes
+from . import call_legs, locks, outcomes, untrusted_json
 from .models import (
     CALL_ID_MAX_LENGTH,
     CallbackAttempt,
@@ -35,10 +37,14 @@ class BadEvent(ValueError):
 
 def parse_event(body: bytes) -> dict[str, Any]:
     """The event's fields from a request body, or BadEvent saying what is wrong with it."""
+    if len(body) > settings.EXOLVE_EVENT_MAX_BYTES:
+        raise BadEvent(
+            _("The body is longer than %(max)d bytes.") % {"max": settings.EXOLVE_EVENT_MAX_BYTES}
+        )
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise BadEvent(_("The body is not JSON: %(error)s") % {"error": exc}) from None
+        payload = untrusted_json.loads(body)
+    except untrusted_json.NotPlainJson as exc:
+        raise BadEvent(str(exc)) from None
     if not isinstance(payload, dict):
         raise BadEvent(_("The body must be a JSON object."))
     for field, max_length in IDENTITY_FIELDS.items():
@@ -50,14 +56,25 @@ def parse_event(body: bytes) -> dict[str, Any]:
                 _("“%(field)s” is longer than %(max)d characters.")
                 % {"field": field, "max": max_length}
             )
-    occurred_at = outcomes.parse_time(payload["date_time"])
-    if occurred_at is None or occurred_at.tzinfo is None:
-        raise BadEvent(_("“date_time” must be an RFC 3339 time with its offset."))
+    if outcomes.parse_time(payload["date_time"]) is None:
+        raise BadEvent(
+            _("“date_time” must be an RFC 3339 time with its offset, from year 2000 to 2999.")
+        )
     return payload
 
 
-def receive_event(payload: dict[str, Any]) -> tuple[CallEvent, bool]:
-    """Store one event (once), link it, and update the outcome. Returns (event, stored now)."""
+@dataclass(frozen=True)
+class Receipt:
+    """What became of an event: stored now (not a duplicate), linked to its attempt, or dropped
+    (with the reason)."""
+
+    stored: bool
+    linked: bool
+    dropped: str = ""
+
+
+def receive_event(payload: dict[str, Any]) -> Receipt:
+    """Store one event (once), add it to its leg, link it, and update the outcome."""
     event = CallEvent(
         call_sid=payload["call_sid"],
         event_side=payload["event_side"],
@@ -73,21 +90,47 @@ def receive_event(payload: dict[str, Any]) -> tuple[CallEvent, bool]:
             # Under the call's lock, the attempt is looked up and the event saved as one step, so
             # a call id being recorded meanwhile either is seen here or links this event itself.
             locks.hold(locks.CALLS, [event.call_sid])
-            attempt = _attempt_with_call_id(event.call_sid)
-            event.attempt = attempt
+            if _events_of_call(event.call_sid) >= settings.EXOLVE_EVENTS_PER_CALL:
+                return _dropped(event)
+            event.attempt = _attempt_with_call_id(event.call_sid)
             event.save()
-            if attempt:
-                _update_outcome(attempt)
+            call_legs.fold(event)
+            if event.attempt:
+                _update_outcome(event.attempt)
     except IntegrityError:
-        return CallEvent.objects.get(**{field: payload[field] for field in IDENTITY_FIELDS}), False
+        duplicate = CallEvent.objects.get(**{field: payload[field] for field in IDENTITY_FIELDS})
+        return Receipt(stored=False, linked=duplicate.attempt_id is not None)
     logger.info(
         "Call event %s %s %s: %s",
         event.call_sid,
         event.event_side,
         event.type,
-        "linked" if attempt else "kept",
+        "linked" if event.attempt else "kept",
     )
-    return event, True
+    return Receipt(stored=True, linked=event.attempt is not None)
+
+
+def _events_of_call(call_id: str) -> int:
+    """How many events the call has, counted no further than the limit (a bounded index scan)."""
+    return len(
+        CallEvent.objects.filter(call_sid=call_id).values_list("pk", flat=True)[
+            : settings.EXOLVE_EVENTS_PER_CALL
+        ]
+    )
+
+
+def _dropped(event: CallEvent) -> Receipt:
+    logger.warning(
+        "Call event %s %s %s dropped: the call has %d events, the most kept",
+        event.call_sid,
+        event.event_side,
+        event.type,
+        settings.EXOLVE_EVENTS_PER_CALL,
+    )
+    reason = _("The call already has the most events kept (%(count)d).") % {
+        "count": settings.EXOLVE_EVENTS_PER_CALL
+    }
+    return Receipt(stored=False, linked=False, dropped=reason)
 
 
 def _attempt_with_call_id(call_id: str) -> CallbackAttempt | None:
@@ -134,15 +177,10 @@ def _update_outcome(attempt: CallbackAttempt) -> None:
     )
     if callback.call_id != attempt.call_id:
         return  # an earlier call of a callback placed again: its events stay on its attempt
-    events = list(
-        attempt.events.values_list("event_side", "type", "occurred_at", "payload", "received_at")
-    )
-    rows = [event[:4] for event in events]
-    first, second = (outcomes.leg(side, rows) for side in (outcomes.FIRST_LEG, outcomes.SECOND_LEG))
-    finals = [received_at for _side, kind, _at, _payload, received_at in events if kind == "d"]
+    (first, second), finals = call_legs.legs(attempt.call_id)
     CallbackRequest.objects.filter(pk=callback.pk).update(
         call_outcome=outcomes.call_outcome(first, second, contact_first=contact_is_first(callback)),
-        final_event_at=max(finals) if outcomes.is_final(first, second) else None,
+        final_event_at=max(finals) if finals and outcomes.is_final(first, second) else None,
     )
 
 
@@ -157,13 +195,9 @@ def contact_is_first(callback: CallbackRequest) -> bool:
 
 def legs_of(callback: CallbackRequest) -> list[outcomes.Leg]:
     """Leg A and leg B of the callback's current call, for its page."""
-    events = CallEvent.objects.filter(attempt__callback=callback, call_sid=callback.call_id)
-    rows = (
-        list(events.values_list("event_side", "type", "occurred_at", "payload"))
-        if callback.call_id
-        else []
-    )
-    return [outcomes.leg(side, rows) for side in (outcomes.FIRST_LEG, outcomes.SECOND_LEG)]
+    if not callback.call_id:
+        return [outcomes.leg(side, []) for side in call_legs.SIDES]
+    return call_legs.legs(callback.call_id)[0]
 
 
 def no_outcome_received(now: datetime | None = None) -> QuerySet[CallbackRequest]:

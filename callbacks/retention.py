@@ -14,14 +14,15 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import OPEN_STATUSES, CallbackAttempt, CallbackStatus, CallEvent
+from .models import OPEN_STATUSES, CallbackAttempt, CallbackStatus, CallEvent, CallLeg
 
 logger = logging.getLogger(__name__)
 UNSETTLED_STATUSES = [*OPEN_STATUSES, CallbackStatus.UNKNOWN]
 
 
 def purge(older_than_days: int, batch_size: int, now: datetime | None = None) -> dict[str, int]:
-    """Delete what is older than the age; returns {"events": n, "attempts": n}."""
+    """Delete what is older than the age, and the legs of calls with no event left; returns
+    {"events": n, "attempts": n, "legs": n}."""
     cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
     events = CallEvent.objects.filter(received_at__lt=cutoff).exclude(
         attempt__callback__status__in=UNSETTLED_STATUSES
@@ -33,7 +34,12 @@ def purge(older_than_days: int, batch_size: int, now: datetime | None = None) ->
         "events": _in_batches(events, batch_size),
         "attempts": _in_batches(attempts, batch_size),
     }
-    logger.info("Retention: deleted %(events)d call events and %(attempts)d attempts", deleted)
+    legs = CallLeg.objects.exclude(call_sid__in=CallEvent.objects.values("call_sid"))
+    deleted["legs"] = _in_batches(legs, batch_size)
+    logger.info(
+        "Retention: deleted %(events)d call events, %(attempts)d attempts and %(legs)d call legs",
+        deleted,
+    )
     return deleted
 
 

@@ -35,12 +35,27 @@ def exolve_events(request: HttpRequest, secret: str) -> JsonResponse:
         return JsonResponse({"error": "forbidden"}, status=403)
     if request.method != "POST":
         return JsonResponse({"error": "only POST"}, status=405, headers={"Allow": "POST"})
+    if _declared_length(request) > settings.EXOLVE_EVENT_MAX_BYTES:  # not even read
+        error = _("The body is longer than %(max)d bytes.") % {
+            "max": settings.EXOLVE_EVENT_MAX_BYTES
+        }
+        return JsonResponse({"error": error}, status=413)
     try:
         payload = call_events.parse_event(request.body)
     except call_events.BadEvent as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    event, stored = call_events.receive_event(payload)
-    return JsonResponse({"stored": stored, "linked": event.attempt_id is not None})
+    receipt = call_events.receive_event(payload)
+    answer: dict[str, object] = {"stored": receipt.stored, "linked": receipt.linked}
+    if receipt.dropped:
+        answer["dropped"] = receipt.dropped
+    return JsonResponse(answer)
+
+
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 def _call_log_filter(request: HttpRequest) -> CallLogFilter:

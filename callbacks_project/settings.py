@@ -264,6 +264,10 @@ if EXOLVE_EVENTS_SECRET and not re.fullmatch(r"[A-Za-z0-9_-]{24,}", EXOLVE_EVENT
         "Environment variable EXOLVE_EVENTS_SECRET: must be at least 24 letters, digits, '-' or "
         "'_' (it is part of a URL)"
     )
+# The longest event body read (Exolve's are under 1 KB), and the most events kept per call (a few
+# per leg and destination): an event beyond either is answered and not stored.
+EXOLVE_EVENT_MAX_BYTES = read_number("EXOLVE_EVENT_MAX_BYTES", 16384, minimum=1024, maximum=1 << 20)
+EXOLVE_EVENTS_PER_CALL = read_number("EXOLVE_EVENTS_PER_CALL", 200, minimum=20, maximum=10_000)
 # A placed call whose final event has not come this long after its longest possible end is
 # flagged "no outcome received".
 CALLBACK_OUTCOME_GRACE = read_number("CALLBACK_OUTCOME_GRACE", 900.0, cast=float, minimum=0)

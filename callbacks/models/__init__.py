@@ -23,7 +23,7 @@ from .configuration import (
 )
 from .contacts import MAX_NUMBERS_PER_CONTACT, Contact, ContactNumber
 from .do_not_call import DoNotCallNumber
-from .events import CallEvent
+from .events import CallEvent, CallLeg
 
 __all__ = [
     "CALL_ID_MAX_LENGTH",
@@ -35,6 +35,7 @@ __all__ = [
     "AgentGroup",
     "AttemptResult",
     "CallEvent",
+    "CallLeg",
     "CallOutcome",
     "CallbackAttempt",
     "CallbackNumber",

@@ -54,3 +54,32 @@ class CallEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call_sid} {self.event_side} {self.type} {self.date_time}"
+
+
+class CallLeg(models.Model):
+    """One leg of a call as its events so far tell it: what the outcome needs, kept up to date as
+    each event comes, so an event costs the same however many came before it."""
+
+    call_sid = models.CharField(_("call id"), max_length=CALL_ID_MAX_LENGTH)
+    side = models.CharField(_("leg"), max_length=16)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    final_event = models.ForeignKey(
+        CallEvent,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("final event"),
+        help_text=_("The earliest final (“d”) event of the leg."),
+    )
+    final_at = models.DateTimeField(_("final event time"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("call leg")
+        verbose_name_plural = _("call legs")
+        constraints = [
+            models.UniqueConstraint(fields=["call_sid", "side"], name="callleg_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_sid} {self.side}"

@@ -15,6 +15,20 @@ def events_secret(settings):
     settings.EXOLVE_EVENTS_SECRET = SECRET
 
 
+@pytest.fixture
+def placed(contact, agent_group, staff_user, sandbox, queued):
+    """A callback Exolve accepted: it has its call id."""
+    from callbacks.delivery import create, sending
+
+    callback = create.create_callback(
+        contact=contact, agent_group=agent_group, requested_by=staff_user
+    )
+    sending.send_callback(callback.pk)
+    callback.refresh_from_db()
+    assert callback.call_id
+    return callback
+
+
 def events_url(secret=SECRET):
     return reverse("exolve_events", args=[secret])
 

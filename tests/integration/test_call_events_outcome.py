@@ -17,19 +17,11 @@ from tests.integration.call_event_data import connected_events, event, events_ur
 
 pytestmark = pytest.mark.django_db
 
-# The shared autouse fixture, bound here so that pytest applies it to this module.
+# The shared fixtures, bound here so that pytest applies them to this module.
 events_secret = call_event_data.events_secret
 
 
-@pytest.fixture
-def placed(contact, agent_group, staff_user, sandbox, queued):
-    callback = create.create_callback(
-        contact=contact, agent_group=agent_group, requested_by=staff_user
-    )
-    sending.send_callback(callback.pk)
-    callback.refresh_from_db()
-    assert callback.call_id
-    return callback
+placed = call_event_data.placed
 
 
 # --- outcomes -----------------------------------------------------------------------------------

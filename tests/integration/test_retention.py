@@ -14,13 +14,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from callbacks import retention, tasks
+from callbacks import call_legs, retention, tasks
 from callbacks.delivery import create, sending
 from callbacks.models import (
     CallbackAttempt,
     CallbackRequest,
     CallbackStatus,
     CallEvent,
+    CallLeg,
     Contact,
     ContactNumber,
 )
@@ -37,7 +38,7 @@ def finished_request(agent_group, user, index, status, age_days):
     started = timezone.now() - timedelta(days=age_days)
     CallbackAttempt.objects.filter(pk=attempt.pk).update(started_at=started, call_id=f"cal-{index}")
     CallbackRequest.objects.filter(pk=callback.pk).update(status=status)
-    CallEvent.objects.create(
+    final = CallEvent.objects.create(
         call_sid=f"cal-{index}",
         event_side="A",
         type="d",
@@ -47,6 +48,7 @@ def finished_request(agent_group, user, index, status, age_days):
         received_at=started,
         attempt=attempt,
     )
+    call_legs.fold(final)
     return callback
 
 
@@ -74,13 +76,17 @@ def deleted_per_statement(queries, table):
 
 def test_old_events_and_attempts_go_in_batches_and_the_rest_stays(history):
     with CaptureQueriesContext(connection) as queries:
-        assert retention.purge(older_than_days=30, batch_size=2) == {"events": 5, "attempts": 5}
+        assert retention.purge(older_than_days=30, batch_size=2) == {
+            "events": 5,
+            "attempts": 5,
+            "legs": 5,
+        }
     # Five of each, two to a batch: three statements each, none over the batch size.
     assert deleted_per_statement(queries, "callbacks_callevent") == [2, 2, 1]
     assert deleted_per_statement(queries, "callbacks_callbackattempt") == [2, 2, 1]
     kept = set(CallbackAttempt.objects.values_list("callback_id", flat=True))
     assert kept == {history["old_unknown"].pk, history["recent"].pk}  # unknown may still be decided
-    assert CallEvent.objects.count() == 2  # the unknown and the recent calls'
+    assert CallEvent.objects.count() == CallLeg.objects.count() == 2  # unknown and recent calls'
     assert CallbackRequest.objects.count() == 7  # the record of who asked stays
 
 

@@ -139,3 +139,37 @@ def test_old_open_callbacks_are_adopted_by_the_sweeper_and_the_cooldown(database
     assert rows["fresh"] == ["pending", "", False, []]
     # Their numbers, for the cooldown and the do-not-call check before each attempt.
     assert rows["numbers"] == [[name, "79161234567"] for name in ("fresh", "in-flight", "stale")]
+
+
+EVENTS_BEFORE_LEGS = """
+from datetime import datetime, timedelta, UTC
+from django.db import connection
+
+start = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+with connection.cursor() as cursor:
+    for side, kind, second in [("A", "o", 0), ("A", "s", 9), ("A", "s", 5), ("A", "d", 60),
+                               ("B", "o", 6), ("C", "o", 7)]:
+        at = start + timedelta(seconds=second)
+        cursor.execute(
+            "INSERT INTO callbacks_callevent (call_sid, event_side, type, date_time, occurred_at,"
+            " payload, received_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            ["cal-old", side, kind, at.isoformat(), at, '{"cause": "16"}', at],
+        )
+"""
+
+LEGS = """
+import json
+from callbacks.models import CallLeg
+print(json.dumps(sorted(
+    [leg.side, leg.answered_at.second if leg.answered_at else None, leg.final_at is not None]
+    for leg in CallLeg.objects.all()
+)))
+"""
+
+
+def test_the_legs_of_calls_stored_before_them_are_made_by_the_migration(database_url):
+    manage(database_url, "migrate", "callbacks", "0010_call_log_vocabulary", "--noinput")
+    manage(database_url, "shell", stdin=EVENTS_BEFORE_LEGS)
+    manage(database_url, "migrate", "--noinput")
+    legs = json.loads(manage(database_url, "shell", stdin=LEGS).strip().splitlines()[-1])
+    assert legs == [["A", 5, True], ["B", None, False]]  # the earliest answer; no leg C
