@@ -25,15 +25,39 @@ from .numbers import check_customer_number
 RefusalReason = tuple[Refusal, str]
 
 
-def refusal_for(*, numbers: Sequence[str], user: User, now: datetime) -> RefusalReason | None:
-    """The first limit a new callback to `numbers` by `user` breaks, or None."""
+def refusal_for(
+    *,
+    numbers: Sequence[str],
+    user: User,
+    now: datetime,
+    reopening: int | None = None,
+    cooldown: bool = True,
+) -> RefusalReason | None:
+    """The first limit a callback to `numbers` by `user` breaks, or None: a new one, or the
+    callback `reopening` placed once more (itself not counted; `cooldown` False when a manager
+    overrides it)."""
     # The hourly limit comes before the cooldown: a manager may override the cooldown only.
     return (
         _number_policy_refusal(numbers)
         or _do_not_call_refusal(numbers)
-        or _hourly_limit_refusal(user, now)
-        or _cooldown_refusal(numbers, now)
+        or _hourly_limit_refusal(user, now, reopening)
+        or (_cooldown_refusal(numbers, now, reopening) if cooldown else None)
     )
+
+
+def refusal_at_claim(callback_id: int) -> RefusalReason | None:
+    """Why a pending callback may no longer be sent: its group was deactivated, or one of its
+    numbers went onto the do-not-call list."""
+    inactive = CallbackRequest.objects.filter(pk=callback_id, agent_group__is_active=False)
+    group_name = inactive.values_list("agent_group__name", flat=True).first()
+    if group_name is not None:
+        return Refusal.GROUP_INACTIVE, inactive_group_message(group_name)
+    blocked = sorted(numbers_on_do_not_call_list(callback_id).values_list("number", flat=True))
+    return (Refusal.DO_NOT_CALL, do_not_call_message(blocked)) if blocked else None
+
+
+def inactive_group_message(group_name: str) -> str:
+    return _("Agent group “%(group)s” is not active. Nothing was sent.") % {"group": group_name}
 
 
 def _number_policy_refusal(numbers: Iterable[str]) -> RefusalReason | None:
@@ -70,19 +94,25 @@ def _do_not_call_refusal(numbers: Iterable[str]) -> RefusalReason | None:
     return (Refusal.DO_NOT_CALL, do_not_call_message(blocked)) if blocked else None
 
 
-def recently_called(numbers: Iterable[str], now: datetime) -> list[str]:
-    """Numbers a callback is about to ring or ringing (pending, sending), may have rung (unknown,
-    until a person decides), or rang within the cooldown (placed)."""
+def recently_called(
+    numbers: Iterable[str], now: datetime, excluding: int | None = None
+) -> list[str]:
+    """Numbers a callback (other than `excluding`) is about to ring or ringing (pending, sending),
+    may have rung (unknown, until a person decides), or rang within the cooldown (placed)."""
     cutoff = now - timedelta(minutes=settings.CALLBACK_NUMBER_COOLDOWN_MINUTES)
     ringing = Q(callback__status__in=RINGING_STATUSES) & (
         ~Q(callback__status=CallbackStatus.PLACED) | Q(callback__finished_at__gte=cutoff)
     )
-    called = CallbackNumber.objects.filter(ringing, number__in=numbers)
+    called = CallbackNumber.objects.filter(ringing, number__in=numbers).exclude(
+        callback_id=excluding
+    )
     return sorted(set(called.values_list("number", flat=True)))
 
 
-def _cooldown_refusal(numbers: Iterable[str], now: datetime) -> RefusalReason | None:
-    recent = recently_called(numbers, now)
+def _cooldown_refusal(
+    numbers: Iterable[str], now: datetime, excluding: int | None
+) -> RefusalReason | None:
+    recent = recently_called(numbers, now, excluding)
     if not recent:
         return None
     message = _(
@@ -92,12 +122,13 @@ def _cooldown_refusal(numbers: Iterable[str], now: datetime) -> RefusalReason | 
     return Refusal.COOLDOWN, message
 
 
-def _hourly_limit_refusal(user: User, now: datetime) -> RefusalReason | None:
+def _hourly_limit_refusal(user: User, now: datetime, excluding: int | None) -> RefusalReason | None:
     asked = (
         CallbackRequest.objects.filter(
             requested_by=user, requested_at__gte=now - timedelta(hours=1)
         )
         .exclude(status=CallbackStatus.REFUSED)
+        .exclude(pk__in=[excluding] if excluding else [])
         .count()
     )
     if asked < settings.CALLBACK_USER_HOURLY_LIMIT:

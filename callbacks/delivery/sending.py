@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import exolve, limits
-from ..models import AttemptResult, CallbackAttempt, CallbackRequest, CallbackStatus, Refusal
+from ..models import AttemptResult, CallbackAttempt, CallbackRequest, CallbackStatus
 from . import queue
 from .recording import record
 from .send_threads import SendThreads, send_threads
@@ -94,14 +94,15 @@ def _send(attempt: CallbackAttempt) -> exolve.Answer:
 
 @transaction.atomic
 def claim(callback_ids: Sequence[int], now: datetime) -> list[CallbackAttempt]:
-    """Lock the callbacks that are pending, due and have no number on the do-not-call list
-    (PostgreSQL: FOR UPDATE SKIP LOCKED, so two workers never take the same one; SQLite: the
-    transaction is IMMEDIATE, so claims run one after another), take them, and write their
-    attempt rows, all committed before anything is sent."""
+    """Lock the callbacks that are pending, due, of an active group and have no number on the
+    do-not-call list (PostgreSQL: FOR UPDATE SKIP LOCKED, so two workers never take the same
+    one; SQLite: the transaction is IMMEDIATE, so claims run one after another), take them, and
+    write their attempt rows, all committed before anything is sent."""
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     callbacks = list(
-        CallbackRequest.objects.select_for_update(skip_locked=True, no_key=True)
+        CallbackRequest.objects.select_for_update(skip_locked=True, no_key=True, of=("self",))
         .filter(guard(Step.CLAIM, CallbackStatus.SENDING), due, pk__in=callback_ids)
+        .filter(agent_group__is_active=True)
         .exclude(Exists(limits.numbers_on_do_not_call_list(OuterRef("pk"))))
         .only(*CLAIM_FIELDS)
         .order_by("pk")
@@ -147,28 +148,22 @@ def settle_unclaimed(callback_ids: Iterable[int], now: datetime) -> None:
             countdown = queue.countdown_to(due_at, now)
             if countdown is not None:
                 queue.publish([callback_id], countdown)
-        elif not _refuse_if_do_not_call(callback_id, now):
+        elif not _refuse_at_claim(callback_id, now):
             pending.filter(pk=callback_id).update(queued_at=None)
             logger.info(
                 "Callback %s was held by another transaction; the sweeper sees to it", callback_id
             )
 
 
-def _refuse_if_do_not_call(callback_id: int, now: datetime) -> bool:
-    """Refuse a pending callback with a number on the do-not-call list; True if it has one."""
-    blocked = sorted(
-        limits.numbers_on_do_not_call_list(callback_id).values_list("number", flat=True)
-    )
-    if not blocked:
+def _refuse_at_claim(callback_id: int, now: datetime) -> bool:
+    """Refuse a pending callback whose group is no longer active or with a number on the
+    do-not-call list; True if it has either."""
+    refusal = limits.refusal_at_claim(callback_id)
+    if refusal is None:
         return False
     refused = CallbackRequest.objects.filter(
         guard(Step.REFUSE, CallbackStatus.REFUSED), pk=callback_id
-    ).update(
-        status=CallbackStatus.REFUSED,
-        refusal=Refusal.DO_NOT_CALL,
-        error=limits.do_not_call_message(blocked),
-        finished_at=now,
-    )
+    ).update(status=CallbackStatus.REFUSED, refusal=refusal[0], error=refusal[1], finished_at=now)
     if refused:
-        logger.info("Callback %s refused before its attempt: do-not-call list", callback_id)
+        logger.info("Callback %s refused before its attempt: %s", callback_id, refusal[0])
     return True

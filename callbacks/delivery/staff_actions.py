@@ -3,6 +3,7 @@ an unknown result, place it despite the cooldown. Each is one conditional UPDATE
 that another step moved meanwhile is left as it is and the person is told why."""
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -12,9 +13,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import limits, locks
 from ..models import CallbackRequest, CallbackStatus
 from ..permissions import OVERRIDE_COOLDOWN
+from ..selectors import callback_lines
 from . import queue
+from .contract import validate_callback
 from .create import already_open
 from .transitions import Step, guard
 
@@ -66,7 +70,8 @@ def _reopen(
     not_allowed_message: str,
     **changes: Any,
 ) -> None:
-    """Back to pending, due at the group's next opening, queued after commit."""
+    """Back to pending, due at the group's next opening, queued after commit: only if a press
+    would pass now (the group, the contract, the limits; the cooldown unless overridden)."""
     now = timezone.now()
     due_at = callback.agent_group.next_opening(max(now, callback.scheduled_for or now))
     if due_at is None:
@@ -75,8 +80,13 @@ def _reopen(
             % {"group": callback.agent_group}
         )
     countdown = queue.countdown_to(due_at, now)
+    dialled = list(callback.numbers.values_list("number", flat=True))
     try:
         with transaction.atomic():
+            # What a press checks, checked again under the press's locks (docs/architecture.md).
+            locks.hold(locks.USERS, [str(user.pk)])
+            locks.hold(locks.NUMBERS, dialled)
+            _check_still_allowed(callback, dialled, user, step, now)
             reopened = CallbackRequest.objects.filter(
                 guard(step, CallbackStatus.PENDING), pk=callback.pk
             ).update(
@@ -95,3 +105,19 @@ def _reopen(
     except IntegrityError:
         raise already_open(callback.contact, callback.agent_group) from None
     logger.info("Callback %s: %s by user %s", callback.pk, step, user.pk)
+
+
+def _check_still_allowed(
+    callback: CallbackRequest, dialled: list[str], user: User, step: Step, now: datetime
+) -> None:
+    destinations, numbers = callback_lines(callback.agent_group, callback.contact)
+    validate_callback(callback.agent_group, destinations, numbers)
+    refusal = limits.refusal_for(
+        numbers=dialled,
+        user=user,
+        now=now,
+        reopening=callback.pk,
+        cooldown=step != Step.PLACE_ANYWAY,
+    )
+    if refusal is not None:
+        raise ValidationError(refusal[1], code=refusal[0])

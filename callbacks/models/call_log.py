@@ -34,6 +34,7 @@ class Refusal(models.TextChoices):
     COOLDOWN = "cooldown", _("Number called recently")
     HOURLY_LIMIT = "hourly_limit", _("Hourly limit of the user")
     NO_OPENING = "no_opening", _("No working hours ahead")
+    GROUP_INACTIVE = "group_inactive", _("Agent group not active")
 
 
 class CallOutcome(models.TextChoices):
