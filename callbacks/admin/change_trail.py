@@ -200,6 +200,8 @@ class ChangeTrailAdmin(ReadOnlyAdmin[Any]):  # historical models are made at run
             lines = format_html_join("", "<li><strong>{}:</strong> {} → {}</li>", items)
         else:  # added, deleted, or first recorded: the values it had
             lines = format_html_join("", "<li><strong>{}:</strong> {}</li>", self.values(row))
+        if row.history_change_reason:  # what the change did beyond its fields
+            lines = format_html("{}<li>{}</li>", lines, row.history_change_reason)
         return format_html('<ul class="trail-changes">{}</ul>', lines) if lines else "—"
 
     def values(self, row: Any) -> Iterator[tuple[str, Any]]:

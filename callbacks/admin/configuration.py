@@ -3,11 +3,15 @@ and holidays, media resources and TTS presets."""
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
+from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import update_change_reason
 
+from ..delivery.replan import replan_waiting
 from ..models import (
     MAX_DESTINATIONS_PER_LINE,
     AgentGroup,
@@ -118,3 +122,26 @@ class AgentGroupAdmin(ChangeHistoryAdmin[AgentGroup]):
     @admin.display(description=_("destinations"), ordering="destination_total")
     def destination_count(self, obj: Any) -> int:
         return int(obj.destination_total)
+
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: ModelForm[AgentGroup],
+        formsets: list[BaseInlineFormSet[Any, AgentGroup, Any]],
+        change: bool,
+    ) -> None:
+        """Once the hours are saved: the group's waiting callbacks take the new hours' times."""
+        super().save_related(request, form, formsets, change)
+        hours_changed = "time_zone" in form.changed_data or any(
+            formset.model in (WorkingHours, Holiday) and formset.has_changed()
+            for formset in formsets
+        )
+        if not (change and hours_changed):
+            return
+        replanned = replan_waiting(form.instance)
+        if replanned:
+            reason = gettext("Waiting callbacks re-planned for the new hours: %(count)d.") % {
+                "count": replanned
+            }
+            update_change_reason(form.instance, reason)  # the group's change in the trail says so
+            self.message_user(request, reason, messages.INFO)

@@ -3,6 +3,7 @@
     contract       the MakeCallback contract's rules, checked before anything is queued
     create         the press: limits, the new callback, queued once committed
     staff_actions  cancel, place again, place anyway
+    replan         new working hours: the group's waiting callbacks take the new times
     queue          handing callbacks to a worker through the broker, with a deadline
     send_threads   the threads a worker sends in, side by side
     sending        the claim, the attempt rows, the MakeCallback requests

@@ -29,7 +29,7 @@ class Step(StrEnum):
     CLAIM = "claim"  # a worker takes a due callback to send an attempt
     ANSWER = "answer"  # Exolve's answer to the latest attempt is recorded, however late
     GIVE_UP = "give up"  # the sweeper: a send with no answer long after it started
-    REFUSE = "refuse"  # a number went onto the do-not-call list before the attempt
+    REFUSE = "refuse"  # before the attempt: the do-not-call list, the group inactive, no hours
     CANCEL = "cancel"  # staff cancel a callback that has not been sent
     PLACE_AGAIN = "place again"  # a person who checked an unknown result places it again
     PLACE_ANYWAY = "place anyway"  # a support manager overrides the cooldown

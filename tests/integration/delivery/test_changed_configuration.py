@@ -1,7 +1,8 @@
 """Configuration that changed after the press: a deactivated group stops dialling, and placing a
 callback once more (again, or anyway) checks what a new press would."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -9,7 +10,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from callbacks.delivery import create, sending
-from callbacks.models import AgentGroup, CallbackRequest, CallbackStatus, DoNotCallNumber, Refusal
+from callbacks.delivery.replan import replan_waiting
+from callbacks.models import (
+    AgentGroup,
+    CallbackRequest,
+    CallbackStatus,
+    DoNotCallNumber,
+    Holiday,
+    Refusal,
+    WorkingHours,
+)
+from tests.admin_pages import change_url, inline_data, shown_change_form
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +118,52 @@ def test_placing_anyway_still_checks_the_hourly_limit_but_not_the_cooldown(
     client.post(action_url(refused, "place_anyway"))
     refused.refresh_from_db()
     assert refused.status == CallbackStatus.PENDING  # the cooldown is what a manager overrides
+
+
+def test_new_working_hours_re_plan_the_waiting_callbacks_and_the_trail_says_so(
+    client, manager, auditor, callback, agent_group, queued
+):
+    zone = ZoneInfo(agent_group.time_zone)
+    tomorrow = timezone.localtime(timezone=zone).date() + timedelta(days=1)
+    client.force_login(manager)
+    data = shown_change_form(client, agent_group)
+    data.update(
+        inline_data(
+            "working_hours",
+            [{"weekday": str(tomorrow.weekday()), "opens": "09:00", "closes": "18:00"}],
+        )
+    )
+    page = client.post(change_url(agent_group), data, follow=True).content.decode()
+    assert "Waiting callbacks re-planned for the new hours: 1." in page
+    callback.refresh_from_db()
+    assert callback.next_attempt_at == datetime.combine(tomorrow, time(9), tzinfo=zone)
+    assert callback.status == CallbackStatus.PENDING
+    client.force_login(auditor)
+    trail = client.get(reverse("admin:callbacks_historicalagentgroup_changelist")).content.decode()
+    assert "Waiting callbacks re-planned for the new hours: 1." in trail
+
+
+def test_a_change_that_leaves_the_hours_alone_re_plans_nothing(
+    client, manager, callback, agent_group, queued
+):
+    client.force_login(manager)
+    data = shown_change_form(client, agent_group) | {"name": "Support, renamed"}
+    page = client.post(change_url(agent_group), data, follow=True).content.decode()
+    assert "re-planned" not in page
+    before = callback.next_attempt_at
+    callback.refresh_from_db()
+    assert callback.next_attempt_at == before
+
+
+def test_hours_that_never_open_again_refuse_the_waiting_callbacks(callback, agent_group, queued):
+    today = timezone.localdate()
+    WorkingHours.objects.create(
+        agent_group=agent_group, weekday=today.weekday(), opens=time(0, 0), closes=time(0, 1)
+    )
+    for day in range(400):
+        Holiday.objects.create(
+            agent_group=agent_group, date=today + timedelta(days=day), name="Off"
+        )
+    assert replan_waiting(agent_group) == 1
+    callback.refresh_from_db()
+    assert (callback.status, callback.refusal) == (CallbackStatus.REFUSED, Refusal.NO_OPENING)

@@ -1,0 +1,66 @@
+"""Re-planning: when a group's working hours, holidays or time zone change, its waiting callbacks
+take the due time the new hours give (asked for now, or at the time staff scheduled), and one
+that no hours of the coming year allow is refused."""
+
+import logging
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import AgentGroup, CallbackRequest, CallbackStatus, Refusal
+from . import queue
+from .transitions import Step, guard
+
+logger = logging.getLogger(__name__)
+
+
+def replan_waiting(agent_group: AgentGroup, now: datetime | None = None) -> int:
+    """Give the group's pending callbacks their due time under its hours as they are now;
+    returns how many changed."""
+    now = now or timezone.now()
+    changed = 0
+    with transaction.atomic():
+        waiting = (
+            CallbackRequest.objects.select_for_update(no_key=True)
+            .filter(agent_group=agent_group, status=CallbackStatus.PENDING)
+            .only("pk", "scheduled_for", "next_attempt_at")
+            .order_by("pk")
+        )
+        for callback in waiting:
+            asked_for = max(now, callback.scheduled_for or now)
+            due_at = agent_group.next_opening(asked_for)
+            already_due = callback.next_attempt_at is None or callback.next_attempt_at <= now
+            if due_at == asked_for and already_due:
+                continue  # due, and the new hours still allow it now: it keeps its place
+            if due_at != callback.next_attempt_at:
+                _move(callback, agent_group, due_at, now)
+                changed += 1
+    if changed:
+        logger.info("Agent group %s: %d waiting callback(s) re-planned", agent_group.pk, changed)
+    return changed
+
+
+def _move(
+    callback: CallbackRequest, agent_group: AgentGroup, due_at: datetime | None, now: datetime
+) -> None:
+    if due_at is None:
+        CallbackRequest.objects.filter(
+            guard(Step.REFUSE, CallbackStatus.REFUSED), pk=callback.pk
+        ).update(
+            status=CallbackStatus.REFUSED,
+            refusal=Refusal.NO_OPENING,
+            error=_("“%(group)s” has no working hours in the coming year.")
+            % {"group": agent_group},
+            finished_at=now,
+        )
+        return
+    # A task queued for the old time finds it not due and waits again (sending.settle_unclaimed);
+    # one for the new time goes now if the broker can hold the wait, or the sweeper queues it.
+    countdown = queue.countdown_to(due_at, now)
+    CallbackRequest.objects.filter(pk=callback.pk).update(
+        next_attempt_at=due_at, queued_at=now if countdown is not None else None
+    )
+    if countdown is not None:
+        transaction.on_commit(lambda: queue.publish([callback.pk], countdown))
