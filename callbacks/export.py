@@ -17,7 +17,9 @@ from .numbers import spaced_number
 # Excel in a Russian locale splits CSV on ";" (its list separator), not on ",".
 CSV_DELIMITER = ";"
 EXPORT_CHUNK = 2000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet may read as the start of a formula (OWASP, "CSV Injection"), full-width forms
+# included; leading whitespace too, which some spreadsheets skip before evaluating.
+FORMULA_STARTS = frozenset("=+-@|\uff1d\uff0b\uff0d\uff20")
 
 Column = tuple[str, Callable[[Any], Any]]
 
@@ -39,9 +41,10 @@ def _labels(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
 
 
 def _text(value: str) -> str:
-    """Text people typed, made inert for a spreadsheet: a cell starting with = + - @ would run
-    as a formula."""
-    return f"'{value}" if value[:1] in FORMULA_STARTS else value
+    """Text people (or Exolve) typed, made inert for a spreadsheet: a cell starting with
+    = + - @ | (or their full-width forms), or with whitespace, is written after a quote."""
+    first = value[:1]
+    return f"'{value}" if first and (first in FORMULA_STARTS or first.isspace()) else value
 
 
 def _columns(now: datetime) -> list[Column]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from callbacks import export, views
 from callbacks.models import (
     AgentGroup,
+    CallbackRequest,
     CallbackStatus,
     CallOutcome,
     Contact,
@@ -187,11 +188,38 @@ def test_the_export_reads_chunk_by_chunk_with_one_query_for_each_chunks_numbers(
     assert len(number_queries) == 3  # 6 rows, 2 to a chunk
 
 
-def test_the_export_keeps_what_people_typed_from_running_as_a_formula(client, auditor, rows):
-    Contact.objects.filter(pk=rows["failed"][0].contact_id).update(name='=HYPERLINK("http://x")')
+@pytest.mark.parametrize(
+    "typed",
+    [
+        '=HYPERLINK("http://x")',
+        "+1+cmd|' /C calc'!A0",
+        "-2+3",
+        "@SUM(A1)",
+        "|calc",
+        " =1+1",
+        "\t=1+1",
+        "\r=1+1",
+        "\n=1+1",
+        "\uff1d1+1",  # full-width = + - @
+        "\uff0b1",
+        "\uff0d1",
+        "\uff20SUM(A1)",
+    ],
+)
+def test_the_export_keeps_what_people_typed_from_running_as_a_formula(client, auditor, rows, typed):
+    Contact.objects.filter(pk=rows["failed"][0].contact_id).update(name=typed)
+    CallbackRequest.objects.filter(pk=rows["failed"][1].pk).update(error=typed)
     client.force_login(auditor)
     header, *lines = export_rows(client.get(EXPORT, {"status": "failed"}))
-    assert '\'=HYPERLINK("http://x")' in [line[header.index("Contact")] for line in lines]
+    assert f"'{typed}" in [line[header.index("Contact")] for line in lines]
+    assert f"'{typed}" in [line[header.index("Error")] for line in lines]
+
+
+def test_the_export_leaves_ordinary_text_as_it_is(client, auditor, rows):
+    Contact.objects.filter(pk=rows["failed"][0].contact_id).update(name="Анна-Мария")
+    client.force_login(auditor)
+    header, *lines = export_rows(client.get(EXPORT, {"status": "failed"}))
+    assert "Анна-Мария" in [line[header.index("Contact")] for line in lines]
 
 
 def test_a_page_number_far_past_the_end_is_an_empty_page_not_an_error(client, auditor, rows):
