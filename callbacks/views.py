@@ -2,6 +2,7 @@
 CSV export."""
 
 import hmac
+import math
 
 from django.conf import settings
 from django.contrib import admin
@@ -56,6 +57,15 @@ def _declared_length(request: HttpRequest) -> int:
         return int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return 0
+
+
+def login_locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: object = None
+) -> HttpResponse:
+    """django-axes' answer to a login from a locked-out user name and address (429)."""
+    minutes = math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
+    context = {**admin.site.each_context(request), "title": _("Log in"), "minutes": minutes}
+    return render(request, "admin/locked_out.html", context, status=429)
 
 
 def _call_log_filter(request: HttpRequest) -> CallLogFilter:

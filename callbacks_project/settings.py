@@ -2,6 +2,7 @@
 
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import django_stubs_ext
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "simple_history",
+    "axes",
     "callbacks",
 ]
 
@@ -65,7 +67,29 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: answers a locked-out login with our lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# --- Login throttling (django-axes) ------------------------------------------------------
+# After LOGIN_FAILURE_LIMIT failed logins for one user name from one address, that pair is locked
+# out for LOGIN_LOCKOUT_MINUTES (each further failure starts the wait again); a superuser unlocks
+# it sooner by deleting its row under "Access attempts" in the admin.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = read_number("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=read_number("LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=7 * 24 * 60)
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "callbacks.views.login_locked_out"
+# Behind TRUSTED_PROXY_COUNT reverse proxies, the client's address is the one they put in
+# X-Forwarded-For; with none, REMOTE_ADDR (a client could write X-Forwarded-For itself).
+TRUSTED_PROXY_COUNT = read_number("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
+AXES_CLIENT_IP_CALLABLE = "callbacks_project.client_address.client_address"
 
 ROOT_URLCONF = "callbacks_project.urls"
 
