@@ -72,6 +72,11 @@ class Receipt:
     linked: bool
     dropped: str = ""
 
+    @property
+    def kind(self) -> str:
+        """stored, duplicate or dropped: the metrics' label."""
+        return "stored" if self.stored else "dropped" if self.dropped else "duplicate"
+
 
 def receive_event(payload: dict[str, Any]) -> Receipt:
     """Store one event (once), add it to its leg, link it, and update the outcome."""

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import (
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
@@ -18,8 +19,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from prometheus_client import CONTENT_TYPE_LATEST
 
-from . import call_events, selectors
+from . import call_events, metrics, selectors
 from .export import csv_lines
 from .filters import CallLogFilter
 from .paging import MAX_PAGE
@@ -33,6 +35,7 @@ def exolve_events(request: HttpRequest, secret: str) -> JsonResponse:
     """Exolve's Callback Call Events, one JSON object per POST (the URL set in Exolve's cabinet)."""
     expected = settings.EXOLVE_EVENTS_SECRET
     if not expected or not hmac.compare_digest(secret.encode(), expected.encode()):
+        metrics.EVENTS.labels(answer="forbidden").inc()
         return JsonResponse({"error": "forbidden"}, status=403)
     if request.method != "POST":
         return JsonResponse({"error": "only POST"}, status=405, headers={"Allow": "POST"})
@@ -40,16 +43,29 @@ def exolve_events(request: HttpRequest, secret: str) -> JsonResponse:
         error = _("The body is longer than %(max)d bytes.") % {
             "max": settings.EXOLVE_EVENT_MAX_BYTES
         }
+        metrics.EVENTS.labels(answer="refused").inc()
         return JsonResponse({"error": error}, status=413)
     try:
         payload = call_events.parse_event(request.body)
     except call_events.BadEvent as exc:
+        metrics.EVENTS.labels(answer="refused").inc()
         return JsonResponse({"error": str(exc)}, status=400)
     receipt = call_events.receive_event(payload)
+    metrics.EVENTS.labels(answer=receipt.kind).inc()
     answer: dict[str, object] = {"stored": receipt.stored, "linked": receipt.linked}
     if receipt.dropped:
         answer["dropped"] = receipt.dropped
     return JsonResponse(answer)
+
+
+def prometheus_metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus' scrape, for whoever has METRICS_TOKEN as a bearer token; without the token
+    configured, or with another, nothing is there (404)."""
+    expected = settings.METRICS_TOKEN
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ")
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise Http404
+    return HttpResponse(metrics.exposition(), content_type=CONTENT_TYPE_LATEST)
 
 
 def _declared_length(request: HttpRequest) -> int:

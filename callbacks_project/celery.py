@@ -4,7 +4,7 @@ import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callbacks_project.settings")
 
@@ -21,3 +21,13 @@ def close_old_database_connections(**kwargs: Any) -> None:
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@worker_ready.connect
+def serve_worker_metrics(**kwargs: Any) -> None:
+    """The worker's Prometheus metrics (callbacks/metrics.py), when WORKER_METRICS_PORT is set."""
+    from django.conf import settings
+    from prometheus_client import start_http_server
+
+    if settings.WORKER_METRICS_PORT:
+        start_http_server(settings.WORKER_METRICS_PORT, addr=settings.WORKER_METRICS_ADDRESS)

@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
-from callbacks.views import call_log_csv, call_log_page, exolve_events
+from callbacks.views import call_log_csv, call_log_page, exolve_events, prometheus_metrics
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("exolve/events/<str:secret>/", exolve_events, name="exolve_events"),
     path("call-log/", call_log_page, name="call_log"),
+    path("metrics", prometheus_metrics, name="metrics"),
     path("call-log/export.csv", call_log_csv, name="call_log_csv"),
     # The call log page's first address, kept for bookmarks (filters included).
     path("history/", RedirectView.as_view(pattern_name="call_log", query_string=True)),

@@ -152,3 +152,12 @@ def contact(db):
     ContactNumber.objects.create(contact=person, position=0, number="79599999999")
     ContactNumber.objects.create(contact=person, position=1, number="79999999999")
     return person
+
+
+@pytest.fixture
+def callback(contact, agent_group, staff_user, queued, django_capture_on_commit_callbacks):
+    """The contact's callback through the agent group, saved and queued as after a commit."""
+    from tests.helpers import ask_for_callback
+
+    with django_capture_on_commit_callbacks(execute=True):
+        return ask_for_callback(contact, agent_group, staff_user)

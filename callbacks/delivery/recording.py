@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import call_events, locks, outcomes
+from .. import call_events, locks, metrics, outcomes
 from ..exolve import Answer
 from ..models import AttemptResult, CallbackAttempt, CallbackRequest, CallbackStatus
 from . import queue
@@ -50,6 +50,7 @@ def record(attempt: CallbackAttempt, answer: Answer) -> None:
     decision = decide(attempt.callback, answer, finished_at)
     changes, countdown = _callback_changes(attempt.callback, answer, decision, finished_at)
     _save(attempt, answer, changes, countdown)
+    metrics.ATTEMPTS.labels(result=answer.result).inc()
     logger.info(
         "Callback %s attempt %s: %s (HTTP %s) -> %s",
         attempt.callback_id,

@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import exolve, limits
+from .. import exolve, limits, metrics
 from ..models import AttemptResult, CallbackAttempt, CallbackRequest, CallbackStatus
 from . import queue
 from .recording import record
@@ -82,7 +82,8 @@ def _send_batch(threads: SendThreads, callback_ids: Sequence[int]) -> list[Callb
 
 def _send(attempt: CallbackAttempt) -> exolve.Answer:
     try:
-        return exolve.get_client().make_callback(attempt.request_body)
+        with metrics.EXOLVE_SECONDS.time():
+            return exolve.get_client().make_callback(attempt.request_body)
     except Exception as exc:
         # A bug, not an answer: the request may have gone out, so it must not be sent blindly again.
         logger.exception("Callback %s: sending failed unexpectedly", attempt.callback_id)

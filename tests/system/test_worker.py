@@ -2,13 +2,16 @@
 configured broker (the filesystem broker by default, Redis in CI) and posts to the sandbox."""
 
 import pytest
+import requests
 from django.conf import settings
 from django.urls import reverse
+from prometheus_client.parser import text_string_to_metric_families
 
 from callbacks.models import CallbackRequest, CallbackStatus
-from tests.helpers import wait_for
+from tests.helpers import free_port, wait_for
 from tests.system.worker_process import own_queue, running_worker
 
+METRICS_PORT = free_port()
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
@@ -25,7 +28,7 @@ def worker(sandbox_server, django_db_setup, tmp_path_factory):
             queue=queue,
             broker_url=settings.CELERY_BROKER_URL,
             sandbox_url=sandbox_server.url,
-            env={"EXOLVE_RETRY_BASE_DELAY": "0.2"},
+            env={"EXOLVE_RETRY_BASE_DELAY": "0.2", "WORKER_METRICS_PORT": str(METRICS_PORT)},
         ) as worker,
     ):
         yield worker
@@ -95,3 +98,22 @@ def test_a_503_and_a_429_then_a_200_end_in_three_attempts_and_a_placed_callback(
         200,
     ]
     assert len(sandbox.received()) == 3
+
+
+def worker_metrics():
+    text = requests.get(f"http://127.0.0.1:{METRICS_PORT}/metrics", timeout=5).text
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def test_the_worker_serves_its_metrics_on_its_own_port(
+    worker, client, sandbox, staff_user, contact, agent_group
+):
+    callback = press_call_back(client, staff_user, contact, agent_group)
+    assert wait_for(finished(callback), 30), worker.log()
+    found = worker_metrics()
+    assert found[("callbacks_attempts_total", (("result", "placed"),))] >= 1
+    assert found[("callbacks_exolve_request_seconds_count", ())] >= 1
