@@ -4,6 +4,8 @@ and its earliest final event. outcomes.leg reads them as it would read every eve
 
 from datetime import datetime
 
+from django.db import connection
+
 from .models import CallEvent, CallLeg
 from .outcomes import EARLIEST, FIRST_LEG, SECOND_LEG, EventRow, Leg, leg
 
@@ -11,23 +13,37 @@ SIDES = (FIRST_LEG, SECOND_LEG)
 
 
 def fold(event: CallEvent) -> None:
-    """Add a newly stored event to its leg. The caller holds the call's lock."""
+    """Add a newly stored event to its leg, in one statement (an upsert that keeps the earliest
+    answer and the earliest final event). The caller holds the call's lock."""
     if event.event_side not in SIDES:
         return
-    call_leg, _created = CallLeg.objects.get_or_create(
-        call_sid=event.call_sid, side=event.event_side
-    )
-    changes: dict[str, object] = {}
-    if event.type == "s" and _earlier(event.occurred_at, call_leg.answered_at):
-        changes["answered_at"] = event.occurred_at
-    if event.type == "d" and _earlier(event.occurred_at, call_leg.final_at):
-        changes.update(final_event=event, final_at=event.occurred_at)
-    if changes:
-        CallLeg.objects.filter(pk=call_leg.pk).update(**changes)
+    answered_at = event.occurred_at if event.type == "s" else None
+    final_at, final_id = (event.occurred_at, event.pk) if event.type == "d" else (None, None)
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _FOLD.format(table=CallLeg._meta.db_table),
+            [event.call_sid, event.event_side, adapt(answered_at), final_id, adapt(final_at)],
+        )
 
 
-def _earlier(moment: datetime, than: datetime | None) -> bool:
-    return than is None or moment < than
+# The SET expressions read the row as it was (PostgreSQL and SQLite alike).
+_EARLIER = (
+    "excluded.{new} IS NOT NULL AND ({table}.{new} IS NULL OR excluded.{new} < {table}.{new})"
+)
+_FOLD = (
+    "INSERT INTO {table} (call_sid, side, answered_at, final_event_id, final_at) "
+    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (call_sid, side) DO UPDATE SET "
+    "answered_at = CASE WHEN "
+    + _EARLIER.format(new="answered_at", table="{table}")
+    + " THEN excluded.answered_at ELSE {table}.answered_at END, "
+    "final_event_id = CASE WHEN "
+    + _EARLIER.format(new="final_at", table="{table}")
+    + " THEN excluded.final_event_id ELSE {table}.final_event_id END, "
+    "final_at = CASE WHEN "
+    + _EARLIER.format(new="final_at", table="{table}")
+    + " THEN excluded.final_at ELSE {table}.final_at END"
+)
 
 
 def legs(call_id: str) -> tuple[list[Leg], list[datetime]]:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from callbacks import call_events, exolve
 from callbacks.delivery import create, recording, sending, sweeper
-from callbacks.models import AttemptResult, CallbackRequest, CallEvent, CallOutcome
+from callbacks.models import AttemptResult, CallbackRequest, CallEvent, CallLeg, CallOutcome
 from tests.helpers import wait_for
 from tests.integration import call_event_data
 from tests.integration.call_event_data import connected_events, event, events_url, final, post
@@ -262,3 +262,18 @@ def test_the_sandboxs_events_through_the_real_endpoint_give_the_outcome(
         return len(sent) > 5 and len(set(sent[-5:])) == 1
 
     assert wait_for(sandbox_done, 15, interval=0.2)
+
+
+def test_each_leg_keeps_its_earliest_answer_and_final_event_in_any_order(client, placed):
+    for sent in [
+        event(placed.call_id, "A", "s", 9),
+        event(placed.call_id, "A", "s", 5),
+        final(placed.call_id, "A", 70, talk_ms=1000),
+        final(placed.call_id, "A", 60, talk_ms=54000),
+        final(placed.call_id, "A", 80, talk_ms=2000),
+    ]:
+        post(client, sent)
+    leg = CallLeg.objects.get(call_sid=placed.call_id, side="A")
+    assert (leg.answered_at.second, leg.final_at.second) == (5, 0)  # 10:00:05 and 10:01:00
+    first, _second = call_events.legs_of(placed)
+    assert first.talk_seconds == 54
