@@ -1,16 +1,38 @@
 """The Celery app of web, worker and beat: its settings are Django's CELERY_* settings."""
 
+import logging
 import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun, worker_ready
+from celery.signals import (
+    after_setup_logger,
+    after_setup_task_logger,
+    task_postrun,
+    task_prerun,
+    worker_ready,
+)
+from celery.utils.log import get_multiprocessing_logger
+
+from .log_filters import RedactSecrets
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callbacks_project.settings")
 
 app = Celery("callbacks_project")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def redact_celery_log_handlers(logger: logging.Logger, **kwargs: Any) -> None:
+    """Worker and beat write through handlers Celery makes itself, not Django's LOGGING: the root
+    logger's (worker_hijack_root_logger replaces Django's), the task logger's and the
+    multiprocessing logger's. Each gets the filter the web's handlers have."""
+    loggers = [logger, get_multiprocessing_logger()]
+    for handler in [handler for each in loggers if each for handler in each.handlers]:
+        if not any(isinstance(existing, RedactSecrets) for existing in handler.filters):
+            handler.addFilter(RedactSecrets())
 
 
 @task_prerun.connect

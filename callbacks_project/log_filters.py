@@ -1,21 +1,40 @@
-"""Log filters: what every handler of every process applies before it writes a line."""
+"""Log filters: what every handler of every process applies before it writes a line (Django's
+LOGGING puts it on the web's handlers, callbacks_project/celery.py on the worker's and beat's)."""
 
 import logging
 
+from .redaction import redact
+
+_FORMATTER = logging.Formatter()
+
 
 class RedactSecrets(logging.Filter):
-    """Masks the Exolve API key and the events secret in every log line. The events secret is part
-    of a URL, and Django logs the path of a request it answered 4xx (and runserver every path)."""
+    """Masks the secrets (redaction.py) in every log line: its message, its traceback and its
+    stack. The events secret was part of a URL, and Django logs the path of a request it answered
+    4xx (and runserver every path); an exception may carry a secret in its message."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from django.conf import settings
-
-        secrets = [
-            secret for secret in (settings.EXOLVE_API_KEY, settings.EXOLVE_EVENTS_SECRET) if secret
-        ]
-        message = record.getMessage()
-        if any(secret in message for secret in secrets):
-            for secret in secrets:
-                message = message.replace(secret, "[redacted]")
-            record.msg, record.args = message, None
+        try:
+            message = record.getMessage()
+        except Exception:  # arguments that do not fit: the handler reports it, not the caller
+            return True
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        _redact_traceback(record)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
+
+
+def _redact_traceback(record: logging.LogRecord) -> None:
+    # Formatters print the traceback text cached on the record (exc_text) when there is one.
+    if record.exc_info and not record.exc_text:
+        record.exc_text = _FORMATTER.formatException(record.exc_info)
+    if not record.exc_text:
+        return
+    redacted = redact(record.exc_text)
+    if redacted != record.exc_text:
+        # The exception itself still holds the secret: a formatter that renders exc_info again
+        # instead of reading the text (a JSON formatter, say) must find nothing to render.
+        record.exc_text, record.exc_info = redacted, None

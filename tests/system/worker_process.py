@@ -127,9 +127,11 @@ def running_worker(
     beat=False,
     hold_file=None,
     env=None,
+    include=(),
     ready_seconds=60,
 ):
-    """Start a worker consuming `queue`; yield a Worker; stop it (or its corpse) on the way out."""
+    """Start a worker consuming `queue` (with the modules in `include` imported besides this one);
+    yield a Worker; stop it (or its corpse) on the way out."""
     from django.conf import settings
 
     hostname = f"test-worker-{os.getpid()}-{log_path.stem}-{time.monotonic_ns()}@localhost"
@@ -158,7 +160,8 @@ def running_worker(
         "--loglevel=INFO",
     ]
     command += ["--pool", "threads", "--concurrency", str(concurrency), "-Q", queue, "-n", hostname]
-    command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "-I", __name__]
+    command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+    command += ["-I", ",".join([__name__, *include])]
     if beat:
         command += ["--beat", "-s", str(log_path.with_suffix(".beat-schedule"))]
     with open(log_path, "w") as log:
