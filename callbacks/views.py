@@ -1,7 +1,9 @@
 """Pages and endpoints outside the admin: Exolve's call events, and the call log page with its
 CSV export."""
 
+import base64
 import hmac
+import logging
 import math
 
 from django.conf import settings
@@ -27,16 +29,72 @@ from .filters import CallLogFilter
 from .paging import MAX_PAGE
 from .permissions import VIEW_CALL_LOG
 
+logger = logging.getLogger(__name__)
+
 CALL_LOG_PAGE_SIZE = 50
+# Asks a client that sent no credentials for them, as HTTP clients expect.
+AUTHENTICATE = 'Basic realm="Exolve call events"'
 
 
 @csrf_exempt
-def exolve_events(request: HttpRequest, secret: str) -> JsonResponse:
-    """Exolve's Callback Call Events, one JSON object per POST (the URL set in Exolve's cabinet)."""
+def exolve_events(request: HttpRequest) -> JsonResponse:
+    """Exolve's Callback Call Events, one JSON object per POST. The URL set in Exolve's cabinet,
+    https://exolve:<secret>@<host>/exolve/events/, makes its HTTP client send the secret in the
+    Authorization header (Basic); a Bearer token is taken too. No access log prints either."""
     expected = settings.EXOLVE_EVENTS_SECRET
-    if not expected or not hmac.compare_digest(secret.encode(), expected.encode()):
-        metrics.EVENTS.labels(answer="forbidden").inc()
-        return JsonResponse({"error": "forbidden"}, status=403)
+    if not expected:
+        return _refused({"error": "forbidden"}, status=403)
+    if not _same(_presented_secret(request), expected):
+        return _refused(
+            {"error": "unauthorized"}, status=401, headers={"WWW-Authenticate": AUTHENTICATE}
+        )
+    return _receive(request)
+
+
+@csrf_exempt
+def exolve_events_legacy(request: HttpRequest, secret: str) -> JsonResponse:
+    """The old form, /exolve/events/<secret>/, during the migration period: every proxy and access
+    log on the way prints the secret in it."""
+    if not settings.EXOLVE_EVENTS_LEGACY_URL:
+        return _refused({"error": "not found"}, status=404)
+    expected = settings.EXOLVE_EVENTS_LEGACY_SECRET or settings.EXOLVE_EVENTS_SECRET
+    if not expected or not _same(secret, expected):
+        return _refused({"error": "forbidden"}, status=403)
+    logger.warning(
+        "A call event came to the old events URL, which puts its secret in access logs: give "
+        "Exolve's cabinet the URL with the secret as its password (README, Security)"
+    )
+    return _receive(request)
+
+
+def _presented_secret(request: HttpRequest) -> str:
+    """The password of Basic credentials, or a Bearer token; empty without either."""
+    header: str = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer":
+        return value.strip()
+    if scheme.lower() != "basic":
+        return ""
+    try:
+        credentials = base64.b64decode(value.strip(), validate=True).decode()
+    except ValueError:  # not base64 (binascii.Error), not UTF-8 (UnicodeDecodeError)
+        return ""
+    return credentials.partition(":")[2]
+
+
+def _same(presented: str, expected: str) -> bool:
+    return hmac.compare_digest(presented.encode(), expected.encode())
+
+
+def _refused(
+    answer: dict[str, str], status: int, headers: dict[str, str] | None = None
+) -> JsonResponse:
+    """An event without the right secret (or at the old URL once it is off): not read, counted."""
+    metrics.EVENTS.labels(answer="forbidden").inc()
+    return JsonResponse(answer, status=status, headers=headers)
+
+
+def _receive(request: HttpRequest) -> JsonResponse:
     if request.method != "POST":
         return JsonResponse({"error": "only POST"}, status=405, headers={"Allow": "POST"})
     if _declared_length(request) > settings.EXOLVE_EVENT_MAX_BYTES:  # not even read

@@ -6,6 +6,7 @@ django-environ alone would quietly turn DEBUG=maybe into False or accept a
 database URL with an unknown scheme.
 """
 
+import re
 from collections.abc import Sequence
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlsplit
@@ -144,4 +145,12 @@ def read_time_zone(name: str, default: str) -> str:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
         _fail(name, f"unknown time zone {value!r}")
+    return value
+
+
+def read_url_safe_secret(name: str) -> str:
+    """Empty, or at least 24 letters, digits, '-' or '_': it goes into a URL unescaped."""
+    value = read_str(name, default="")
+    if value and not re.fullmatch(r"[A-Za-z0-9_-]{24,}", value):
+        _fail(name, "must be at least 24 letters, digits, '-' or '_' (it goes into a URL)")
     return value

@@ -13,7 +13,11 @@ URL_PASSWORD = re.compile(r"\b(?P<head>[a-z][a-z0-9+.-]*://[^\s:/@]*):[^\s/@]+@"
 
 
 def secrets() -> list[str]:
-    values = (settings.EXOLVE_API_KEY, settings.EXOLVE_EVENTS_SECRET)
+    values = (
+        settings.EXOLVE_API_KEY,
+        settings.EXOLVE_EVENTS_SECRET,
+        settings.EXOLVE_EVENTS_LEGACY_SECRET,
+    )
     return [value for value in values if value]
 
 

@@ -1,7 +1,6 @@
 """Settings for the callbacks project: every deploy-specific value comes from the environment."""
 
 import os
-import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from .environment import (
     read_number,
     read_str,
     read_time_zone,
+    read_url_safe_secret,
 )
 
 # Generic classes of Django's (ModelAdmin[Contact], QuerySet[Contact]) may be subscripted at run
@@ -287,13 +287,19 @@ CALLBACK_USER_HOURLY_LIMIT = read_number("CALLBACK_USER_HOURLY_LIMIT", 60, minim
 EXOLVE_API_URL = read_http_url("EXOLVE_API_URL", default="https://api.exolve.ru")
 # The key is read here and handed only to the HTTP client: never stored, logged or queued.
 EXOLVE_API_KEY = read_str("EXOLVE_API_KEY", default="")
-# Exolve POSTs its call events to https://<this host>/exolve/events/<EXOLVE_EVENTS_SECRET>/ (set
-# that URL in the Exolve cabinet). Without a secret, the endpoint refuses everything.
-EXOLVE_EVENTS_SECRET = read_str("EXOLVE_EVENTS_SECRET", default="")
-if EXOLVE_EVENTS_SECRET and not re.fullmatch(r"[A-Za-z0-9_-]{24,}", EXOLVE_EVENTS_SECRET):
+# Exolve POSTs its call events to https://exolve:<EXOLVE_EVENTS_SECRET>@<this host>/exolve/events/
+# (set that URL in the Exolve cabinet): the secret travels in the Authorization header, which no
+# access log prints. Without a secret, the endpoint refuses everything.
+EXOLVE_EVENTS_SECRET = read_url_safe_secret("EXOLVE_EVENTS_SECRET")
+# The old events URL, /exolve/events/<secret>/, puts the secret in every access log on its way. It
+# works during the migration period (README, "Security"): until this is false. It takes
+# EXOLVE_EVENTS_LEGACY_SECRET, when set, so the secret can be changed as the cabinet is switched.
+EXOLVE_EVENTS_LEGACY_URL = read_bool("EXOLVE_EVENTS_LEGACY_URL", default=True)
+EXOLVE_EVENTS_LEGACY_SECRET = read_url_safe_secret("EXOLVE_EVENTS_LEGACY_SECRET")
+if EXOLVE_EVENTS_LEGACY_SECRET and not EXOLVE_EVENTS_LEGACY_URL:
     raise ImproperlyConfigured(
-        "Environment variable EXOLVE_EVENTS_SECRET: must be at least 24 letters, digits, '-' or "
-        "'_' (it is part of a URL)"
+        "Environment variable EXOLVE_EVENTS_LEGACY_SECRET: set, but EXOLVE_EVENTS_LEGACY_URL is "
+        "false and nothing takes it; remove it"
     )
 # The longest event body read (Exolve's are under 1 KB), and the most events kept per call (a few
 # per leg and destination): an event beyond either is answered and not stored.

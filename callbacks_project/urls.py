@@ -2,11 +2,19 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
-from callbacks.views import call_log_csv, call_log_page, exolve_events, prometheus_metrics
+from callbacks.views import (
+    call_log_csv,
+    call_log_page,
+    exolve_events,
+    exolve_events_legacy,
+    prometheus_metrics,
+)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("exolve/events/<str:secret>/", exolve_events, name="exolve_events"),
+    path("exolve/events/", exolve_events, name="exolve_events"),
+    # The old form, the secret in the path: for the migration period (EXOLVE_EVENTS_LEGACY_URL).
+    path("exolve/events/<str:secret>/", exolve_events_legacy, name="exolve_events_legacy"),
     path("call-log/", call_log_page, name="call_log"),
     path("metrics", prometheus_metrics, name="metrics"),
     path("call-log/export.csv", call_log_csv, name="call_log_csv"),

@@ -7,6 +7,7 @@ passed. Real time is compressed: all events of a call go out back to back, but t
 timestamps say when each would have happened.
 """
 
+import base64
 import json
 import logging
 import queue
@@ -18,7 +19,7 @@ import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, NotRequired, Protocol, TypedDict
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 logger = logging.getLogger(__name__)
 
@@ -273,10 +274,11 @@ _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 def post_event(url: str, event: CallEvent) -> tuple[int | None, str | None]:
     """POST one event; return (the receiver's HTTP status or None, what went wrong or None)."""
+    address, headers = _without_credentials(url)
     request = urllib.request.Request(
-        url,
+        address,
         data=json.dumps(event).encode(),
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", **headers},
         method="POST",
     )
     try:
@@ -286,6 +288,20 @@ def post_event(url: str, event: CallEvent) -> tuple[int | None, str | None]:
         return error.code, f"the receiver answered {error.code}"
     except (OSError, ValueError) as error:  # refused, timed out, unresolvable, malformed...
         return None, str(error) or type(error).__name__
+
+
+def _without_credentials(url: str) -> tuple[str, dict[str, str]]:
+    """The URL without its user-info, and that user-info as a Basic Authorization header: what
+    HTTP clients (Go's, curl, requests) send for https://user:password@host/..., and urllib does
+    not."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, {}
+    user = unquote(parts.username or "")
+    password = unquote(parts.password or "")
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=host)), {"Authorization": f"Basic {token}"}
 
 
 class EventSender:

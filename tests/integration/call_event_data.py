@@ -1,6 +1,9 @@
 """Exolve's Callback Call Events as the tests send them: the endpoint's secret (set in every module
-that binds events_secret), events as the provider's page shows them, and posting them to us."""
+that binds events_secret), events as the provider's page shows them, and posting them to us, by
+the URL set in Exolve's cabinet (its secret in the Authorization header) or the old one (in the
+path)."""
 
+import base64
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -29,13 +32,40 @@ def placed(contact, agent_group, staff_user, sandbox, queued):
     return callback
 
 
-def events_url(secret=SECRET):
-    return reverse("exolve_events", args=[secret])
+def events_url():
+    return reverse("exolve_events")
+
+
+def legacy_events_url(secret=SECRET):
+    """The old form, the secret in the path (EXOLVE_EVENTS_LEGACY_URL)."""
+    return reverse("exolve_events_legacy", args=[secret])
+
+
+def live_events_url(live_server, secret=SECRET):
+    """The URL as set in Exolve's cabinet: its user-info goes as a Basic Authorization header."""
+    scheme, _, host = live_server.url.partition("://")
+    return f"{scheme}://exolve:{secret}@{host}{events_url()}"
+
+
+def basic_credentials(secret=SECRET, user="exolve"):
+    token = base64.b64encode(f"{user}:{secret}".encode()).decode()
+    return f"Basic {token}"
 
 
 def post(client, body, secret=SECRET):
+    """POST an event as Exolve does, its secret in the Authorization header."""
     raw = body if isinstance(body, str | bytes) else json.dumps(body)
-    return client.post(events_url(secret), raw, content_type="application/json")
+    return client.post(
+        events_url(),
+        raw,
+        content_type="application/json",
+        headers={"Authorization": basic_credentials(secret)},
+    )
+
+
+def post_legacy(client, body, secret=SECRET):
+    raw = body if isinstance(body, str | bytes) else json.dumps(body)
+    return client.post(legacy_events_url(secret), raw, content_type="application/json")
 
 
 def event(call_id, side, kind, at, **fields):

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from callbacks.models import CallEvent, CallLeg
 from tests.integration import call_event_data
-from tests.integration.call_event_data import event, events_url, post
+from tests.integration.call_event_data import event, live_events_url, post
 
 pytestmark = pytest.mark.django_db
 events_secret = call_event_data.events_secret
@@ -118,7 +118,7 @@ def test_any_body_through_the_real_server_gets_a_2xx_or_a_4xx_and_nothing_half_s
 ):
     before = (CallEvent.objects.count(), CallLeg.objects.count())
     response = requests.post(
-        f"{live_server.url}{events_url()}",
+        live_events_url(live_server),
         data=body,
         headers={"Content-Type": "application/json"},
         timeout=10,

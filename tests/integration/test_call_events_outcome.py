@@ -13,7 +13,13 @@ from callbacks.delivery import create, recording, sending, sweeper
 from callbacks.models import AttemptResult, CallbackRequest, CallEvent, CallLeg, CallOutcome
 from tests.helpers import wait_for
 from tests.integration import call_event_data
-from tests.integration.call_event_data import connected_events, event, events_url, final, post
+from tests.integration.call_event_data import (
+    connected_events,
+    event,
+    final,
+    live_events_url,
+    post,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -238,7 +244,7 @@ def test_the_sandboxs_events_through_the_real_endpoint_give_the_outcome(
     live_server, sandbox, contact, agent_group, staff_user, queued, scenario, outcome
 ):
     sandbox.configure(
-        events_url=f"{live_server.url}{events_url()}",
+        events_url=live_events_url(live_server),
         scenario=scenario,
         events_delay_ms=0,
         duplicate_events=True,

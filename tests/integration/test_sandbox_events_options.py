@@ -1,6 +1,7 @@
 """The sandbox's event options and log: scripted scenarios, duplicated and shuffled events, the
 delay, the events log, a failing receiver, and --events-url on the command and running_sandbox."""
 
+import base64
 import json
 import re
 import time
@@ -152,6 +153,19 @@ def test_the_key_is_never_sent_to_the_events_url(sandbox, receiver):
         assert API_KEY not in json.dumps(headers)
         assert "authorization" not in {name.lower() for name in headers}
         assert headers["Content-Type"] == "application/json"
+
+
+def test_the_events_urls_user_info_goes_as_basic_credentials(sandbox, receiver):
+    """As Exolve's HTTP client is expected to send https://exolve:<secret>@host/… (and Go's, curl
+    and requests do): the user-info leaves the URL for the Authorization header."""
+    scheme, _, rest = receiver.url.partition("://")
+    configure(sandbox, events_url=f"{scheme}://exolve:pass%3Aword-1@{rest}").raise_for_status()
+    call_id = place_call(sandbox)
+    settle(sandbox, receiver)
+    posts = receiver.posts()
+    assert call_id in {json.loads(raw)["call_sid"] for _, raw, _ in posts}, sent_log(sandbox)
+    token = base64.b64encode(b"exolve:pass:word-1").decode()
+    assert {headers["Authorization"] for headers, _, _ in posts} == {f"Basic {token}"}
 
 
 def test_a_receiver_that_is_down_or_failing_does_not_break_make_callback(sandbox, receiver):

@@ -34,6 +34,8 @@ VARIABLES = [
     "CALLBACK_BATCH_SIZE",
     "CALLBACK_SEND_THREADS",
     "EXOLVE_EVENTS_SECRET",
+    "EXOLVE_EVENTS_LEGACY_URL",
+    "EXOLVE_EVENTS_LEGACY_SECRET",
 ]
 
 
@@ -112,6 +114,12 @@ def test_production_values_are_read():
         ({"CALLBACK_SEND_THREADS": "0"}, "CALLBACK_SEND_THREADS"),
         ({"EXOLVE_EVENTS_SECRET": "short"}, "EXOLVE_EVENTS_SECRET"),
         ({"EXOLVE_EVENTS_SECRET": "a/b" * 10}, "EXOLVE_EVENTS_SECRET"),
+        ({"EXOLVE_EVENTS_LEGACY_URL": "soon"}, "EXOLVE_EVENTS_LEGACY_URL"),
+        ({"EXOLVE_EVENTS_LEGACY_SECRET": "short"}, "EXOLVE_EVENTS_LEGACY_SECRET"),
+        (
+            {"EXOLVE_EVENTS_LEGACY_SECRET": "a" * 24, "EXOLVE_EVENTS_LEGACY_URL": "false"},
+            "EXOLVE_EVENTS_LEGACY_SECRET",
+        ),
     ],
 )
 def test_a_malformed_value_stops_start_up_naming_the_variable(variables, named):

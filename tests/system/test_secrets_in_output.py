@@ -1,7 +1,7 @@
-"""No secret in any process's output, with the real processes: a Celery worker and Celery beat,
-which write through handlers Celery makes itself, not Django's LOGGING. A probe
-(redaction_probe.py) logs the API key and the events secret in a message, in its arguments and
-in tracebacks; what comes out is redacted."""
+"""No secret in any process's output, with the real processes: a Celery worker and Celery beat
+(which write through handlers Celery makes itself, not Django's LOGGING) and gunicorn (whose
+access log prints every request line). A probe (redaction_probe.py) logs the API key and the
+events secret in a message, in its arguments and in tracebacks; what comes out is redacted."""
 
 import os
 import subprocess
@@ -10,9 +10,10 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
+import requests
 from django.conf import settings
 
-from tests.helpers import PROJECT, wait_for
+from tests.helpers import PROJECT, free_port, wait_for
 from tests.system.redaction_probe import PROBE, TASK
 from tests.system.worker_process import (
     QUEUE_VARIABLE,
@@ -114,3 +115,49 @@ def test_beat_writes_no_secret(django_db_setup, tmp_path):
     output = (tmp_path / "beat.log").read_text()
     assert_probe_redacted(output, "beat")
     assert_no_secret(output)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # gunicorn reads what is there
+def test_gunicorns_access_log_never_shows_the_events_secret(tmp_path):
+    from tests.integration.call_event_data import event
+
+    port = free_port()
+    access_log = tmp_path / "access.log"
+    command = [sys.executable, "-m", "gunicorn", "callbacks_project.wsgi:application"]
+    command += [
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "1",
+        "--access-logfile",
+        str(access_log),
+    ]
+    base = f"127.0.0.1:{port}/exolve/events/"
+    with running(command, tmp_path / "gunicorn.log", environment(ALLOWED_HOSTS="127.0.0.1")) as web:
+        assert wait_for(lambda: _answers(f"http://{base}"), 30), web.log()
+        # The URL set in Exolve's cabinet: its user-info goes as a Basic Authorization header.
+        placed = requests.post(
+            f"http://exolve:{EVENTS_SECRET}@{base}", json=event("cal-1", "A", "o", 0), timeout=10
+        )
+        wrong = requests.post(f"http://exolve:{'x' * 30}@{base}", json={}, timeout=10)
+        # The old URL: Django logs the path of the 400 it answers.
+        old = requests.post(f"http://{base}{EVENTS_SECRET}/", data="{not json", timeout=10)
+        assert (placed.status_code, wrong.status_code, old.status_code) == (200, 401, 400)
+        assert placed.json()["stored"] is True
+    new_form = [
+        line for line in access_log.read_text().splitlines() if "POST /exolve/events/ " in line
+    ]
+    assert len(new_form) == 2, access_log.read_text()
+    assert all(" exolve " in line for line in new_form)  # the user name is all it shows
+    assert_no_secret("\n".join(new_form))
+    errors = web.log()
+    assert "Bad Request: /exolve/events/[redacted]/" in errors
+    assert_no_secret(errors)
+
+
+def _answers(url):
+    try:
+        requests.get(url, timeout=1)
+    except requests.ConnectionError:
+        return False
+    return True
