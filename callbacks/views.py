@@ -21,6 +21,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_variables
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from . import call_events, metrics, selectors
@@ -36,6 +37,7 @@ CALL_LOG_PAGE_SIZE = 50
 AUTHENTICATE = 'Basic realm="Exolve call events"'
 
 
+@sensitive_variables("expected")
 @csrf_exempt
 def exolve_events(request: HttpRequest) -> JsonResponse:
     """Exolve's Callback Call Events, one JSON object per POST. The URL set in Exolve's cabinet,
@@ -51,6 +53,7 @@ def exolve_events(request: HttpRequest) -> JsonResponse:
     return _receive(request)
 
 
+@sensitive_variables("secret", "expected")
 @csrf_exempt
 def exolve_events_legacy(request: HttpRequest, secret: str) -> JsonResponse:
     """The old form, /exolve/events/<secret>/, during the migration period: every proxy and access
@@ -67,6 +70,7 @@ def exolve_events_legacy(request: HttpRequest, secret: str) -> JsonResponse:
     return _receive(request)
 
 
+@sensitive_variables()
 def _presented_secret(request: HttpRequest) -> str:
     """The password of Basic credentials, or a Bearer token; empty without either."""
     header: str = request.META.get("HTTP_AUTHORIZATION", "")
@@ -82,6 +86,7 @@ def _presented_secret(request: HttpRequest) -> str:
     return credentials.partition(":")[2]
 
 
+@sensitive_variables()
 def _same(presented: str, expected: str) -> bool:
     return hmac.compare_digest(presented.encode(), expected.encode())
 

@@ -172,6 +172,10 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+# Error pages (DEBUG's included) and the admins' error reports show no secret: not the broker's or
+# the database's password, not the events secret in the URL, the request or a view's variables.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "callbacks_project.error_reports.RedactingReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "callbacks_project.error_reports.RedactingExceptionReporter"
 
 # --- Celery ---------------------------------------------------------------------------
 # Without CELERY_BROKER_URL the broker is kombu's filesystem transport: no server to run,
