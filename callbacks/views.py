@@ -121,6 +121,7 @@ def _receive(request: HttpRequest) -> JsonResponse:
     return JsonResponse(answer)
 
 
+@sensitive_variables("expected", "given")
 def prometheus_metrics(request: HttpRequest) -> HttpResponse:
     """Prometheus' scrape, for whoever has METRICS_TOKEN as a bearer token; without the token
     configured, or with another, nothing is there (404)."""

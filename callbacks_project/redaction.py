@@ -1,6 +1,7 @@
-"""What no process writes and no page shows: the Exolve API key, the events secrets, and the
-password of any URL (the broker's, the database's, the events URL set in Exolve's cabinet). One
-function, applied by every log handler (log_filters.py) and every error page (error_reports.py)."""
+"""What no process writes and no page shows: the Exolve API key, the events secrets, the metrics
+token, and the password of any URL (the broker's, the database's, the events URL set in Exolve's
+cabinet). One function, applied by every log handler (log_filters.py) and every error page
+(error_reports.py)."""
 
 import re
 
@@ -17,6 +18,7 @@ def secrets() -> list[str]:
         settings.EXOLVE_API_KEY,
         settings.EXOLVE_EVENTS_SECRET,
         settings.EXOLVE_EVENTS_LEGACY_SECRET,
+        settings.METRICS_TOKEN,
     )
     return [value for value in values if value]
 

@@ -7,8 +7,9 @@ import re
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
-from callbacks import call_events
+from callbacks import call_events, metrics
 from tests.integration import call_event_data
 from tests.integration.call_event_data import (
     SECRET,
@@ -82,5 +83,26 @@ def test_the_events_views_variables_are_hidden_under_debug_too(failing_events_vi
     """sensitive_variables, which Django's own filter honours only when DEBUG is off."""
     page = error_page(legacy_events_url(), "text/html")
     for name in ("secret", "expected"):
+        shown = rf'<td>{name}</td>\s*<td class="code"><pre>&#x27;\*{{20}}&#x27;</pre></td>'
+        assert re.search(shown, page), name
+
+
+def test_the_metrics_views_token_is_hidden_under_debug(settings, monkeypatch):
+    settings.DEBUG = True
+    settings.METRICS_TOKEN = "metrics-token-for-the-page-0123"
+
+    def fail():
+        raise RuntimeError("the registry went away")
+
+    monkeypatch.setattr(metrics, "exposition", fail)
+    client = Client(raise_request_exception=False)
+    response = client.get(
+        reverse("metrics"), headers={"Authorization": f"Bearer {settings.METRICS_TOKEN}"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "the registry went away" in page
+    assert settings.METRICS_TOKEN not in page
+    for name in ("expected", "given"):
         shown = rf'<td>{name}</td>\s*<td class="code"><pre>&#x27;\*{{20}}&#x27;</pre></td>'
         assert re.search(shown, page), name

@@ -62,6 +62,12 @@ def test_a_stack_carrying_a_secret_is_redacted(console, secrets):
     assert secret not in console.getvalue()
 
 
+def test_the_metrics_token_is_redacted(console, settings):
+    settings.METRICS_TOKEN = "metrics-token-for-the-log-0123"
+    logging.getLogger("callbacks.anything").warning("scraped with %s", settings.METRICS_TOKEN)
+    assert "scraped with [redacted]" in console.getvalue()
+
+
 @pytest.mark.parametrize(
     ("url", "shown"),
     [
