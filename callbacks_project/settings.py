@@ -202,8 +202,19 @@ CALLBACK_SWEEP_INTERVAL = read_number("CALLBACK_SWEEP_INTERVAL", 15.0, cast=floa
 # Long enough for a backlog to drain: a task still waiting in the queue is not lost, and a copy
 # of it would only add to the backlog (the claim makes the copy send nothing).
 CALLBACK_REQUEUE_AFTER = read_number("CALLBACK_REQUEUE_AFTER", 600.0, cast=float, minimum=1)
+# The sweeper's tasks have a queue of their own, taken by a worker of their own (the compose file's
+# sweeper), so a backlog of sends on the default queue never delays a sweep.
+CELERY_TASK_DEFAULT_QUEUE = "celery"  # Celery's own default, named: the compose file consumes it
+CALLBACK_SWEEPER_QUEUE = read_str("CALLBACK_SWEEPER_QUEUE", default="sweeper", required=True)
+if CALLBACK_SWEEPER_QUEUE == CELERY_TASK_DEFAULT_QUEUE:
+    raise ImproperlyConfigured(
+        "Environment variable CALLBACK_SWEEPER_QUEUE: must not be the default queue "
+        f"{CELERY_TASK_DEFAULT_QUEUE!r}, or sweeps wait behind the sends"
+    )
+SWEEPER_TASKS = ("callbacks.sweep", "callbacks.purge_call_log", "callbacks.purge_history")
+CELERY_TASK_ROUTES = {name: {"queue": CALLBACK_SWEEPER_QUEUE} for name in SWEEPER_TASKS}
 CELERY_BEAT_SCHEDULE = {
-    # Sweeps piled up while no worker ran are dropped, but one may wait behind a busy queue.
+    # Sweeps piled up while no sweeper worker ran are dropped.
     "sweep-callbacks": {
         "task": "callbacks.sweep",
         "schedule": CALLBACK_SWEEP_INTERVAL,

@@ -9,7 +9,7 @@ os.environ.setdefault("EXOLVE_API_KEY", "tests-only-exolve-key")
 os.environ.setdefault("EXOLVE_API_URL", "http://127.0.0.1:9")
 
 from callbacks_project.settings import *  # noqa: F403
-from callbacks_project.settings import CELERY_BROKER_URL, VAR_DIR
+from callbacks_project.settings import CELERY_BROKER_URL, SWEEPER_TASKS, VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests read the English source strings; tests/integration/test_translations.py checks the
@@ -21,6 +21,8 @@ LANGUAGE_CODE = "en"
 # processes a test starts inherit TEST_RUN, and with it the same queue and folder.
 TEST_RUN = os.environ.setdefault("TEST_RUN", str(os.getpid()))
 CELERY_TASK_DEFAULT_QUEUE = f"callbacks-tests-{TEST_RUN}"
+CALLBACK_SWEEPER_QUEUE = f"callbacks-sweeper-tests-{TEST_RUN}"
+CELERY_TASK_ROUTES = {name: {"queue": CALLBACK_SWEEPER_QUEUE} for name in SWEEPER_TASKS}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     BROKER_DIR = VAR_DIR / f"broker-tests-{TEST_RUN}"  # made and removed by tests/conftest.py
     CELERY_BROKER_TRANSPORT_OPTIONS = {

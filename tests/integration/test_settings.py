@@ -34,6 +34,7 @@ VARIABLES = [
     "CALLBACK_BATCH_SIZE",
     "CALLBACK_SEND_THREADS",
     "EXOLVE_EVENTS_SECRET",
+    "CALLBACK_SWEEPER_QUEUE",
 ]
 
 
@@ -112,6 +113,8 @@ def test_production_values_are_read():
         ({"CALLBACK_SEND_THREADS": "0"}, "CALLBACK_SEND_THREADS"),
         ({"EXOLVE_EVENTS_SECRET": "short"}, "EXOLVE_EVENTS_SECRET"),
         ({"EXOLVE_EVENTS_SECRET": "a/b" * 10}, "EXOLVE_EVENTS_SECRET"),
+        ({"CALLBACK_SWEEPER_QUEUE": "celery"}, "CALLBACK_SWEEPER_QUEUE"),
+        ({"CALLBACK_SWEEPER_QUEUE": " "}, "CALLBACK_SWEEPER_QUEUE"),
     ],
 )
 def test_a_malformed_value_stops_start_up_naming_the_variable(variables, named):

@@ -11,7 +11,7 @@ from django.core.management import get_commands
 
 from tests.helpers import PROJECT
 
-APP_SERVICES = ["web", "worker", "beat"]
+APP_SERVICES = ["web", "worker", "sweeper", "beat"]
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def command_words(service):
 
 
 def test_services(compose):
-    assert set(compose["services"]) == {"web", "worker", "beat", "db", "redis"}
+    assert set(compose["services"]) == {"web", "worker", "sweeper", "beat", "db", "redis"}
     assert compose["services"]["db"]["image"].startswith("postgres:15")
     assert compose["services"]["redis"]["image"].startswith("redis:7")
     assert (PROJECT / "Dockerfile").is_file()
@@ -73,6 +73,21 @@ def check_command(words):
 def test_commands_name_real_modules(compose, name):
     for words in command_words(compose["services"][name]):
         check_command(words)
+
+
+def consumed_queues(service):
+    (words,) = command_words(service)
+    return words[words.index("--queues") + 1].split(",")
+
+
+def test_the_sweeper_has_a_worker_of_its_own_and_the_sends_worker_never_takes_a_sweep(compose):
+    """The production settings' queue names (tests/settings.py gives a test run its own)."""
+    import callbacks_project.settings as production
+
+    services = compose["services"]
+    assert consumed_queues(services["worker"]) == [production.CELERY_TASK_DEFAULT_QUEUE]
+    assert consumed_queues(services["sweeper"]) == [production.CALLBACK_SWEEPER_QUEUE]
+    assert "CALLBACK_SWEEPER_QUEUE" not in services["sweeper"]["environment"]
 
 
 def test_the_send_task_is_registered_with_the_celery_app():
