@@ -54,6 +54,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, before the host check and the HTTPS redirect (see the module).
+    "callbacks_project.health_endpoints.HealthEndpoints",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -221,6 +223,15 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": max(60.0, 4 * CALLBACK_SWEEP_INTERVAL)},
     },
 }
+# /readyz: each check's deadline, and how old the sweeper's last sweep may be (a few intervals:
+# one late sweep is not a stopped sweeper).
+HEALTH_CHECK_TIMEOUT = read_number("HEALTH_CHECK_TIMEOUT", 1.0, cast=float, minimum=0.1, maximum=10)
+HEALTH_SWEEPER_MAX_AGE = read_number(
+    "HEALTH_SWEEPER_MAX_AGE",
+    4 * CALLBACK_SWEEP_INTERVAL,
+    cast=float,
+    minimum=2 * CALLBACK_SWEEP_INTERVAL,
+)
 # Waits up to this long are a Celery countdown; longer ones live in the database (the sweeper).
 CALLBACK_MAX_COUNTDOWN = read_number(
     "CALLBACK_MAX_COUNTDOWN",

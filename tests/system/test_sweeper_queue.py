@@ -22,7 +22,7 @@ BACKLOG = 5
 
 
 def test_a_sweep_runs_while_the_default_queue_holds_a_backlog_of_sends(
-    tmp_path, broker, sandbox, staff_user, agent_group
+    tmp_path, broker, sandbox, staff_user, agent_group, client
 ):
     callbacks = pending_callbacks(BACKLOG, agent_group, staff_user)
     CallbackRequest.objects.filter(pk__in=[c.pk for c in callbacks]).update(
@@ -45,6 +45,8 @@ def test_a_sweep_runs_while_the_default_queue_holds_a_backlog_of_sends(
             assert sandbox.received() == []
             assert all(fresh(c).status == CallbackStatus.PENDING for c in callbacks)
             assert sends.log().count(HOLDING) == 1, sends.log()
+            # And readyz sees the sweeper's heartbeat through the backlog.
+            assert client.get("/readyz").json()["checks"]["sweeper"] == "ok"
 
             hold_file.unlink()
             placed = lambda: all(fresh(c).status == CallbackStatus.PLACED for c in callbacks)  # noqa: E731

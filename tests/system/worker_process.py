@@ -130,6 +130,7 @@ def running_worker(
     env=None,
     ready_seconds=60,
     consume=None,
+    hostname=None,
 ):
     """Start a worker whose send tasks go to `queue`, consuming `consume` (by default `queue`, and
     with `beat` this run's sweeper queue too, as scripts/run-demo's worker does); yield a Worker;
@@ -139,7 +140,9 @@ def running_worker(
     if consume is None:
         consume = [queue, settings.CALLBACK_SWEEPER_QUEUE] if beat else [queue]
 
-    hostname = f"test-worker-{os.getpid()}-{log_path.stem}-{time.monotonic_ns()}@localhost"
+    hostname = (
+        hostname or f"test-worker-{os.getpid()}-{log_path.stem}-{time.monotonic_ns()}@localhost"
+    )
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",

@@ -75,9 +75,13 @@ def test_commands_name_real_modules(compose, name):
         check_command(words)
 
 
+def option(words, name):
+    return words[words.index(name) + 1]
+
+
 def consumed_queues(service):
     (words,) = command_words(service)
-    return words[words.index("--queues") + 1].split(",")
+    return option(words, "--queues").split(",")
 
 
 def test_the_sweeper_has_a_worker_of_its_own_and_the_sends_worker_never_takes_a_sweep(compose):
@@ -88,6 +92,29 @@ def test_the_sweeper_has_a_worker_of_its_own_and_the_sends_worker_never_takes_a_
     assert consumed_queues(services["worker"]) == [production.CELERY_TASK_DEFAULT_QUEUE]
     assert consumed_queues(services["sweeper"]) == [production.CALLBACK_SWEEPER_QUEUE]
     assert "CALLBACK_SWEEPER_QUEUE" not in services["sweeper"]["environment"]
+
+
+def test_the_web_healthcheck_asks_readyz_within_its_timeout(compose):
+    healthcheck = compose["services"]["web"]["healthcheck"]
+    kind, program, flag, code = healthcheck["test"]
+    assert (kind, program, flag) == ("CMD", "python", "-c")
+    compile(code, "healthcheck", "exec")
+    assert "'http://127.0.0.1:8000/readyz'" in code
+    assert "--bind 0.0.0.0:8000" in compose["services"]["web"]["command"]
+
+
+@pytest.mark.parametrize("name", ["worker", "sweeper"])
+def test_a_workers_healthcheck_pings_the_node_name_it_runs_under(compose, name):
+    """Docker sets HOSTNAME to the container's host name, which Celery's %h is."""
+    service = compose["services"][name]
+    (words,) = command_words(service)
+    kind, shell_command = service["healthcheck"]["test"]
+    ping = shlex.split(shell_command)
+    assert kind == "CMD-SHELL"
+    assert ping[:5] == ["celery", "-A", "callbacks_project", "inspect", "ping"]
+    assert option(words, "--hostname") == f"{name}@%h"
+    assert option(ping, "--destination") == f"{name}@$$HOSTNAME"
+    assert float(option(ping, "--timeout")) < int(service["healthcheck"]["timeout"].rstrip("s"))
 
 
 def test_the_send_task_is_registered_with_the_celery_app():
