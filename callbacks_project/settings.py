@@ -18,6 +18,7 @@ from .environment import (
     read_http_url,
     read_list,
     read_number,
+    read_proxy_ssl_header,
     read_str,
     read_time_zone,
 )
@@ -40,6 +41,19 @@ SECRET_KEY = read_str(
 )
 ALLOWED_HOSTS = read_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = read_list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# HTTPS, safe by default unless DEBUG (the demo runs DEBUG over plain http on 127.0.0.1): every
+# page redirected to HTTPS, HSTS for a year, cookies sent over HTTPS only. Behind a proxy that
+# ends TLS, name the header it sets to "https" (X-Forwarded-Proto); unset, no header is trusted.
+SECURE_PROXY_SSL_HEADER = read_proxy_ssl_header("SECURE_PROXY_SSL_HEADER")
+SECURE_SSL_REDIRECT = read_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = read_number("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = read_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+# Lets the site's registrable domain be submitted to the browsers' preload list; it does nothing
+# until someone does (and nothing for a subdomain like callbacks.example.com).
+SECURE_HSTS_PRELOAD = read_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = read_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = read_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

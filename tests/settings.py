@@ -15,6 +15,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests read the English source strings; tests/integration/test_translations.py checks the
 # Russian ones.
 LANGUAGE_CODE = "en"
+# The test client and the live servers speak plain HTTP (the production default redirects it).
+SECURE_SSL_REDIRECT = False
 
 # A queue of this test run's own (and with the filesystem broker, a folder of its own), so that
 # neither a demo worker on this machine nor another test run takes its tasks. The worker
