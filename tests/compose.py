@@ -3,12 +3,24 @@ string value's ${VARIABLE} interpolated from the environment (the .env file besi
 defaults (`:-`, `-`) and required variables (`:?`, `?`) failing loudly. `$$` is a literal `$`."""
 
 import re
+import secrets
 
 import yaml
 
 from tests.helpers import PROJECT
 
 COMPOSE_FILE = PROJECT / "docker-compose.yml"
+# The README's *Deploying* section: what a person puts in the .env beside docker-compose.yml.
+DOCUMENTED_ENV = {
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "callbacks.example.com",
+    "EXOLVE_API_KEY": "the-application-key-from-the-exolve-cabinet",
+    "EXOLVE_EVENTS_SECRET": secrets.token_urlsafe(32),
+    "POSTGRES_PASSWORD": secrets.token_hex(32),
+    "REDIS_PASSWORD": secrets.token_hex(32),
+}
+# Of those, the ones compose refuses to start without.
+REQUIRED = ["SECRET_KEY", "ALLOWED_HOSTS", "EXOLVE_API_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD"]
 VARIABLE = re.compile(r"\$(?:(\$)|\{(\w+)(?:(:?[-?])([^}]*))?\})")
 
 
@@ -17,8 +29,20 @@ class MissingVariable(Exception):
 
 
 def load(env=None):
-    """The compose file's services, networks and volumes, interpolated from `env`."""
-    return _interpolated(yaml.safe_load(COMPOSE_FILE.read_text()), env or {})
+    """The compose file's services, networks and volumes, interpolated from `env` (by default
+    the documented .env)."""
+    return _interpolated(
+        yaml.safe_load(COMPOSE_FILE.read_text()), DOCUMENTED_ENV if env is None else env
+    )
+
+
+def references():
+    """(name, operator) of every ${…} in the file, as written."""
+    return [
+        (name, operator)
+        for _, name, operator, _ in VARIABLE.findall(COMPOSE_FILE.read_text())
+        if name
+    ]
 
 
 def interpolate(text, env):

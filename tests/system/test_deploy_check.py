@@ -3,26 +3,17 @@ web service's environment in docker-compose.yml, interpolated from the .env the 
 *Deploying* section has a person write, run as a deploy runs manage.py."""
 
 import os
-import secrets
 import subprocess
 import sys
 
 from tests import compose
 from tests.helpers import PROJECT
 
-# README, *Deploying*: the variables a person puts in .env beside docker-compose.yml.
-DOCUMENTED_ENV = {
-    "SECRET_KEY": secrets.token_urlsafe(50),
-    "ALLOWED_HOSTS": "callbacks.example.com",
-    "EXOLVE_API_KEY": "the-application-key-from-the-exolve-cabinet",
-    "EXOLVE_EVENTS_SECRET": secrets.token_urlsafe(32),
-}
-
 
 def run_in_web(*arguments, var_dir):
     """Python in the web container's environment, and only that (with PATH): nothing of the test
     run's leaks in."""
-    environment = compose.load(DOCUMENTED_ENV)["services"]["web"]["environment"]
+    environment = compose.load()["services"]["web"]["environment"]
     assert environment["DEBUG"] == "false"
     env = {"PATH": os.environ["PATH"], "VAR_DIR": str(var_dir), **environment}
     env["DJANGO_SETTINGS_MODULE"] = "callbacks_project.settings"

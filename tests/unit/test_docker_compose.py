@@ -1,14 +1,18 @@
-"""docker-compose.yml parses, has the production shape, and its commands name real modules."""
+"""docker-compose.yml parses, has the production shape, and its commands name real modules; its
+required variables fail loudly, Redis takes a password, and no process runs as root (with no
+Docker engine here: the file and the Dockerfile, read)."""
 
 import importlib
 import re
 import shlex
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
 from celery import Celery
 from django.core.management import get_commands
 
+from tests import compose as compose_file
 from tests.helpers import PROJECT
 
 APP_SERVICES = ["web", "worker", "sweeper", "beat"]
@@ -34,12 +38,23 @@ def test_services(compose):
     assert (PROJECT / "Dockerfile").is_file()
 
 
+@pytest.fixture(scope="module")
+def deployed():
+    """The file as `docker compose up` reads it with the README's .env."""
+    return compose_file.load()
+
+
 @pytest.mark.parametrize("name", APP_SERVICES)
-def test_app_services_use_postgres_and_redis(compose, name):
-    environment = compose["services"][name]["environment"]
-    assert environment["DATABASE_URL"].startswith("postgres://")
-    assert environment["CELERY_BROKER_URL"].startswith("redis://redis:")
+def test_app_services_use_postgres_and_redis(compose, deployed, name):
+    environment = deployed["services"][name]["environment"]
+    database, broker = (
+        urlsplit(environment["DATABASE_URL"]),
+        urlsplit(environment["CELERY_BROKER_URL"]),
+    )
+    assert (database.scheme, database.hostname) == ("postgres", "db")
+    assert (broker.scheme, broker.hostname) == ("redis", "redis")
     assert environment["DEBUG"] == "false"
+    environment = compose["services"][name]["environment"]
     assert "?" in environment["EXOLVE_API_KEY"], (
         "the API key must be required, never given a default"
     )
@@ -122,3 +137,62 @@ def test_the_send_task_is_registered_with_the_celery_app():
 
     celery_app.loader.import_default_modules()
     assert {"callbacks.send_callbacks", "callbacks.send_callback"} <= set(celery_app.tasks)
+
+
+@pytest.mark.parametrize("name", compose_file.REQUIRED)
+@pytest.mark.parametrize("value", [None, ""])
+def test_a_required_variable_missing_or_empty_stops_compose_naming_it(name, value):
+    env = {**compose_file.DOCUMENTED_ENV, name: value}
+    if value is None:
+        del env[name]
+    with pytest.raises(compose_file.MissingVariable, match=rf"required variable {name} "):
+        compose_file.load(env)
+
+
+def test_no_secret_and_no_password_has_a_default():
+    for name, operator in compose_file.references():
+        if name in compose_file.REQUIRED:
+            assert operator == ":?", f"${{{name}}} must be required (:?), not {operator or 'bare'}"
+
+
+def test_the_database_password_is_the_one_the_database_is_created_with(deployed):
+    password = compose_file.DOCUMENTED_ENV["POSTGRES_PASSWORD"]
+    assert deployed["services"]["db"]["environment"]["POSTGRES_PASSWORD"] == password
+    for name in APP_SERVICES:
+        url = urlsplit(deployed["services"][name]["environment"]["DATABASE_URL"])
+        assert (url.username, url.password) == ("callbacks", password)
+
+
+def test_redis_requires_the_password_the_app_and_the_healthcheck_give(deployed):
+    password = compose_file.DOCUMENTED_ENV["REDIS_PASSWORD"]
+    redis = deployed["services"]["redis"]
+    command = redis["command"]
+    assert command[0] == "redis-server"
+    assert command[command.index("--requirepass") + 1] == password
+    assert redis["environment"]["REDISCLI_AUTH"] == password
+    assert redis["healthcheck"]["test"] == ["CMD-SHELL", "redis-cli ping | grep -q PONG"]
+    for name in APP_SERVICES:
+        url = urlsplit(deployed["services"][name]["environment"]["CELERY_BROKER_URL"])
+        assert url.password == password
+
+
+def dockerfile_user():
+    users = re.findall(r"^USER\s+(\S+)", (PROJECT / "Dockerfile").read_text(), re.M)
+    assert users, "the Dockerfile sets no USER: its processes would run as root"
+    return users[-1]
+
+
+ROOT = {"root", "0", "0:0", "root:root"}
+
+
+def test_no_process_runs_as_root(compose):
+    """The app image runs as its USER (no service overrides it); the database and Redis run as
+    their images' own users from the start, not as root stepping down in the entrypoint."""
+    assert dockerfile_user() not in ROOT
+    services = compose["services"]
+    for name in APP_SERVICES:
+        assert "user" not in services[name], f"{name} overrides the image's USER"
+    assert services["db"]["user"] == "postgres"
+    assert services["redis"]["user"] == "redis"
+    for name, service in services.items():
+        assert not service.get("privileged"), name
