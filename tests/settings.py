@@ -18,9 +18,10 @@ LANGUAGE_CODE = "en"
 # The test client and the live servers speak plain HTTP (the production default redirects it).
 SECURE_SSL_REDIRECT = False
 
-# A queue of this test run's own (and with the filesystem broker, a folder of its own), so that
-# neither a demo worker on this machine nor another test run takes its tasks. The worker
-# processes a test starts inherit TEST_RUN, and with it the same queue and folder.
+# Queues of this test run's own, the sends' and the sweeper's (and with the filesystem broker, a
+# folder of its own), so that neither a demo worker on this machine nor another test run takes its
+# tasks. The worker processes a test starts inherit TEST_RUN, and with it the same queues and
+# folder.
 TEST_RUN = os.environ.setdefault("TEST_RUN", str(os.getpid()))
 CELERY_TASK_DEFAULT_QUEUE = f"callbacks-tests-{TEST_RUN}"
 CALLBACK_SWEEPER_QUEUE = f"callbacks-sweeper-tests-{TEST_RUN}"
