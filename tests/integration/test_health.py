@@ -29,8 +29,14 @@ def ready(client):
     return response, time.monotonic() - started
 
 
+# Rows the checks' own connections can read; and the roles of the data migrations restored after
+# (as every test here that commits does).
+COMMITTED = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
 @pytest.fixture
-def swept(transactional_db):
+def swept():
+    """A sweep just now (the tests asking for it are COMMITTED)."""
     health.record_sweep(timezone.now())
 
 
@@ -40,6 +46,7 @@ def test_healthz_answers_without_the_database(client):
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
 
 
+@COMMITTED
 def test_the_health_endpoints_answer_any_host_over_plain_http(client, settings, swept):
     """Docker's healthcheck and a load balancer ask by address, over HTTP inside the network."""
     settings.ALLOWED_HOSTS = ["callbacks.example.com"]
@@ -50,6 +57,7 @@ def test_the_health_endpoints_answer_any_host_over_plain_http(client, settings, 
     assert client.get("/admin/login/", HTTP_HOST="172.18.0.5:8000").status_code == 400
 
 
+@COMMITTED
 def test_readyz_is_200_when_the_database_the_broker_and_the_sweeper_are_well(client, swept):
     response, _ = ready(client)
     assert response.status_code == 200, response.content
@@ -61,7 +69,7 @@ def test_readyz_is_200_when_the_database_the_broker_and_the_sweeper_are_well(cli
     assert response["Cache-Control"] == "no-store"
 
 
-@pytest.mark.django_db(transaction=True)
+@COMMITTED
 def test_readyz_names_a_sweeper_that_never_ran(client):
     response, _ = ready(client)
     assert response.status_code == 503
@@ -69,7 +77,7 @@ def test_readyz_names_a_sweeper_that_never_ran(client):
     assert response.json()["checks"]["sweeper"] == "never"
 
 
-@pytest.mark.django_db(transaction=True)
+@COMMITTED
 def test_readyz_names_a_sweeper_whose_last_sweep_is_older_than_a_few_intervals(client, settings):
     assert settings.HEALTH_SWEEPER_MAX_AGE >= 2 * settings.CALLBACK_SWEEP_INTERVAL
     now = timezone.now()
@@ -83,7 +91,7 @@ def test_readyz_names_a_sweeper_whose_last_sweep_is_older_than_a_few_intervals(c
     assert SweeperHeartbeat.objects.count() == 1  # one row, updated
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_a_sweep_records_the_heartbeat(queued):
     before = timezone.now()
     sweeper.sweep()
@@ -91,7 +99,7 @@ def test_a_sweep_records_the_heartbeat(queued):
     assert before <= heartbeat.swept_at <= timezone.now()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_a_sweep_that_fails_records_nothing(queued, monkeypatch):
     def broken(now):
         raise RuntimeError("the database went away")
@@ -102,6 +110,7 @@ def test_a_sweep_that_fails_records_nothing(queued, monkeypatch):
     assert not SweeperHeartbeat.objects.exists()
 
 
+@COMMITTED
 def test_readyz_names_a_broker_that_refuses_at_once_not_after_kombus_retry(client, settings, swept):
     """A closed port: the check fails by itself ("error"), before the deadline, so it never
     waits out a retry."""
@@ -113,6 +122,7 @@ def test_readyz_names_a_broker_that_refuses_at_once_not_after_kombus_retry(clien
     assert seconds < settings.HEALTH_CHECK_TIMEOUT + MARGIN
 
 
+@COMMITTED
 def test_readyz_answers_in_time_when_the_broker_accepts_and_never_answers(client, settings, swept):
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
@@ -138,6 +148,7 @@ def stuck_database(monkeypatch):
     release.set()
 
 
+@COMMITTED
 def test_readyz_answers_in_time_when_the_database_never_answers(
     client, settings, swept, stuck_database
 ):
@@ -148,6 +159,7 @@ def test_readyz_answers_in_time_when_the_database_never_answers(
     assert seconds < settings.HEALTH_CHECK_TIMEOUT + MARGIN
 
 
+@COMMITTED
 def test_readyz_says_which_part_failed_never_the_error_or_a_password(
     client, settings, swept, monkeypatch
 ):

@@ -41,7 +41,7 @@ def run_healthcheck(test, env, replace=None):
     return subprocess.run(command, cwd=PROJECT, env=env, capture_output=True, text=True, timeout=60)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the live server's
 def test_the_web_healthcheck_passes_only_when_readyz_does(healthchecks, live_server):
     test = healthchecks["web"]["test"]
     address = {"127.0.0.1:8000": live_server.url.removeprefix("http://")}
