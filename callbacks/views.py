@@ -1,5 +1,6 @@
-"""Pages and endpoints outside the admin: Exolve's call events, and the call log page with its
-CSV export."""
+"""Pages and endpoints outside the admin: Exolve's call events, the call log page with its CSV
+export, and the health endpoints (answered by callbacks_project/health_endpoints.py's middleware,
+before the host is checked)."""
 
 import base64
 import hmac
@@ -24,7 +25,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_variables
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from . import call_events, metrics, selectors
+from . import call_events, health, metrics, selectors
 from .export import csv_lines
 from .filters import CallLogFilter
 from .paging import MAX_PAGE
@@ -200,4 +201,22 @@ def call_log_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         csv_lines(filters.qs),
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers. Nothing else is asked (no database), so a restart is only
+    ever for a process that stopped answering."""
+    return JsonResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
+
+
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: 200 when the database, the broker and the sweeper are well, else 503 naming the
+    failing parts, e.g. {"status": "unavailable", "failing": ["broker"], "checks": {…}}."""
+    checks = health.readiness()
+    failing = [part for part, state in checks.items() if state != health.OK]
+    return JsonResponse(
+        {"status": "unavailable" if failing else "ok", "failing": failing, "checks": checks},
+        status=503 if failing else 200,
+        headers={"Cache-Control": "no-store"},
     )

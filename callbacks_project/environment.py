@@ -139,6 +139,17 @@ def read_broker_url(name: str, default: str) -> str:
     return value
 
 
+def read_proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """The header a TLS-terminating proxy sets to "https" (X-Forwarded-Proto), as Django's
+    SECURE_PROXY_SSL_HEADER wants it; None (trust no header) when unset."""
+    value = _raw(name, None)
+    if not value:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9-]+", value):
+        _fail(name, f"expected a header name like X-Forwarded-Proto, got {value!r}")
+    return f"HTTP_{value.upper().replace('-', '_')}", "https"
+
+
 def read_time_zone(name: str, default: str) -> str:
     value = _raw(name, default) or ""
     try:

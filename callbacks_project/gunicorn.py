@@ -6,6 +6,8 @@ runs beside its threads, so `timeout` stops a stuck process, never a long respon
 is killed mid-stream after `timeout` and the client gets a truncated file with a 200)."""
 
 import os
+import shutil
+from pathlib import Path
 
 from prometheus_client import multiprocess
 
@@ -24,6 +26,14 @@ threads = _number("WEB_THREADS", 16)
 timeout = _number("WEB_TIMEOUT", 30)
 graceful_timeout = 30
 keepalive = 5
+
+
+def on_starting(server: object) -> None:
+    """An empty PROMETHEUS_MULTIPROC_DIR: counters start again with the server."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        Path(folder).mkdir(parents=True)
 
 
 def child_exit(server: object, worker: object) -> None:

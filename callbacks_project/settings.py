@@ -18,6 +18,7 @@ from .environment import (
     read_http_url,
     read_list,
     read_number,
+    read_proxy_ssl_header,
     read_str,
     read_time_zone,
     read_url_safe_secret,
@@ -42,6 +43,19 @@ SECRET_KEY = read_str(
 ALLOWED_HOSTS = read_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = read_list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# HTTPS, safe by default unless DEBUG (the demo runs DEBUG over plain http on 127.0.0.1): every
+# page redirected to HTTPS, HSTS for a year, cookies sent over HTTPS only. Behind a proxy that
+# ends TLS, name the header it sets to "https" (X-Forwarded-Proto); unset, no header is trusted.
+SECURE_PROXY_SSL_HEADER = read_proxy_ssl_header("SECURE_PROXY_SSL_HEADER")
+SECURE_SSL_REDIRECT = read_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = read_number("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = read_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+# Lets the site's registrable domain be submitted to the browsers' preload list; it does nothing
+# until someone does (and nothing for a subdomain like callbacks.example.com).
+SECURE_HSTS_PRELOAD = read_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = read_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = read_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -56,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, before the host check and the HTTPS redirect (see the module).
+    "callbacks_project.health_endpoints.HealthEndpoints",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -237,14 +253,34 @@ CALLBACK_SWEEP_INTERVAL = read_number("CALLBACK_SWEEP_INTERVAL", 15.0, cast=floa
 # Long enough for a backlog to drain: a task still waiting in the queue is not lost, and a copy
 # of it would only add to the backlog (the claim makes the copy send nothing).
 CALLBACK_REQUEUE_AFTER = read_number("CALLBACK_REQUEUE_AFTER", 600.0, cast=float, minimum=1)
+# The sweeper's tasks have a queue of their own, taken by a worker of their own (the compose file's
+# sweeper), so a backlog of sends on the default queue never delays a sweep.
+CELERY_TASK_DEFAULT_QUEUE = "celery"  # Celery's own default, named: the compose file consumes it
+CALLBACK_SWEEPER_QUEUE = read_str("CALLBACK_SWEEPER_QUEUE", default="sweeper", required=True)
+if CALLBACK_SWEEPER_QUEUE == CELERY_TASK_DEFAULT_QUEUE:
+    raise ImproperlyConfigured(
+        "Environment variable CALLBACK_SWEEPER_QUEUE: must not be the default queue "
+        f"{CELERY_TASK_DEFAULT_QUEUE!r}, or sweeps wait behind the sends"
+    )
+SWEEPER_TASKS = ("callbacks.sweep", "callbacks.purge_call_log", "callbacks.purge_history")
+CELERY_TASK_ROUTES = {name: {"queue": CALLBACK_SWEEPER_QUEUE} for name in SWEEPER_TASKS}
 CELERY_BEAT_SCHEDULE = {
-    # Sweeps piled up while no worker ran are dropped, but one may wait behind a busy queue.
+    # Sweeps piled up while no sweeper worker ran are dropped.
     "sweep-callbacks": {
         "task": "callbacks.sweep",
         "schedule": CALLBACK_SWEEP_INTERVAL,
         "options": {"expires": max(60.0, 4 * CALLBACK_SWEEP_INTERVAL)},
     },
 }
+# /readyz: each check's deadline, and how old the sweeper's last sweep may be (a few intervals:
+# one late sweep is not a stopped sweeper).
+HEALTH_CHECK_TIMEOUT = read_number("HEALTH_CHECK_TIMEOUT", 1.0, cast=float, minimum=0.1, maximum=10)
+HEALTH_SWEEPER_MAX_AGE = read_number(
+    "HEALTH_SWEEPER_MAX_AGE",
+    4 * CALLBACK_SWEEP_INTERVAL,
+    cast=float,
+    minimum=2 * CALLBACK_SWEEP_INTERVAL,
+)
 # Waits up to this long are a Celery countdown; longer ones live in the database (the sweeper).
 CALLBACK_MAX_COUNTDOWN = read_number(
     "CALLBACK_MAX_COUNTDOWN",

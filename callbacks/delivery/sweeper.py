@@ -4,7 +4,8 @@ It queues every pending callback that is (nearly) due and was never queued (the 
 or the wait was too long for a countdown) or was queued long ago and is still pending (the task
 was lost). It gives up as unknown the sends with no answer recorded long after they started
 (their worker died): such a callback may have rung the customer, so only a person may place it
-again. Last, it links the call events that came before their call id was recorded.
+again. Then it links the call events that came before their call id was recorded, and last
+records that it ran (the heartbeat /readyz reads: a sweep that fails records nothing).
 """
 
 import itertools
@@ -19,7 +20,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import call_events
+from .. import call_events, health
 from ..models import AttemptResult, CallbackAttempt, CallbackRequest, CallbackStatus
 from . import queue
 from .transitions import Step, guard
@@ -30,11 +31,13 @@ BATCH_SIZE = 500  # per sweep and kind; the next sweep takes the rest
 
 def sweep() -> dict[str, int]:
     now = timezone.now()
-    return {
+    done = {
         "queued": queue_due(now),
         "lost": give_up_lost_sends(now),
         "events_linked": call_events.link_early_events(),
     }
+    health.record_sweep(timezone.now())
+    return done
 
 
 def _queueable(now: datetime) -> QuerySet[CallbackRequest]:

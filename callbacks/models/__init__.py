@@ -24,6 +24,7 @@ from .configuration import (
 from .contacts import MAX_NUMBERS_PER_CONTACT, Contact, ContactNumber
 from .do_not_call import DoNotCallNumber
 from .events import CallEvent, CallLeg
+from .heartbeat import SweeperHeartbeat
 
 __all__ = [
     "CALL_ID_MAX_LENGTH",
@@ -51,6 +52,7 @@ __all__ = [
     "MediaResource",
     "Refusal",
     "RingLogic",
+    "SweeperHeartbeat",
     "TtsPreset",
     "TtsProvider",
     "Voice",

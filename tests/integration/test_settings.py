@@ -1,5 +1,6 @@
 """Settings come from the environment, refuse malformed values by name, and are really in force."""
 
+import ast
 import os
 import subprocess
 import sys
@@ -14,6 +15,18 @@ SHOW = (
     "from django.conf import settings as s;"
     "print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.EXOLVE_API_URL, "
     "s.TIME_ZONE)"
+)
+SECURITY = [
+    "SECURE_PROXY_SSL_HEADER",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+]
+SHOW_SECURITY = (
+    f"from django.conf import settings as s; print(repr([getattr(s, n) for n in {SECURITY}]))"
 )
 VARIABLES = [
     "DEBUG",
@@ -36,10 +49,12 @@ VARIABLES = [
     "EXOLVE_EVENTS_SECRET",
     "EXOLVE_EVENTS_LEGACY_URL",
     "EXOLVE_EVENTS_LEGACY_SECRET",
+    "CALLBACK_SWEEPER_QUEUE",
+    *SECURITY,
 ]
 
 
-def load_settings(**variables):
+def load_settings(show=SHOW, **variables):
     env = {name: value for name, value in os.environ.items() if name not in VARIABLES}
     env.update(
         {
@@ -50,7 +65,7 @@ def load_settings(**variables):
     )
     env = {name: value for name, value in env.items() if value is not None}
     return subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {SHOW}"],
+        [sys.executable, "-c", f"import django; django.setup(); {show}"],
         cwd=PROJECT,
         env=env,
         capture_output=True,
@@ -120,12 +135,70 @@ def test_production_values_are_read():
             {"EXOLVE_EVENTS_LEGACY_SECRET": "a" * 24, "EXOLVE_EVENTS_LEGACY_URL": "false"},
             "EXOLVE_EVENTS_LEGACY_SECRET",
         ),
+        ({"CALLBACK_SWEEPER_QUEUE": "celery"}, "CALLBACK_SWEEPER_QUEUE"),
+        ({"CALLBACK_SWEEPER_QUEUE": " "}, "CALLBACK_SWEEPER_QUEUE"),
+        ({"SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto: https"}, "SECURE_PROXY_SSL_HEADER"),
+        ({"SECURE_SSL_REDIRECT": "sometimes"}, "SECURE_SSL_REDIRECT"),
+        ({"SECURE_HSTS_SECONDS": "a year"}, "SECURE_HSTS_SECONDS"),
+        ({"SECURE_HSTS_SECONDS": "-1"}, "SECURE_HSTS_SECONDS"),
+        ({"SESSION_COOKIE_SECURE": "maybe"}, "SESSION_COOKIE_SECURE"),
     ],
 )
 def test_a_malformed_value_stops_start_up_naming_the_variable(variables, named):
     result = load_settings(**variables)
     assert result.returncode != 0
     assert f"ImproperlyConfigured: Environment variable {named}:" in result.stderr
+
+
+def security_settings(**variables):
+    result = load_settings(show=SHOW_SECURITY, **variables)
+    assert result.returncode == 0, result.stderr
+    return dict(zip(SECURITY, ast.literal_eval(result.stdout), strict=True))
+
+
+def test_without_debug_https_is_required_by_default_and_no_proxy_header_is_trusted():
+    assert security_settings(DEBUG="false") == {
+        "SECURE_PROXY_SSL_HEADER": None,
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 31_536_000,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_HSTS_PRELOAD": True,
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+    }
+
+
+def test_debug_serves_plain_http_as_the_demo_does():
+    assert security_settings(DEBUG="true") == {
+        "SECURE_PROXY_SSL_HEADER": None,
+        "SECURE_SSL_REDIRECT": False,
+        "SECURE_HSTS_SECONDS": 0,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": False,
+        "SECURE_HSTS_PRELOAD": False,
+        "SESSION_COOKIE_SECURE": False,
+        "CSRF_COOKIE_SECURE": False,
+    }
+
+
+def test_each_security_setting_is_read_from_the_environment():
+    assert security_settings(
+        DEBUG="false",
+        SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto",
+        SECURE_SSL_REDIRECT="false",
+        SECURE_HSTS_SECONDS="3600",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="false",
+        SECURE_HSTS_PRELOAD="false",
+        SESSION_COOKIE_SECURE="false",
+        CSRF_COOKIE_SECURE="false",
+    ) == {
+        "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
+        "SECURE_SSL_REDIRECT": False,
+        "SECURE_HSTS_SECONDS": 3600,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": False,
+        "SECURE_HSTS_PRELOAD": False,
+        "SESSION_COOKIE_SECURE": False,
+        "CSRF_COOKIE_SECURE": False,
+    }
 
 
 def test_a_database_password_is_not_repeated_in_the_error():

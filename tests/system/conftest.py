@@ -40,3 +40,13 @@ def arrivals(monkeypatch):
 
     monkeypatch.setattr(SandboxHandler, "_make_callback", tapped)
     return bodies
+
+
+@pytest.fixture(scope="session", autouse=True)
+def run_sweeper_queue():
+    """This run's sweeper queue (tests/settings.py), which the workers started with the embedded
+    beat consume, cleaned out of a shared Redis after the run."""
+    from django.conf import settings
+
+    with own_queue(settings.CELERY_BROKER_URL, settings.CALLBACK_SWEEPER_QUEUE):
+        yield

@@ -133,6 +133,18 @@ def test_staff_calls_the_demo_contact_back_and_the_auditor_only_reads(demo):
     assert "sandbox-demo-events-secret" not in log_path.read_text()
 
 
+def test_the_demo_is_ready_its_one_worker_takes_the_sweeper_queue_too(demo):
+    """/readyz: the database, the filesystem broker, and a sweep no older than a few intervals,
+    which only a worker taking the sweeper queue makes (beat runs inside it)."""
+    url, log_path = demo
+
+    def ready():
+        return requests.get(f"{url}/readyz", timeout=10).status_code == 200
+
+    assert wait_for(ready, 90, interval=1), log_path.read_text()[-3000:]
+    assert requests.get(f"{url}/healthz", timeout=10).json() == {"status": "ok"}
+
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--no-sandbox",

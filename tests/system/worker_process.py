@@ -6,7 +6,8 @@ own so that SIGKILL takes its beat child with it, and always stops it. `own_queu
 test's own queue out of a shared Redis afterwards.
 
 In the worker: started with `-I tests.worker_process`, this module (imported by the worker at
-start-up) sends every task of the process to TEST_WORKER_QUEUE, and with TEST_WORKER_HOLD_FILE
+start-up) sends the process's send tasks to TEST_WORKER_QUEUE (the sweeper's go to this run's
+sweeper queue, as the settings route them), and with TEST_WORKER_HOLD_FILE
 set, holds every `callbacks.send_callbacks` task before it claims its request for as long as that
 file exists (saying so in the log), so a test can kill the worker at that exact point.
 """
@@ -129,12 +130,21 @@ def running_worker(
     env=None,
     include=(),
     ready_seconds=60,
+    consume=None,
+    hostname=None,
 ):
-    """Start a worker consuming `queue` (with the modules in `include` imported besides this one);
-    yield a Worker; stop it (or its corpse) on the way out."""
+    """Start a worker whose send tasks go to `queue`, consuming `consume` (by default `queue`, and
+    with `beat` this run's sweeper queue too, as scripts/run-demo's worker does), with the modules
+    in `include` imported besides this one; yield a Worker; stop it (or its corpse) on the way
+    out."""
     from django.conf import settings
 
-    hostname = f"test-worker-{os.getpid()}-{log_path.stem}-{time.monotonic_ns()}@localhost"
+    if consume is None:
+        consume = [queue, settings.CALLBACK_SWEEPER_QUEUE] if beat else [queue]
+
+    hostname = (
+        hostname or f"test-worker-{os.getpid()}-{log_path.stem}-{time.monotonic_ns()}@localhost"
+    )
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
@@ -159,7 +169,8 @@ def running_worker(
         "worker",
         "--loglevel=INFO",
     ]
-    command += ["--pool", "threads", "--concurrency", str(concurrency), "-Q", queue, "-n", hostname]
+    command += ["--pool", "threads", "--concurrency", str(concurrency), "-Q", ",".join(consume)]
+    command += ["-n", hostname]
     command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
     command += ["-I", ",".join([__name__, *include])]
     if beat:
@@ -272,7 +283,7 @@ def _configure_worker():
     if queue:
         from callbacks_project.celery import app
 
-        app.conf.task_default_queue = queue  # the sweeper's and the retries' tasks too
+        app.conf.task_default_queue = queue  # the retries' and the sweeper's sends too
     hold_file = os.environ.get(HOLD_VARIABLE)
     if hold_file:
         _hold_before_claim(hold_file)

@@ -4,7 +4,7 @@ outcome are computed, and what cannot be believed reads as unknown."""
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from callbacks import outcomes
@@ -33,6 +33,7 @@ final_payloads = st.fixed_dictionaries(
 )
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a loaded 2-core CI
 @given(first=final_payloads, second=final_payloads)
 def test_any_final_event_gives_legs_and_an_outcome(first, second):
     events = [("A", "o", AT, {}), ("A", "d", AT, first), ("B", "o", AT, {}), ("B", "d", AT, second)]
