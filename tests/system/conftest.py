@@ -4,6 +4,7 @@ import json
 import os
 import threading
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -50,3 +51,32 @@ def run_sweeper_queue():
 
     with own_queue(settings.CELERY_BROKER_URL, settings.CALLBACK_SWEEPER_QUEUE):
         yield
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def chromium():
+    if not CHROMIUM.exists():
+        message = "Debian's chromium is not installed (.ci/run installs it with apt-get)"
+        if os.environ.get("CI"):
+            pytest.fail(
+                message
+            )  # in CI a missing browser is a broken install, not a reason to skip
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()

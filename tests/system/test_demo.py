@@ -5,7 +5,6 @@ import os
 import re
 import signal
 import subprocess
-from pathlib import Path
 
 import pytest
 import requests
@@ -143,35 +142,6 @@ def test_the_demo_is_ready_its_one_worker_takes_the_sweeper_queue_too(demo):
 
     assert wait_for(ready, 90, interval=1), log_path.read_text()[-3000:]
     assert requests.get(f"{url}/healthz", timeout=10).json() == {"status": "ok"}
-
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def chromium():
-    if not CHROMIUM.exists():
-        message = "Debian's chromium is not installed (.ci/run installs it with apt-get)"
-        if os.environ.get("CI"):
-            pytest.fail(
-                message
-            )  # in CI a missing browser is a broken install, not a reason to skip
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 def browser_log_in(chromium, url, username, password):
