@@ -7,9 +7,7 @@ is killed mid-stream after `timeout` and the client gets a truncated file with a
 
 import os
 import shutil
-from pathlib import Path
-
-from prometheus_client import multiprocess
+import tempfile
 
 
 def _number(name: str, default: int) -> int:
@@ -28,15 +26,22 @@ graceful_timeout = 30
 keepalive = 5
 
 
+# Several processes: /metrics adds up their counters from a folder of this server's own
+# (prometheus-client's multiprocess mode), set for the processes gunicorn starts and not for
+# `manage.py` commands run beside it. prometheus-client reads it when first imported, so nothing
+# here imports it before the processes start.
+
+
 def on_starting(server: object) -> None:
-    """An empty PROMETHEUS_MULTIPROC_DIR: counters start again with the server."""
-    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if folder:
-        shutil.rmtree(folder, ignore_errors=True)
-        Path(folder).mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="callbacks-metrics-")
 
 
 def child_exit(server: object, worker: object) -> None:
-    """A process gone: its counters leave /metrics' sum (prometheus-client's multiprocess mode)."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined,no-untyped-call]
+    """A process gone: its counters leave /metrics' sum."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined,no-untyped-call]
+
+
+def on_exit(server: object) -> None:
+    shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

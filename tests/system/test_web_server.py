@@ -25,6 +25,7 @@ from tests.system.worker_process import database_url
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 ROWS = 30_000
+METRICS_TOKEN = "metrics-token-0123456789"
 EXPORT = "/call-log/export.csv"
 
 
@@ -37,6 +38,7 @@ def running_gunicorn(log_path, timeout):
         "DATABASE_URL": database_url(),
         "EXOLVE_EVENTS_SECRET": SECRET,
         "ALLOWED_HOSTS": "127.0.0.1",
+        "METRICS_TOKEN": METRICS_TOKEN,
         "WEB_BIND": f"127.0.0.1:{port}",
         "WEB_PROCESSES": "1",
         "WEB_THREADS": "8",
@@ -140,6 +142,11 @@ def test_three_exports_at_once_leave_the_events_endpoint_answering(
         answered = time.monotonic()
         for thread in exports:
             thread.join(120)
+        scraped = requests.get(
+            f"{url}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=30
+        ).text
     assert response.status_code == 200
     assert len(finished) == 3
     assert answered < min(finished)  # answered while every export was still streaming
+    # The event was counted by one of gunicorn's processes; /metrics adds up all of them.
+    assert 'callbacks_call_events_total{answer="stored"} 1.0' in scraped
