@@ -4,20 +4,25 @@ worker's and beat's lines: tests/system/test_json_logs.py.)"""
 
 import logging
 import re
+from datetime import time, timedelta
 from unittest import mock
 
 import pytest
 from django.conf import settings as django_settings
+from django.utils import timezone
 
-from callbacks.models import CallbackRequest
+from callbacks import exolve
+from callbacks.delivery import replan, sending, staff_actions, sweeper
+from callbacks.models import CallbackRequest, WorkingHours
 from tests.admin_pages import call_back_url
-from tests.integration import console_log
+from tests.integration import call_event_data, console_log
 
 pytestmark = pytest.mark.django_db
 
 EVENTS_SECRET = "events-secret-for-json-lines-0123456789"
 NEW_ID = re.compile(r"[0-9a-f]{32}")  # a uuid4's hex
 json_console = console_log.json_console
+placed = call_event_data.placed
 
 
 def lines(written):
@@ -112,3 +117,50 @@ def test_a_traceback_is_the_lines_exc_info_without_the_secrets(json_console):
     assert line["exc_info"].startswith("Traceback (most recent call last):")
     assert line["exc_info"].endswith("RuntimeError: Exolve refused [redacted] for [redacted]")
     assert_no_secret(json_console)
+
+
+def test_the_send_threads_lines_carry_the_callback_id(callback, sandbox, queued, json_console):
+    """The send runs in a thread of its own, where the task's context does not reach."""
+    with mock.patch.object(exolve.ExolveClient, "make_callback", side_effect=RuntimeError("boom")):
+        sending.send_callback(callback.pk)
+    failed = line_starting(json_console, f"Callback {callback.pk}: sending failed unexpectedly")
+    assert failed["callback_id"] == callback.pk
+    assert "RuntimeError: boom" in failed["exc_info"]
+    recorded = line_starting(json_console, f"Callback {callback.pk} attempt 1: unknown")
+    assert recorded["callback_id"] == callback.pk
+
+
+def test_a_staff_action_carries_the_callback_id(callback, staff_user, json_console):
+    staff_actions.cancel_callback(callback, staff_user)
+    cancelled = line_starting(json_console, f"Callback {callback.pk} cancelled")
+    assert cancelled["callback_id"] == callback.pk
+    logging.getLogger("callbacks.anything").info("after the action")
+    assert "callback_id" not in line_starting(json_console, "after the action")
+
+
+def test_the_sweepers_give_up_names_the_callback(callback, settings, json_console):
+    sending.claim([callback.pk], timezone.now())  # and then the worker died
+    settings.CALLBACK_LOST_AFTER = 30
+    assert sweeper.give_up_lost_sends(timezone.now() + timedelta(seconds=31)) == 1
+    given_up = line_starting(json_console, f"Callback {callback.pk} attempt 1: no answer recorded")
+    assert (given_up["level"], given_up["callback_id"]) == ("WARNING", callback.pk)
+    assert "callback_id" not in line_starting(json_console, "Sweeper marked 1 lost send(s)")
+
+
+def test_re_planning_names_each_callback(callback, agent_group, queued, json_console):
+    later = timezone.localdate() + timedelta(days=2)
+    WorkingHours.objects.create(
+        agent_group=agent_group, weekday=later.weekday(), opens=time(10, 0), closes=time(11, 0)
+    )
+    assert replan.replan_waiting(agent_group) == 1
+    moved = line_starting(json_console, f"Callback {callback.pk} re-planned: due at ")
+    assert moved["callback_id"] == callback.pk
+
+
+def test_a_call_event_linked_to_its_call_names_the_callback(client, placed, json_console):
+    event = call_event_data.event(placed.call_id, "A", "o", 0)
+    response = call_event_data.post(client, event, secret=EVENTS_SECRET)
+    assert response.status_code == 200
+    linked = line_starting(json_console, f"Call event {placed.call_id} A o: linked")
+    assert linked["callback_id"] == placed.pk
+    assert linked["request_id"] == response.headers["X-Request-ID"]
