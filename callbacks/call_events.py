@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import call_legs, locks, outcomes, untrusted_json
+from . import call_legs, locks, log_context, outcomes, untrusted_json
 from .models import (
     CALL_ID_MAX_LENGTH,
     CallbackAttempt,
@@ -105,13 +105,14 @@ def receive_event(payload: dict[str, Any]) -> Receipt:
     except IntegrityError:
         duplicate = CallEvent.objects.get(**{field: payload[field] for field in IDENTITY_FIELDS})
         return Receipt(stored=False, linked=duplicate.attempt_id is not None)
-    logger.info(
-        "Call event %s %s %s: %s",
-        event.call_sid,
-        event.event_side,
-        event.type,
-        "linked" if event.attempt else "kept",
-    )
+    with log_context.about_callback(event.attempt.callback_id if event.attempt else None):
+        logger.info(
+            "Call event %s %s %s: %s",
+            event.call_sid,
+            event.event_side,
+            event.type,
+            "linked" if event.attempt else "kept",
+        )
     return Receipt(stored=True, linked=event.attempt is not None)
 
 

@@ -14,7 +14,8 @@ from celery.signals import (
 )
 from celery.utils.log import get_multiprocessing_logger
 
-from .log_filters import RedactSecrets
+from .log_config import JsonLines
+from .log_filters import LogContext, RedactSecrets
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callbacks_project.settings")
 
@@ -25,14 +26,24 @@ app.autodiscover_tasks()
 
 @after_setup_logger.connect
 @after_setup_task_logger.connect
-def redact_celery_log_handlers(logger: logging.Logger, **kwargs: Any) -> None:
+def configure_celery_log_handlers(logger: logging.Logger, **kwargs: Any) -> None:
     """Worker and beat write through handlers Celery makes itself, not Django's LOGGING: the root
     logger's (worker_hijack_root_logger replaces Django's), the task logger's and the
-    multiprocessing logger's. Each gets the filter the web's handlers have."""
+    multiprocessing logger's. Each gets the filter the web's handlers have and, with
+    LOG_FORMAT=json, the web's JSON lines with the request's, callback's and task's ids."""
+    from django.conf import settings
+
     loggers = [logger, get_multiprocessing_logger()]
     for handler in [handler for each in loggers if each for handler in each.handlers]:
-        if not any(isinstance(existing, RedactSecrets) for existing in handler.filters):
-            handler.addFilter(RedactSecrets())
+        _add_filter(handler, RedactSecrets)
+        if settings.LOG_FORMAT == "json":
+            _add_filter(handler, LogContext)
+            handler.setFormatter(JsonLines())
+
+
+def _add_filter(handler: logging.Handler, kind: type[logging.Filter]) -> None:
+    if not any(isinstance(existing, kind) for existing in handler.filters):
+        handler.addFilter(kind())
 
 
 @task_prerun.connect

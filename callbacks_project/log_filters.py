@@ -1,7 +1,11 @@
 """Log filters: what every handler of every process applies before it writes a line (Django's
-LOGGING puts it on the web's handlers, callbacks_project/celery.py on the worker's and beat's)."""
+LOGGING puts them on the web's handlers, callbacks_project/celery.py on the worker's and beat's)."""
 
 import logging
+
+from celery import current_task
+
+from callbacks import log_context
 
 from .redaction import redact
 
@@ -38,3 +42,16 @@ def _redact_traceback(record: logging.LogRecord) -> None:
         # The exception itself still holds the secret: a formatter that renders exc_info again
         # instead of reading the text (a JSON formatter, say) must find nothing to render.
         record.exc_text, record.exc_info = redacted, None
+
+
+class LogContext(logging.Filter):
+    """Copies what the line is about onto it: the request id and the callback id where known
+    (callbacks/log_context.py), and the Celery task's id inside a task. A JSON line carries them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name, value in log_context.current().items():
+            setattr(record, name, value)
+        task_id = current_task.request.id if current_task else None
+        if task_id:
+            record.task_id = task_id
+        return True

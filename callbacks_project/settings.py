@@ -23,6 +23,7 @@ from .environment import (
     read_time_zone,
     read_url_safe_secret,
 )
+from .log_config import LOG_FORMATS, logging_config
 
 # Generic classes of Django's (ModelAdmin[Contact], QuerySet[Contact]) may be subscripted at run
 # time, as the type checker reads them.
@@ -70,6 +71,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Every log line of a request carries its id, and the response says it (X-Request-ID).
+    "callbacks_project.request_id.RequestId",
     # /healthz and /readyz, before the host check and the HTTPS redirect (see the module).
     "callbacks_project.health_endpoints.HealthEndpoints",
     "django.middleware.security.SecurityMiddleware",
@@ -168,26 +171,11 @@ STATIC_ROOT = VAR_DIR / "static"  # filled by collectstatic, served by WhiteNois
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # also makes VAR_DIR for the SQLite file
 
 LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "filters": {"redact_secrets": {"()": "callbacks_project.log_filters.RedactSecrets"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact_secrets"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": read_choice("LOG_LEVEL", "INFO", LOG_LEVELS)},
-    # Django's own loggers (its 4xx lines, runserver's request lines) go through the same handler,
-    # so they are redacted too, DEBUG or not.
-    "loggers": {
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
-    },
-}
+LOG_LEVEL = read_choice("LOG_LEVEL", "INFO", LOG_LEVELS)
+# plain: one line of text per record; json: one JSON object per line, carrying the request's and
+# the callback's ids (the worker's and beat's too: callbacks_project/celery.py).
+LOG_FORMAT = read_choice("LOG_FORMAT", "plain", LOG_FORMATS)
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
 # Error pages (DEBUG's included) and the admins' error reports show no secret: not the broker's or
 # the database's password, not the events secret in the URL, the request or a view's variables.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "callbacks_project.error_reports.RedactingReporterFilter"

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import exolve, limits, locks
+from .. import exolve, limits, locks, log_context
 from ..models import (
     OPEN_STATUSES,
     AgentGroup,
@@ -73,7 +73,8 @@ def create_callback(
         if not open_callback_exists(contact, agent_group):
             raise
         raise already_open(contact, agent_group) from None
-    logger.info("Callback %s by user %s: %s", callback.pk, requested_by.pk, callback.status)
+    with log_context.about_callback(callback.pk):
+        logger.info("Callback %s by user %s: %s", callback.pk, requested_by.pk, callback.status)
     return callback
 
 
@@ -109,8 +110,9 @@ def _save_new_callback(callback: CallbackRequest, dialled: Sequence[str], now: d
 
 
 def _publish_new(callback: CallbackRequest, countdown: float) -> None:
-    if not queue.publish([callback.pk], countdown):
-        callback.queued_at = None  # the page says it waits for the queue
+    with log_context.about_callback(callback.pk):
+        if not queue.publish([callback.pk], countdown):
+            callback.queued_at = None  # the page says it waits for the queue
 
 
 def already_open(contact: Contact, agent_group: AgentGroup) -> ValidationError:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import log_context
 from ..models import AgentGroup, CallbackRequest, CallbackStatus, Refusal
 from . import queue
 from .transitions import Step, guard
@@ -35,7 +36,8 @@ def replan_waiting(agent_group: AgentGroup, now: datetime | None = None) -> int:
             if due_at == asked_for and already_due:
                 continue  # due, and the new hours still allow it now: it keeps its place
             if due_at != callback.next_attempt_at:
-                _move(callback, agent_group, due_at, now)
+                with log_context.about_callback(callback.pk):
+                    _move(callback, agent_group, due_at, now)
                 changed += 1
     if changed:
         logger.info("Agent group %s: %d waiting callback(s) re-planned", agent_group.pk, changed)
@@ -55,6 +57,7 @@ def _move(
             % {"group": agent_group},
             finished_at=now,
         )
+        logger.info("Callback %s re-planned: refused, %s", callback.pk, Refusal.NO_OPENING)
         return
     # A task queued for the old time finds it not due and waits again (sending.settle_unclaimed);
     # one for the new time goes now if the broker can hold the wait, or the sweeper queues it.
@@ -62,5 +65,6 @@ def _move(
     CallbackRequest.objects.filter(pk=callback.pk).update(
         next_attempt_at=due_at, queued_at=now if countdown is not None else None
     )
+    logger.info("Callback %s re-planned: due at %s", callback.pk, due_at.isoformat())
     if countdown is not None:
         transaction.on_commit(lambda: queue.publish([callback.pk], countdown))

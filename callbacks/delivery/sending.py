@@ -11,12 +11,12 @@ from concurrent.futures import Future, as_completed
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import exolve, limits, metrics
+from .. import exolve, limits, log_context, metrics
 from ..models import AttemptResult, CallbackAttempt, CallbackRequest, CallbackStatus
 from . import queue
 from .recording import record
@@ -72,25 +72,32 @@ def _send_batch(threads: SendThreads, callback_ids: Sequence[int]) -> list[Callb
             callback_ids,
         )
     for sent in as_completed(sends):  # each answer is recorded as soon as it arrives
-        try:
-            record(sends[sent], sent.result())
-        except Exception:
-            # The others are still recorded; this one stays "sending" until the sweeper gives it up.
-            logger.exception("Callback %s: recording the answer failed", sends[sent].callback_id)
+        _record(sends[sent], sent)
     return list(sends.values())
 
 
+def _record(attempt: CallbackAttempt, sent: Future[exolve.Answer]) -> None:
+    with log_context.about_callback(attempt.callback_id):
+        try:
+            record(attempt, sent.result())
+        except Exception:
+            # The others are still recorded; this one stays "sending" until the sweeper gives it up.
+            logger.exception("Callback %s: recording the answer failed", attempt.callback_id)
+
+
 def _send(attempt: CallbackAttempt) -> exolve.Answer:
-    try:
-        with metrics.EXOLVE_SECONDS.time():
-            return exolve.get_client().make_callback(attempt.request_body)
-    except Exception as exc:
-        # A bug, not an answer: the request may have gone out, so it must not be sent blindly again.
-        logger.exception("Callback %s: sending failed unexpectedly", attempt.callback_id)
-        error = _("Internal error while sending (%(kind)s); the call may have been placed.") % {
-            "kind": type(exc).__name__
-        }
-        return exolve.Answer(AttemptResult.UNKNOWN, error=error)
+    # In a send thread: the task thread's context (its callback id) does not reach it.
+    with log_context.about_callback(attempt.callback_id):
+        try:
+            with metrics.EXOLVE_SECONDS.time():
+                return exolve.get_client().make_callback(attempt.request_body)
+        except Exception as exc:
+            # A bug, not an answer: the request may have gone out, so never send it blindly again.
+            logger.exception("Callback %s: sending failed unexpectedly", attempt.callback_id)
+            error = _("Internal error while sending (%(kind)s); the call may have been placed.") % {
+                "kind": type(exc).__name__
+            }
+            return exolve.Answer(AttemptResult.UNKNOWN, error=error)
 
 
 @transaction.atomic
@@ -145,15 +152,22 @@ def settle_unclaimed(callback_ids: Iterable[int], now: datetime) -> None:
         pk__in=list(callback_ids), status=CallbackStatus.PENDING
     )
     for callback_id, due_at in pending.values_list("pk", "next_attempt_at"):
-        if due_at and due_at > now:
-            countdown = queue.countdown_to(due_at, now)
-            if countdown is not None:
-                queue.publish([callback_id], countdown)
-        elif not _refuse_at_claim(callback_id, now):
-            pending.filter(pk=callback_id).update(queued_at=None)
-            logger.info(
-                "Callback %s was held by another transaction; the sweeper sees to it", callback_id
-            )
+        with log_context.about_callback(callback_id):
+            _settle(pending, callback_id, due_at, now)
+
+
+def _settle(
+    pending: QuerySet[CallbackRequest], callback_id: int, due_at: datetime | None, now: datetime
+) -> None:
+    if due_at and due_at > now:
+        countdown = queue.countdown_to(due_at, now)
+        if countdown is not None:
+            queue.publish([callback_id], countdown)
+    elif not _refuse_at_claim(callback_id, now):
+        pending.filter(pk=callback_id).update(queued_at=None)
+        logger.info(
+            "Callback %s was held by another transaction; the sweeper sees to it", callback_id
+        )
 
 
 def _refuse_at_claim(callback_id: int, now: datetime) -> bool:

@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import limits, locks
+from .. import limits, locks, log_context
 from ..models import CallbackRequest, CallbackStatus
 from ..permissions import OVERRIDE_COOLDOWN
 from ..selectors import callback_lines
@@ -27,40 +27,44 @@ logger = logging.getLogger(__name__)
 
 def cancel_callback(callback: CallbackRequest, user: User) -> None:
     """Staff cancel a callback that has not been sent: a cancelled callback is never sent."""
-    cancelled = CallbackRequest.objects.filter(
-        guard(Step.CANCEL, CallbackStatus.CANCELLED), pk=callback.pk
-    ).update(status=CallbackStatus.CANCELLED, finished_at=timezone.now(), decided_by=user)
-    if not cancelled:
-        raise ValidationError(
-            _("This callback is no longer waiting, so it cannot be cancelled."), code="not_pending"
-        )
-    logger.info("Callback %s cancelled by user %s", callback.pk, user.pk)
+    with log_context.about_callback(callback.pk):
+        cancelled = CallbackRequest.objects.filter(
+            guard(Step.CANCEL, CallbackStatus.CANCELLED), pk=callback.pk
+        ).update(status=CallbackStatus.CANCELLED, finished_at=timezone.now(), decided_by=user)
+        if not cancelled:
+            raise ValidationError(
+                _("This callback is no longer waiting, so it cannot be cancelled."),
+                code="not_pending",
+            )
+        logger.info("Callback %s cancelled by user %s", callback.pk, user.pk)
 
 
 def place_again(callback: CallbackRequest, user: User) -> None:
     """A person who checked the unknown result asks for the call once more: a new round."""
-    _reopen(
-        callback,
-        user,
-        Step.PLACE_AGAIN,
-        _("Only a callback whose result is unknown can be placed again."),
-        round_first_attempt=F("attempt_count") + 1,
-        round_started_at=None,
-        claimed_at=None,
-    )
+    with log_context.about_callback(callback.pk):
+        _reopen(
+            callback,
+            user,
+            Step.PLACE_AGAIN,
+            _("Only a callback whose result is unknown can be placed again."),
+            round_first_attempt=F("attempt_count") + 1,
+            round_started_at=None,
+            claimed_at=None,
+        )
 
 
 def place_despite_cooldown(callback: CallbackRequest, user: User) -> None:
     """A support manager decides a callback refused for the number's cooldown should go out."""
     if not user.has_perm(OVERRIDE_COOLDOWN):
         raise PermissionDenied
-    _reopen(
-        callback,
-        user,
-        Step.PLACE_ANYWAY,
-        _("Only a callback refused for the cooldown can be placed anyway."),
-        limits_overridden=True,
-    )
+    with log_context.about_callback(callback.pk):
+        _reopen(
+            callback,
+            user,
+            Step.PLACE_ANYWAY,
+            _("Only a callback refused for the cooldown can be placed anyway."),
+            limits_overridden=True,
+        )
 
 
 def _reopen(

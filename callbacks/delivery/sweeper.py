@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import call_events, health
+from .. import call_events, health, log_context
 from ..models import AttemptResult, CallbackAttempt, CallbackRequest, CallbackStatus
 from . import queue
 from .transitions import Step, guard
@@ -116,14 +116,27 @@ def give_up_lost_sends(now: datetime) -> int:
     ) % {"seconds": settings.CALLBACK_LOST_AFTER}
     given_up = 0
     for callback_id, sequence in lost.values_list("pk", "attempt_count")[:BATCH_SIZE]:
-        with transaction.atomic():
-            if lost.filter(pk=callback_id, attempt_count=sequence).update(
-                status=CallbackStatus.UNKNOWN, error=error, finished_at=now
-            ):
-                CallbackAttempt.objects.filter(
-                    callback_id=callback_id, sequence=sequence, result=AttemptResult.SENDING
-                ).update(result=AttemptResult.UNKNOWN, error=error, finished_at=now)
-                given_up += 1
+        with log_context.about_callback(callback_id):
+            given_up += _give_up(lost, callback_id, sequence, error, now)
     if given_up:
         logger.warning("Sweeper marked %d lost send(s) unknown", given_up)
     return given_up
+
+
+def _give_up(
+    lost: QuerySet[CallbackRequest], callback_id: int, sequence: int, error: str, now: datetime
+) -> bool:
+    """The callback, then its attempt (docs/architecture.md's lock order); False if its answer
+    was recorded meanwhile."""
+    with transaction.atomic():
+        if not lost.filter(pk=callback_id, attempt_count=sequence).update(
+            status=CallbackStatus.UNKNOWN, error=error, finished_at=now
+        ):
+            return False
+        CallbackAttempt.objects.filter(
+            callback_id=callback_id, sequence=sequence, result=AttemptResult.SENDING
+        ).update(result=AttemptResult.UNKNOWN, error=error, finished_at=now)
+    logger.warning(
+        "Callback %s attempt %s: no answer recorded, marked unknown", callback_id, sequence
+    )
+    return True

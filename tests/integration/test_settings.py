@@ -1,6 +1,7 @@
 """Settings come from the environment, refuse malformed values by name, and are really in force."""
 
 import ast
+import json
 import os
 import subprocess
 import sys
@@ -38,6 +39,7 @@ VARIABLES = [
     "EXOLVE_API_KEY",
     "TIME_ZONE",
     "LOG_LEVEL",
+    "LOG_FORMAT",
     "CALLBACK_ALLOWED_COUNTRIES",
     "CALLBACK_REQUEUE_AFTER",
     "CALLBACK_MAX_COUNTDOWN",
@@ -113,6 +115,7 @@ def test_production_values_are_read():
         ({"EXOLVE_READ_TIMEOUT": "soon"}, "EXOLVE_READ_TIMEOUT"),
         ({"EXOLVE_MAX_ATTEMPTS": "0"}, "EXOLVE_MAX_ATTEMPTS"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+        ({"LOG_FORMAT": "bogus"}, "LOG_FORMAT"),
         ({"CALLBACK_ALLOWED_COUNTRIES": "RU,XX"}, "CALLBACK_ALLOWED_COUNTRIES"),
         (
             {"CALLBACK_REQUEUE_AFTER": "30", "CALLBACK_MAX_COUNTDOWN": "60"},
@@ -148,6 +151,18 @@ def test_a_malformed_value_stops_start_up_naming_the_variable(variables, named):
     result = load_settings(**variables)
     assert result.returncode != 0
     assert f"ImproperlyConfigured: Environment variable {named}:" in result.stderr
+
+
+def test_log_format_json_makes_every_line_one_json_object():
+    probe = "import logging; logging.getLogger('callbacks.probe').warning('probe %s', 42)"
+    result = load_settings(show=probe, LOG_FORMAT="json")
+    assert result.returncode == 0, result.stderr
+    written = [json.loads(line) for line in result.stderr.splitlines()]
+    assert {"level": "WARNING", "logger": "callbacks.probe", "message": "probe 42"}.items() <= (
+        written[-1].items()
+    )
+    plain = load_settings(show=probe)
+    assert plain.stderr.splitlines()[-1].endswith(" WARNING callbacks.probe: probe 42")
 
 
 def security_settings(**variables):

@@ -132,11 +132,12 @@ def running_worker(
     ready_seconds=60,
     consume=None,
     hostname=None,
+    quiet=False,
 ):
     """Start a worker whose send tasks go to `queue`, consuming `consume` (by default `queue`, and
     with `beat` this run's sweeper queue too, as scripts/run-demo's worker does), with the modules
     in `include` imported besides this one; yield a Worker; stop it (or its corpse) on the way
-    out."""
+    out. With `quiet`, no banner: everything it writes goes through logging."""
     from django.conf import settings
 
     if consume is None:
@@ -166,6 +167,7 @@ def running_worker(
         "celery",
         "-A",
         "callbacks_project",
+        *(["--quiet"] if quiet else []),
         "worker",
         "--loglevel=INFO",
     ]

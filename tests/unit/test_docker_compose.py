@@ -78,7 +78,9 @@ def check_command(words):
         assert arguments[0] == "-A"
         app = importlib.import_module(arguments[1]).celery_app
         assert isinstance(app, Celery)
-        assert arguments[2] in {"worker", "beat"}
+        # No banner, which Celery prints outside logging: LOG_FORMAT=json output stays JSON.
+        assert arguments[2] == "--quiet"
+        assert arguments[3] in {"worker", "beat"}
     elif program == "python":
         assert arguments[0] == "manage.py"
         assert (PROJECT / "manage.py").is_file()
