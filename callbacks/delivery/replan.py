@@ -1,6 +1,6 @@
 """Re-planning: when a group's working hours, holidays or time zone change, its waiting callbacks
-take the due time the new hours give (asked for now, or at the time staff scheduled), and one
-that no hours of the coming year allow is refused."""
+take the due time the new hours give (asked for now, at the time staff scheduled, or for a retry
+no sooner than its wait), and one that no hours of the coming year allow is refused."""
 
 import logging
 from datetime import datetime
@@ -22,15 +22,19 @@ def replan_waiting(agent_group: AgentGroup, now: datetime | None = None) -> int:
     returns how many changed."""
     now = now or timezone.now()
     changed = 0
+    # The hours and holidays read once, not once per callback.
+    agent_group = AgentGroup.objects.prefetch_related("working_hours", "holidays").get(
+        pk=agent_group.pk
+    )
     with transaction.atomic():
         waiting = (
             CallbackRequest.objects.select_for_update(no_key=True)
             .filter(agent_group=agent_group, status=CallbackStatus.PENDING)
-            .only("pk", "scheduled_for", "next_attempt_at")
+            .only("pk", "scheduled_for", "next_attempt_at", "attempt_count", "round_first_attempt")
             .order_by("pk")
         )
         for callback in waiting:
-            asked_for = max(now, callback.scheduled_for or now)
+            asked_for = _asked_for(callback, now)
             due_at = agent_group.next_opening(asked_for)
             already_due = callback.next_attempt_at is None or callback.next_attempt_at <= now
             if due_at == asked_for and already_due:
@@ -42,6 +46,16 @@ def replan_waiting(agent_group: AgentGroup, now: datetime | None = None) -> int:
     if changed:
         logger.info("Agent group %s: %d waiting callback(s) re-planned", agent_group.pk, changed)
     return changed
+
+
+def _asked_for(callback: CallbackRequest, now: datetime) -> datetime:
+    """The earliest the callback may go: now, or the time staff scheduled; a retry (an attempt of
+    this round was made) no sooner than its wait, which honours Exolve's Retry-After."""
+    earliest = [now, callback.scheduled_for or now]
+    retrying = callback.attempt_count >= callback.round_first_attempt
+    if retrying and callback.next_attempt_at:
+        earliest.append(callback.next_attempt_at)
+    return max(earliest)
 
 
 def _move(

@@ -21,6 +21,7 @@ from callbacks.models import (
     WorkingHours,
 )
 from tests.admin_pages import change_url, inline_data, shown_change_form
+from tests.helpers import pending_callbacks
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +88,7 @@ def test_placing_again_a_number_now_on_the_do_not_call_list_is_refused(
     assert unknown.status == CallbackStatus.UNKNOWN
 
 
-def test_placing_again_counts_against_the_hourly_limit_of_whoever_places_it(
+def test_placing_again_does_not_count_the_callback_itself_against_the_hourly_limit(
     staff_client, unknown, agent_group, staff_user, settings, queued
 ):
     settings.CALLBACK_USER_HOURLY_LIMIT = 1  # the unknown callback itself is not counted
@@ -167,3 +168,33 @@ def test_hours_that_never_open_again_refuse_the_waiting_callbacks(callback, agen
     assert replan_waiting(agent_group) == 1
     callback.refresh_from_db()
     assert (callback.status, callback.refusal) == (CallbackStatus.REFUSED, Refusal.NO_OPENING)
+
+
+def test_a_retry_waiting_out_its_backoff_is_never_pulled_forward_by_new_hours(
+    callback, agent_group, queued
+):
+    """Its wait honours Exolve's Retry-After: new hours may only move it later."""
+    wait_until = timezone.now() + timedelta(seconds=300)
+    CallbackRequest.objects.filter(pk=callback.pk).update(
+        attempt_count=1, round_first_attempt=1, next_attempt_at=wait_until
+    )
+    Holiday.objects.create(
+        agent_group=agent_group, date=timezone.localdate() + timedelta(days=30), name="Later"
+    )
+    assert replan_waiting(agent_group) == 0
+    callback.refresh_from_db()
+    assert callback.next_attempt_at == wait_until
+
+
+def test_re_planning_reads_the_hours_once_whatever_the_number_of_callbacks(
+    agent_group, staff_user, queued, django_assert_max_num_queries
+):
+    pending_callbacks(20, agent_group, staff_user)
+    WorkingHours.objects.create(
+        agent_group=agent_group,
+        weekday=(timezone.localdate() + timedelta(days=1)).weekday(),
+        opens=time(9),
+        closes=time(18),
+    )
+    with django_assert_max_num_queries(10 + 20 * 2):  # a lock-and-update per callback at most
+        assert replan_waiting(agent_group) == 20
