@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import limits, locks, log_context
-from ..models import CallbackRequest, CallbackStatus
+from ..models import CallbackRequest, CallbackStatus, ContactNumber
 from ..permissions import OVERRIDE_COOLDOWN
 from ..selectors import callback_lines
 from . import queue
@@ -114,8 +114,10 @@ def _reopen(
 def _check_still_allowed(
     callback: CallbackRequest, dialled: list[str], user: User, step: Step, now: datetime
 ) -> None:
-    destinations, numbers = callback_lines(callback.agent_group, callback.contact)
-    validate_callback(callback.agent_group, destinations, numbers)
+    # The group as it is now, with the numbers the callback dials (its body was fixed at the press).
+    destinations, _numbers = callback_lines(callback.agent_group, callback.contact)
+    dialled_rows = [ContactNumber(position=i, number=n) for i, n in enumerate(dialled)]
+    validate_callback(callback.agent_group, destinations, dialled_rows)
     refusal = limits.refusal_for(
         numbers=dialled,
         user=user,
