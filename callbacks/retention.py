@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from .models import OPEN_STATUSES, CallbackAttempt, CallbackStatus, CallEvent, CallLeg
@@ -34,7 +34,7 @@ def purge(older_than_days: int, batch_size: int, now: datetime | None = None) ->
         "events": _in_batches(events, batch_size),
         "attempts": _in_batches(attempts, batch_size),
     }
-    legs = CallLeg.objects.exclude(call_sid__in=CallEvent.objects.values("call_sid"))
+    legs = CallLeg.objects.exclude(Exists(CallEvent.objects.filter(call_sid=OuterRef("call_sid"))))
     deleted["legs"] = _in_batches(legs, batch_size)
     logger.info(
         "Retention: deleted %(events)d call events, %(attempts)d attempts and %(legs)d call legs",
@@ -51,7 +51,8 @@ def _in_batches(queryset: QuerySet[models.Model], batch_size: int) -> int:
             if not ids:
                 return deleted
             # An attempt's own events go with it (CASCADE), whatever their age.
-            _total, per_model = queryset.model._default_manager.filter(pk__in=ids).delete()
+            # The batch's condition again: a row that no longer meets it meanwhile stays.
+            _total, per_model = queryset.filter(pk__in=ids).delete()
             deleted += per_model.get(queryset.model._meta.label, 0)
 
 
