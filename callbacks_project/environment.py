@@ -160,8 +160,9 @@ def read_time_zone(name: str, default: str) -> str:
 
 
 def read_url_safe_secret(name: str) -> str:
-    """Empty, or at least 24 letters, digits, '-' or '_': it goes into a URL unescaped."""
+    """Empty, or at least 24 letters, digits, '-' or '_': long enough not to be guessed, and fit
+    for a URL or a header unescaped."""
     value = read_str(name, default="")
     if value and not re.fullmatch(r"[A-Za-z0-9_-]{24,}", value):
-        _fail(name, "must be at least 24 letters, digits, '-' or '_' (it goes into a URL)")
+        _fail(name, "must be at least 24 letters, digits, '-' or '_' (a URL or a header holds it)")
     return value

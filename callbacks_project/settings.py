@@ -93,7 +93,7 @@ MIDDLEWARE = [
 # --- Metrics (prometheus-client) --------------------------------------------------------------
 # The web serves /metrics only to a bearer of METRICS_TOKEN (unset: 404). The worker serves its own
 # (attempts, Exolve's latency) on WORKER_METRICS_PORT (0: not at all), on WORKER_METRICS_ADDRESS.
-METRICS_TOKEN = read_str("METRICS_TOKEN", default="")
+METRICS_TOKEN = read_url_safe_secret("METRICS_TOKEN")
 WORKER_METRICS_PORT = read_number("WORKER_METRICS_PORT", 0, minimum=0, maximum=65535)
 WORKER_METRICS_ADDRESS = read_str("WORKER_METRICS_ADDRESS", default="127.0.0.1")
 

@@ -131,6 +131,7 @@ def test_production_values_are_read():
         ({"CALLBACK_BATCH_SIZE": "60", "CALLBACK_SEND_THREADS": "50"}, "CALLBACK_BATCH_SIZE"),
         ({"CALLBACK_SEND_THREADS": "0"}, "CALLBACK_SEND_THREADS"),
         ({"EXOLVE_EVENTS_SECRET": "short"}, "EXOLVE_EVENTS_SECRET"),
+        ({"METRICS_TOKEN": "guessable"}, "METRICS_TOKEN"),
         ({"EXOLVE_EVENTS_SECRET": "a/b" * 10}, "EXOLVE_EVENTS_SECRET"),
         ({"EXOLVE_EVENTS_LEGACY_URL": "soon"}, "EXOLVE_EVENTS_LEGACY_URL"),
         ({"EXOLVE_EVENTS_LEGACY_SECRET": "short"}, "EXOLVE_EVENTS_LEGACY_SECRET"),

@@ -205,3 +205,19 @@ def test_no_process_runs_as_root(compose):
     assert services["redis"]["user"] == "redis"
     for name, service in services.items():
         assert not service.get("privileged"), name
+
+
+def test_behind_the_documented_proxy_logins_are_counted_by_the_clients_address(deployed):
+    """One proxy appends the client's address to X-Forwarded-For (the README's nginx block):
+    without TRUSTED_PROXY_COUNT, every login would seem to come from the proxy, and a few bad
+    passwords would lock a user name out for everyone."""
+    environment = deployed["services"]["web"]["environment"]
+    assert environment["TRUSTED_PROXY_COUNT"] == "1"
+    readme = (PROJECT / "README.md").read_text()
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in readme
+
+
+def test_the_workers_metrics_can_be_reached_on_the_compose_network(deployed):
+    environment = deployed["services"]["worker"]["environment"]
+    assert environment["WORKER_METRICS_ADDRESS"] == "0.0.0.0"
+    assert "WORKER_METRICS_PORT" in environment
