@@ -20,7 +20,8 @@ class RedactSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:  # arguments that do not fit: the handler reports it, not the caller
+        except Exception:  # arguments that do not fit: the handler reports it, redacted
+            record.msg, record.args = redact(str(record.msg)), None
             return True
         redacted = redact(message)
         if redacted != message:

@@ -85,3 +85,13 @@ def test_a_urls_password_is_redacted(console, url, shown):
 def test_a_url_without_a_password_is_left_alone(console):
     logging.getLogger("callbacks.anything").warning("see https://api.exolve.ru:443/call/v1 @ 5")
     assert "see https://api.exolve.ru:443/call/v1 @ 5" in console.getvalue()
+
+
+def test_a_log_call_whose_arguments_do_not_fit_writes_no_secret(console, secrets, capsys):
+    """logging prints such a record's message and arguments to stderr (Handler.handleError)."""
+    key, secret = secrets
+    message = "key " + key + " %d"  # a message built before the call, as careless code does
+    logging.getLogger("callbacks.anything").warning(message, secret)
+    written = console.getvalue() + capsys.readouterr().err
+    assert key not in written
+    assert secret not in written
