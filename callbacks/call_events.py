@@ -133,7 +133,7 @@ def _dropped(event: CallEvent) -> Receipt:
         event.type,
         settings.EXOLVE_EVENTS_PER_CALL,
     )
-    reason = _("The call already has the most events kept (%(count)d).") % {
+    reason = _("The call already has the maximum number of events kept (%(count)d).") % {
         "count": settings.EXOLVE_EVENTS_PER_CALL
     }
     return Receipt(stored=False, linked=False, dropped=reason)

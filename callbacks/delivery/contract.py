@@ -7,6 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
+from ..limits import inactive_group_message
 from ..models import (
     MAX_DESTINATIONS_PER_LINE,
     MAX_NUMBERS_PER_CONTACT,
@@ -23,7 +24,7 @@ def validate_callback(
     """Every rule of the MakeCallback contract; a ValidationError lists each one broken."""
     messages = []
     if not agent_group.is_active:
-        messages.append(_("Agent group “%(group)s” is not active.") % {"group": agent_group})
+        messages.append(inactive_group_message(agent_group.name))
     messages += _line_size_errors(agent_group, destinations, numbers)
     presets = [agent_group.side(side).tts_preset for side in SIDES]
     messages += _row_errors([agent_group, *[preset for preset in presets if preset], *destinations])

@@ -68,7 +68,7 @@ def test_events_beyond_the_most_kept_per_call_are_answered_and_dropped(client, s
     settings.EXOLVE_EVENTS_PER_CALL = 20
     answers = [post(client, event("cal-1", "A", "h", second)).json() for second in range(25)]
     assert [answer["stored"] for answer in answers] == [True] * 20 + [False] * 5
-    assert "the most events kept (20)" in answers[-1]["dropped"]
+    assert "the maximum number of events kept (20)" in answers[-1]["dropped"]
     assert CallEvent.objects.filter(call_sid="cal-1").count() == 20
     assert post(client, event("cal-2", "A", "h", 0)).json()["stored"] is True  # another call
 
