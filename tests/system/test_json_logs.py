@@ -16,7 +16,11 @@ from tests.integration import console_log
 from tests.system.redaction_probe import PROBE, TASK
 from tests.system.test_secrets_in_output import EVENTS_SECRET, environment, running
 from tests.system.test_worker import finished, press_call_back
-from tests.system.worker_process import QUEUE_VARIABLE, own_queue, running_worker
+from tests.system.worker_process import (
+    QUEUE_VARIABLE,
+    own_queue,
+    worker_on_own_queue,
+)
 
 pytestmark = pytest.mark.worker
 json_console = console_log.json_console
@@ -32,18 +36,14 @@ def worker(sandbox_server, django_db_setup, tmp_path_factory):
     redaction probe's task."""
     log_path = tmp_path_factory.mktemp("json-worker") / "worker.log"
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
-    with (
-        own_queue(settings.CELERY_BROKER_URL, queue),
-        running_worker(
-            log_path,
-            queue=queue,
-            broker_url=settings.CELERY_BROKER_URL,
-            sandbox_url=sandbox_server.url,
-            env={"LOG_FORMAT": "json", "EXOLVE_EVENTS_SECRET": EVENTS_SECRET, **AS_THE_APP_USER},
-            include=["tests.system.redaction_probe"],
-            quiet=True,
-        ) as worker,
-    ):
+    with worker_on_own_queue(
+        log_path,
+        queue=queue,
+        sandbox_url=sandbox_server.url,
+        env={"LOG_FORMAT": "json", "EXOLVE_EVENTS_SECRET": EVENTS_SECRET, **AS_THE_APP_USER},
+        include=["tests.system.redaction_probe"],
+        quiet=True,
+    ) as worker:
         yield worker
 
 

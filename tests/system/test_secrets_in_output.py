@@ -20,7 +20,7 @@ from tests.system.worker_process import (
     Worker,
     database_url,
     own_queue,
-    running_worker,
+    worker_on_own_queue,
 )
 
 EVENTS_SECRET = "events-secret-of-the-processes-0123456789"
@@ -76,17 +76,13 @@ def test_the_worker_writes_no_secret(django_db_setup, sandbox_server, tmp_path):
 
     queue = f"callbacks-redaction-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     log_path = tmp_path / "worker.log"
-    with (
-        own_queue(settings.CELERY_BROKER_URL, queue),
-        running_worker(
-            log_path,
-            queue=queue,
-            broker_url=settings.CELERY_BROKER_URL,
-            sandbox_url=sandbox_server.url,
-            env={"EXOLVE_EVENTS_SECRET": EVENTS_SECRET},
-            include=["tests.system.redaction_probe"],
-        ) as worker,
-    ):
+    with worker_on_own_queue(
+        log_path,
+        queue=queue,
+        sandbox_url=sandbox_server.url,
+        env={"EXOLVE_EVENTS_SECRET": EVENTS_SECRET},
+        include=["tests.system.redaction_probe"],
+    ) as worker:
         app.send_task(TASK, queue=queue)
         assert wait_for(lambda: f"{TASK}[" in worker.log() and " raised " in worker.log(), 30), (
             worker.log()

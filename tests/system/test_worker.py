@@ -9,7 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from callbacks.models import CallbackRequest, CallbackStatus
 from tests.helpers import free_port, wait_for
-from tests.system.worker_process import own_queue, running_worker
+from tests.system.worker_process import worker_on_own_queue
 
 METRICS_PORT = free_port()
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -21,16 +21,12 @@ def worker(sandbox_server, django_db_setup, tmp_path_factory):
     theirs: another run on this machine, or a demo, never takes its tasks."""
     log_path = tmp_path_factory.mktemp("worker") / "worker.log"
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
-    with (
-        own_queue(settings.CELERY_BROKER_URL, queue),
-        running_worker(
-            log_path,
-            queue=queue,
-            broker_url=settings.CELERY_BROKER_URL,
-            sandbox_url=sandbox_server.url,
-            env={"EXOLVE_RETRY_BASE_DELAY": "0.2", "WORKER_METRICS_PORT": str(METRICS_PORT)},
-        ) as worker,
-    ):
+    with worker_on_own_queue(
+        log_path,
+        queue=queue,
+        sandbox_url=sandbox_server.url,
+        env={"EXOLVE_RETRY_BASE_DELAY": "0.2", "WORKER_METRICS_PORT": str(METRICS_PORT)},
+    ) as worker:
         yield worker
     assert settings.EXOLVE_API_KEY not in worker.log(), "the API key reached the worker's log"
 

@@ -293,3 +293,19 @@ def _configure_worker():
 
 if os.environ.get(QUEUE_VARIABLE) or os.environ.get(HOLD_VARIABLE):
     _configure_worker()
+
+
+@contextmanager
+def worker_on_own_queue(log_path, *, queue, sandbox_url, **options):
+    """running_worker on the configured broker, consuming `queue`, whose leftovers are cleaned
+    off the broker afterwards (own_queue)."""
+    from django.conf import settings
+
+    url = settings.CELERY_BROKER_URL
+    with (
+        own_queue(url, queue),
+        running_worker(
+            log_path, queue=queue, broker_url=url, sandbox_url=sandbox_url, **options
+        ) as worker,
+    ):
+        yield worker
