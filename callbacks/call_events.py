@@ -35,12 +35,16 @@ class BadEvent(ValueError):
     """An event we cannot store, with the reason for the sender."""
 
 
+def body_too_long() -> BadEvent:
+    return BadEvent(
+        _("The body is longer than %(max)d bytes.") % {"max": settings.EXOLVE_EVENT_MAX_BYTES}
+    )
+
+
 def parse_event(body: bytes) -> dict[str, Any]:
     """The event's fields from a request body, or BadEvent saying what is wrong with it."""
-    if len(body) > settings.EXOLVE_EVENT_MAX_BYTES:
-        raise BadEvent(
-            _("The body is longer than %(max)d bytes.") % {"max": settings.EXOLVE_EVENT_MAX_BYTES}
-        )
+    if len(body) > settings.EXOLVE_EVENT_MAX_BYTES:  # no Content-Length said so beforehand
+        raise body_too_long()
     try:
         payload = untrusted_json.loads(body)
     except untrusted_json.NotPlainJson as exc:

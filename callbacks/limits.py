@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from .models import (
     RINGING_STATUSES,
+    AgentGroup,
     CallbackNumber,
     CallbackRequest,
     CallbackStatus,
@@ -58,6 +59,10 @@ def refusal_at_claim(callback_id: int) -> RefusalReason | None:
 
 def inactive_group_message(group_name: str) -> str:
     return _("Agent group “%(group)s” is not active. Nothing was sent.") % {"group": group_name}
+
+
+def no_opening_message(agent_group: AgentGroup) -> str:
+    return _("“%(group)s” has no working hours in the coming year.") % {"group": agent_group}
 
 
 def _number_policy_refusal(numbers: Iterable[str]) -> RefusalReason | None:

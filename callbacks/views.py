@@ -104,11 +104,8 @@ def _receive(request: HttpRequest) -> JsonResponse:
     if request.method != "POST":
         return JsonResponse({"error": "only POST"}, status=405, headers={"Allow": "POST"})
     if _declared_length(request) > settings.EXOLVE_EVENT_MAX_BYTES:  # not even read
-        error = _("The body is longer than %(max)d bytes.") % {
-            "max": settings.EXOLVE_EVENT_MAX_BYTES
-        }
         metrics.EVENTS.labels(answer="refused").inc()
-        return JsonResponse({"error": error}, status=413)
+        return JsonResponse({"error": str(call_events.body_too_long())}, status=413)
     try:
         payload = call_events.parse_event(request.body)
     except call_events.BadEvent as exc:
@@ -128,7 +125,7 @@ def prometheus_metrics(request: HttpRequest) -> HttpResponse:
     configured, or with another, nothing is there (404)."""
     expected = settings.METRICS_TOKEN
     given = request.headers.get("Authorization", "").removeprefix("Bearer ")
-    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+    if not expected or not _same(given, expected):
         raise Http404
     return HttpResponse(metrics.exposition(), content_type=CONTENT_TYPE_LATEST)
 

@@ -87,11 +87,7 @@ def _refuse_if_limited(callback: CallbackRequest, dialled: Sequence[str], now: d
     ):  # the other click committed meanwhile
         raise already_open(callback.contact, callback.agent_group)
     if refusal is None and callback.next_attempt_at is None:
-        refusal = (
-            Refusal.NO_OPENING,
-            _("“%(group)s” has no working hours in the coming year.")
-            % {"group": callback.agent_group},
-        )
+        refusal = Refusal.NO_OPENING, limits.no_opening_message(callback.agent_group)
     if refusal:
         callback.status, callback.finished_at = CallbackStatus.REFUSED, now
         callback.refusal, callback.error = refusal

@@ -7,9 +7,8 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from .. import log_context
+from .. import limits, log_context
 from ..models import AgentGroup, CallbackRequest, CallbackStatus, Refusal
 from . import queue
 from .transitions import Step, guard
@@ -67,8 +66,7 @@ def _move(
         ).update(
             status=CallbackStatus.REFUSED,
             refusal=Refusal.NO_OPENING,
-            error=_("“%(group)s” has no working hours in the coming year.")
-            % {"group": agent_group},
+            error=limits.no_opening_message(agent_group),
             finished_at=now,
         )
         logger.info("Callback %s re-planned: refused, %s", callback.pk, Refusal.NO_OPENING)

@@ -79,10 +79,7 @@ def _reopen(
     now = timezone.now()
     due_at = callback.agent_group.next_opening(max(now, callback.scheduled_for or now))
     if due_at is None:
-        raise ValidationError(
-            _("“%(group)s” has no working hours in the coming year.")
-            % {"group": callback.agent_group}
-        )
+        raise ValidationError(limits.no_opening_message(callback.agent_group))
     countdown = queue.countdown_to(due_at, now)
     dialled = list(callback.numbers.values_list("number", flat=True))
     try:
