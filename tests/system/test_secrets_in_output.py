@@ -4,7 +4,6 @@ access log prints every request line). A probe (redaction_probe.py) logs the API
 events secret in a message, in its arguments and in tracebacks; what comes out is redacted."""
 
 import os
-import subprocess
 import sys
 import uuid
 from contextlib import contextmanager
@@ -13,13 +12,14 @@ import pytest
 import requests
 from django.conf import settings
 
-from tests.helpers import PROJECT, free_port, wait_for
+from tests.helpers import free_port, wait_for
 from tests.system.redaction_probe import PROBE, TASK
 from tests.system.worker_process import (
     QUEUE_VARIABLE,
     Worker,
     database_url,
     own_queue,
+    start_logged,
     worker_on_own_queue,
 )
 
@@ -43,16 +43,7 @@ def environment(**variables):
 @contextmanager
 def running(command, log_path, env):
     """A process (the leader of its own process group) writing to log_path; always stopped."""
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=PROJECT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    running_process = Worker(process, log_path, command[3])
+    running_process = Worker(start_logged(command, log_path, env), log_path, command[3])
     try:
         yield running_process
     finally:

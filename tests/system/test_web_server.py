@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -18,9 +17,9 @@ from django.test import Client
 from django.utils import timezone
 
 from callbacks.models import CallbackRequest, CallbackStatus
-from tests.helpers import PROJECT, free_port, wait_for
+from tests.helpers import free_port, wait_for
 from tests.integration.call_event_data import SECRET, basic_credentials, event, events_url
-from tests.system.worker_process import database_url
+from tests.system.worker_process import database_url, start_logged
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -45,14 +44,7 @@ def running_gunicorn(log_path, timeout):
         "WEB_TIMEOUT": str(timeout),
     }
     command = [sys.executable, "-m", "gunicorn", "-c", "python:callbacks_project.gunicorn"]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [*command, "callbacks_project.wsgi:application"],
-            cwd=PROJECT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_logged([*command, "callbacks_project.wsgi:application"], log_path, env)
     url = f"http://127.0.0.1:{port}"
     try:
         assert wait_for(lambda: _answers(url), 30), log_path.read_text()

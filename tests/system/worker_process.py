@@ -110,6 +110,20 @@ class Worker:
         self.killed = True
 
 
+def start_logged(command, log_path, env):
+    """A process of the project (the leader of its own process group, so that a signal to the
+    group reaches its children) writing its output to log_path."""
+    with open(log_path, "w") as log:
+        return subprocess.Popen(
+            command,
+            cwd=PROJECT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 def _signal_group(process, signum):
     try:
         os.killpg(process.pid, signum)  # the group we made with start_new_session: only ours
@@ -177,16 +191,7 @@ def running_worker(
     command += ["-I", ",".join([__name__, *include])]
     if beat:
         command += ["--beat", "-s", str(log_path.with_suffix(".beat-schedule"))]
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=PROJECT,
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    worker = Worker(process, log_path, hostname)
+    worker = Worker(start_logged(command, log_path, environment), log_path, hostname)
     try:
         started = wait_for(lambda: READY in worker.log() or not worker.alive(), ready_seconds)
         assert started, f"the worker did not start:\n{worker.log()}"
