@@ -26,8 +26,8 @@ def orm_beside_the_browser(monkeypatch):
 def open_page(chromium, live_server, tmp_path):
     pages = []
 
-    def open_as(username, password=PASSWORD):
-        page = chromium.new_page(locale="ru-RU", viewport=VIEWPORT)
+    def open_as(username, password=PASSWORD, locale="ru-RU"):
+        page = chromium.new_page(locale=locale, viewport=VIEWPORT)
         pages.append(page)
         page.goto(f"{live_server.url}/admin/login/")
         page.fill("#id_username", username)
@@ -40,14 +40,23 @@ def open_page(chromium, live_server, tmp_path):
         page.screenshot(path=str(tmp_path / f"page-{index}.png"), full_page=True)
 
 
-def test_a_locked_out_login_is_told_when_to_try_again(open_page, staff_user, settings):
+@pytest.mark.parametrize(
+    ("locale", "says"),
+    [
+        ("ru-RU", ["Слишком много неудачных попыток входа", "через 15 мин."]),
+        ("en-GB", ["Too many failed logins", "Try again in 15 min"]),
+    ],
+)
+def test_a_locked_out_login_is_told_when_to_try_again(
+    open_page, staff_user, settings, locale, says
+):
     settings.AXES_FAILURE_LIMIT = 2
     for _ in range(2):
-        open_page(staff_user.username, "wrong")
-    page = open_page(staff_user.username)  # the right password, too late
+        open_page(staff_user.username, "wrong", locale)
+    page = open_page(staff_user.username, locale=locale)  # the right password, too late
     page.wait_for_selector(".errornote")
-    assert "Слишком много неудачных попыток входа" in page.inner_text(".errornote")
-    assert "через 15 мин." in page.inner_text(".errornote")
+    for words in says:
+        assert words in page.inner_text(".errornote")
     assert page.locator("#user-tools").count() == 0
 
 
