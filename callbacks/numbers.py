@@ -74,16 +74,21 @@ def as_stored_number(value: Any) -> Any:
     return value
 
 
-def spaced_number(stored: str) -> str:
-    """A stored number as people read it, without the "+": 7 916 123-45-67 (a SIP-URI as it is)."""
+def readable_number(stored: str) -> str:
+    """A stored number as people read it: +7 916 123-45-67 (a SIP-URI, or anything that is not a
+    stored number, as it is)."""
     parsed = (
         _parse_valid(f"+{stored}", None) if re.fullmatch(PHONE_DIGITS_REGEX, stored or "") else None
     )
     if not parsed:
         return stored
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL).lstrip(
-        "+"
-    )
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def spaced_number(stored: str) -> str:
+    """readable_number without the "+" (7 916 123-45-67), for a CSV cell that must not read as a
+    formula."""
+    return readable_number(stored).removeprefix("+")
 
 
 def normalize_typed_or_stored_number(value: str) -> str:

@@ -10,6 +10,7 @@ from ..numbers import (
     normalize_customer_number,
     normalize_dial_number,
     normalize_phone_number,
+    readable_number,
 )
 
 
@@ -24,6 +25,10 @@ class NormalizedCharFormField(forms.CharField):
     def to_python(self, value: Any) -> Any:
         value = super().to_python(value)
         return value if value in self.empty_values else self.normalize(value)
+
+    def prepare_value(self, value: Any) -> Any:
+        """A stored number shown in the form as people read it; what was typed, as typed."""
+        return readable_number(value) if isinstance(value, str) else value
 
 
 class _NormalizedCharField(models.CharField[str, str]):

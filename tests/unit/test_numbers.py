@@ -12,6 +12,7 @@ from callbacks.numbers import (
     is_sip_uri,
     normalize_dial_number,
     normalize_phone_number,
+    readable_number,
 )
 
 MOBILE_SPELLINGS = [
@@ -119,3 +120,33 @@ def test_a_foreign_destination_keeps_its_number_when_cleaned_again(agent_group):
     destination = Destination(agent_group=agent_group, number="4930123456", position=5)
     destination.full_clean(validate_constraints=False)
     assert destination.number == "4930123456"
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("79123456789", "+7 912 345-67-89"),
+        ("74951234567", "+7 495 123-45-67"),
+        ("4930123456", "+49 30 123456"),
+        ("sip:100@pbx.example.com", "sip:100@pbx.example.com"),
+        ("89123456789", "89123456789"),  # not a stored number: shown as it is
+        ("", ""),
+    ],
+)
+def test_a_stored_number_is_shown_as_people_read_it(stored, shown):
+    assert readable_number(stored) == shown
+
+
+def test_a_number_field_shows_the_stored_number_readably_and_what_was_typed_as_typed():
+    from django.forms import modelform_factory
+    from django.template import Context, Template
+
+    Form = modelform_factory(Destination, fields=["number"])
+    stored = Form(instance=Destination(number="79123456789"))
+    assert 'value="+7 912 345-67-89"' in str(stored["number"])
+    typed = Form(data={"number": "8 912 345"})
+    assert 'value="8 912 345"' in str(typed["number"])
+    shown = Template("{% load phone_numbers %}{{ n|readable_number }}").render(
+        Context({"n": "79123456789"})
+    )
+    assert shown == "+7 912 345-67-89"
