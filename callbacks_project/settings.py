@@ -162,6 +162,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGES = [("ru", "Русский"), ("en", "English")]
 LANGUAGE_CODE = read_choice("LANGUAGE_CODE", "ru", [code for code, _ in LANGUAGES])
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["callbacks_project.formats"]  # one date format per language
 TIME_ZONE = read_time_zone("TIME_ZONE", default="Europe/Moscow")
 USE_I18N = True
 USE_TZ = True

@@ -5,12 +5,12 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from .. import call_events
+from ..dates import shown_datetime
 from ..models import CallbackAttempt, CallbackRequest
 from ..paging import EstimatedCountPaginator
 from ..selectors import search_callbacks
@@ -45,9 +45,7 @@ def legs_table(callback: CallbackRequest) -> SafeString:
             (
                 f"{leg.side} ({who[leg.side]})",
                 _("yes") if leg.answered else (_("no") if leg.final else "…"),
-                timezone.localtime(leg.answered_at).strftime("%Y-%m-%d %H:%M:%S")
-                if leg.answered_at
-                else "",
+                shown_datetime(leg.answered_at) if leg.answered_at else "",
                 leg.talk_seconds if leg.talk_seconds is not None else "",
                 leg.hangup_cause,
                 leg.cause,

@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
@@ -24,6 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from ..dates import shown_datetime
 from ..models import (
     AgentGroup,
     Contact,
@@ -172,7 +172,7 @@ class ChangeTrailAdmin(ReadOnlyAdmin[Any]):  # historical models are made at run
 
     @admin.display(description=_("when"), ordering="history_date")
     def when(self, row: Any) -> str:
-        return timezone.localtime(row.history_date).strftime("%Y-%m-%d %H:%M:%S")
+        return shown_datetime(row.history_date)
 
     @admin.display(description=_("who"))
     def who(self, row: Any) -> Any:

@@ -10,9 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..dates import shown_datetime
 from ..delivery.create import create_callback
 from ..forms import CallbackForm
 from ..models import (
@@ -110,7 +110,7 @@ def callback_queued_message(callback: CallbackRequest) -> tuple[str, int]:
     """What staff are told once the callback is saved: when it goes out, or that it waits."""
     names = {"group": callback.agent_group, "contact": callback.contact}
     if callback.is_scheduled and callback.next_attempt_at:
-        when = timezone.localtime(callback.next_attempt_at).strftime("%Y-%m-%d %H:%M %Z")
+        when = shown_datetime(callback.next_attempt_at)
         message = _("Callback scheduled: Exolve will ring “%(group)s” and %(contact)s at %(time)s.")
         return message % {**names, "time": when}, messages.SUCCESS
     if callback.queued_at is None:

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..dates import shown_datetime
 from .configuration import AgentGroup
 from .contacts import Contact
 
@@ -210,7 +211,7 @@ class CallbackRequest(models.Model):
     def __str__(self) -> str:
         return _("Callback to %(contact)s at %(time)s") % {
             "contact": self.contact,
-            "time": timezone.localtime(self.requested_at).strftime("%Y-%m-%d %H:%M"),
+            "time": shown_datetime(self.requested_at),
         }
 
     @property
