@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import (
     RINGING_STATUSES,
@@ -21,7 +22,7 @@ from .models import (
     DoNotCallNumber,
     Refusal,
 )
-from .numbers import check_customer_number
+from .numbers import check_customer_number, readable_number
 
 RefusalReason = tuple[Refusal, str]
 
@@ -90,7 +91,7 @@ def do_not_call_numbers(numbers: Iterable[str]) -> list[str]:
 
 def do_not_call_message(blocked: Iterable[str]) -> str:
     return _("On the do-not-call list: %(numbers)s. Nothing was sent.") % {
-        "numbers": ", ".join(blocked)
+        "numbers": ", ".join(readable_number(number) for number in blocked)
     }
 
 
@@ -120,10 +121,14 @@ def _cooldown_refusal(
     recent = recently_called(numbers, now, excluding)
     if not recent:
         return None
-    message = _(
+    minutes = settings.CALLBACK_NUMBER_COOLDOWN_MINUTES
+    message = ngettext(
+        "%(numbers)s was called back less than %(minutes)d minute ago. "
+        "A support manager can place it anyway.",
         "%(numbers)s was called back less than %(minutes)d minutes ago. "
-        "A support manager can place it anyway."
-    ) % {"numbers": ", ".join(recent), "minutes": settings.CALLBACK_NUMBER_COOLDOWN_MINUTES}
+        "A support manager can place it anyway.",
+        minutes,
+    ) % {"numbers": ", ".join(readable_number(number) for number in recent), "minutes": minutes}
     return Refusal.COOLDOWN, message
 
 
@@ -138,5 +143,9 @@ def _hourly_limit_refusal(user: User, now: datetime, excluding: int | None) -> R
     )
     if asked < settings.CALLBACK_USER_HOURLY_LIMIT:
         return None
-    message = _("You have asked for %(count)d callbacks in the last hour, the limit.")
+    message = ngettext(
+        "You have asked for %(count)d callback in the last hour, the limit.",
+        "You have asked for %(count)d callbacks in the last hour, the limit.",
+        asked,
+    )
     return Refusal.HOURLY_LIMIT, message % {"count": asked}

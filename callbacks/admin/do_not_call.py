@@ -5,19 +5,25 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from ..models import DoNotCallNumber
+from ..numbers import readable_number
 from .base import TypedNumberSearch
 
 
 @admin.register(DoNotCallNumber)
 class DoNotCallNumberAdmin(TypedNumberSearch[DoNotCallNumber]):
-    list_display = ["number", "reason", "added_by", "added_at"]
+    list_display = ["shown_number", "reason", "added_by", "added_at"]
     search_fields = ["number", "reason"]
     number_search_field = "number"
     list_select_related = ["added_by"]
     fields = ["number", "reason", "added_by", "added_at"]
     readonly_fields = ["added_by", "added_at"]
+
+    @admin.display(description=_("phone number"), ordering="number")
+    def shown_number(self, obj: DoNotCallNumber) -> str:
+        return readable_number(obj.number)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not change:

@@ -67,7 +67,7 @@ def test_a_refusal_is_shown_and_kept_for_the_auditor(
     response = press(staff_client, contact, agent_group)
     assert response.status_code == 200
     assert (
-        "Refused: On the do-not-call list: 79999999999. Nothing was sent."
+        "Refused: On the do-not-call list: +7 999 999-99-99. Nothing was sent."
         in response.content.decode()
     )
     client = Client()
@@ -75,7 +75,7 @@ def test_a_refusal_is_shown_and_kept_for_the_auditor(
     page = client.get(
         reverse("admin:callbacks_callbackrequest_changelist") + "?refusal__exact=do_not_call"
     )
-    assert "On the do-not-call list: 79999999999" in page.content.decode()
+    assert "On the do-not-call list: +7 999 999-99-99" in page.content.decode()
     assert queued == []
 
 

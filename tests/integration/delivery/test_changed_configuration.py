@@ -20,6 +20,7 @@ from callbacks.models import (
     Refusal,
     WorkingHours,
 )
+from callbacks.numbers import readable_number
 from tests.admin_pages import change_url, inline_data, shown_change_form
 from tests.helpers import pending_callbacks
 
@@ -84,7 +85,7 @@ def test_placing_again_a_number_now_on_the_do_not_call_list_is_refused(
     number = unknown.numbers.values_list("number", flat=True)[0]
     DoNotCallNumber.objects.create(number=number)
     page = place_again(staff_client, unknown)
-    assert f"On the do-not-call list: {number}." in page
+    assert f"On the do-not-call list: {readable_number(number)}." in page
     assert unknown.status == CallbackStatus.UNKNOWN
 
 
@@ -112,7 +113,7 @@ def test_placing_anyway_still_checks_the_hourly_limit_but_not_the_cooldown(
     client.force_login(manager)
     settings.CALLBACK_USER_HOURLY_LIMIT = 1  # the manager's own press of `first`
     page = client.post(action_url(refused, "place_anyway"), follow=True).content.decode()
-    assert "You have asked for 1 callbacks in the last hour" in page
+    assert "You have asked for 1 callback in the last hour" in page
     refused.refresh_from_db()
     assert refused.status == CallbackStatus.REFUSED
     settings.CALLBACK_USER_HOURLY_LIMIT = 2

@@ -32,7 +32,7 @@ def test_a_number_on_the_do_not_call_list_is_refused_at_the_press(
     DoNotCallNumber.objects.create(number="79999999999", reason="asked not to be called")
     callback = ask_for_callback(contact, agent_group, staff_user)
     assert (callback.status, callback.refusal) == (CallbackStatus.REFUSED, Refusal.DO_NOT_CALL)
-    assert callback.error == "On the do-not-call list: 79999999999. Nothing was sent."
+    assert callback.error == "On the do-not-call list: +7 999 999-99-99. Nothing was sent."
     assert (
         CallbackRequest.objects.get(pk=callback.pk).status == CallbackStatus.REFUSED
     )  # a row auditors see
@@ -71,7 +71,7 @@ def test_a_number_called_back_recently_is_refused_until_a_manager_places_it_anyw
     refused = ask_for_callback(contact, other_group, staff_user)
     assert (refused.status, refused.refusal) == (CallbackStatus.REFUSED, Refusal.COOLDOWN)
     assert refused.error == (
-        "79599999999, 79999999999 was called back less than 10 minutes ago. "
+        "+7 959 999-99-99, +7 999 999-99-99 was called back less than 10 minutes ago. "
         "A support manager can place it anyway."
     )
     with pytest.raises(PermissionDenied):
