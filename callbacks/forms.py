@@ -166,7 +166,7 @@ def times_of(group: AgentGroup, now: datetime) -> GroupTimes:
         group=group,
         zone_label=zone_label(zone, now),
         works_now=works_at(group, now),
-        next_opening=shown_datetime(upcoming[0], zone) if upcoming else "",
+        next_opening=relative_time(upcoming[0], now) if upcoming else "",
         choices=[
             QuickChoice(start.isoformat(timespec="minutes"), relative_time(start, now))
             for start in upcoming[:QUICK_CHOICES]

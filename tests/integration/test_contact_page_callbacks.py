@@ -56,7 +56,8 @@ def test_a_placed_callback_shows_its_call_id_and_no_wait_nor_error(
     client.force_login(staff_user)
     _, block = callbacks_block(client, contact)
     assert callback.call_id in block
-    assert "will be placed at" not in block and "next attempt at" not in block
+    assert "will be placed at" not in block
+    assert "next attempt at" not in block
     assert "callback-error" not in block
     assert "<th>Error</th>" not in block
 
