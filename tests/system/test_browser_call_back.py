@@ -169,3 +169,27 @@ def test_staff_call_now_and_see_it_placed_and_its_outcome_without_reloading(
     assert page.evaluate("window.notReloaded") is True
     assert_inside_the_viewport(page, "#contact-callbacks table")
     shoot(page, tmp_path, f"contact-placed-{locale}")
+
+
+def test_with_two_groups_only_the_chosen_groups_openings_and_zone_are_offered(
+    contact_page, daytime_group, queued, tmp_path
+):
+    from callbacks.models import AgentGroup, Destination
+
+    night = AgentGroup.objects.create(
+        name="Night desk", number_code=74990000000, callback_resource_id=1, time_zone="UTC"
+    )
+    Destination.objects.create(agent_group=night, number="79120000000")
+    WorkingHours.objects.create(agent_group=night, weekday=0, opens=time(22), closes=time(6))
+    page = contact_page("en-GB")
+    press_call_back(page, WORDS["en-GB"])
+    openings = page.locator(f'.group-openings[data-group="{night.pk}"]')
+    assert openings.is_hidden()  # no group chosen yet: the picker's zone is the chosen group's
+    page.check(f"#group-{night.pk}")
+    assert openings.is_visible()
+    assert page.locator(f'.group-openings[data-group="{daytime_group.pk}"]').is_hidden()
+    assert page.inner_text("#picker-zone") == "group time: UTC, UTC+0"
+    page.fill("input[type=datetime-local]", "2030-01-01T10:00")
+    assert page.is_checked("#when-at")  # typing a time chooses "At a time"
+    assert page.locator("#confirm-callback").get_attribute("value") == "Schedule the callback"
+    shoot(page, tmp_path, "call-back-two-groups")
