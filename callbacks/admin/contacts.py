@@ -6,7 +6,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.contrib import admin, messages
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -40,7 +40,7 @@ class CallbackRow:
     waits_until: str  # while it waits: when it will be placed, in its group's time zone
 
 
-def callback_row(callback: CallbackRequest, user: User | Any) -> CallbackRow:
+def callback_row(callback: CallbackRequest, user: User | AnonymousUser) -> CallbackRow:
     waits_until = group_time(callback) if callback.is_scheduled else ""
     return CallbackRow(callback, offered(callback, user), waits_until)
 
