@@ -44,6 +44,32 @@ def next_opening(
     return None if start is None else start.astimezone(zone)
 
 
+def openings_between(
+    moment: datetime,
+    until: datetime,
+    zone: ZoneInfo,
+    openings: Sequence[Opening],
+    holidays: Iterable[date] = (),
+) -> list[datetime]:
+    """The moments after `moment`, up to `until`, at which the group starts working, in `zone`
+    and in order. An interval that starts as another ends (or inside it) is not an opening."""
+    days = (until - moment).days + 3
+    intervals = sorted(set(_intervals(moment, zone, openings, holidays, days)))
+    starts = {
+        start
+        for start, _ in intervals
+        if moment < start <= until
+        and not any(other < start <= end for other, end in intervals if other != start)
+    }
+    return [start.astimezone(zone) for start in sorted(starts)]
+
+
+def local_instant(wall: datetime, zone: ZoneInfo) -> datetime:
+    """The moment (in UTC) a local date and time typed without a zone means in `zone`: its first
+    occurrence when the clocks went back, the moment they jumped when it was skipped."""
+    return _instant(wall.date(), wall.time(), zone, fold=0)
+
+
 def _intervals(
     moment: datetime,
     zone: ZoneInfo,

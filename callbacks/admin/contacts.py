@@ -1,10 +1,12 @@
 """Contacts, which staff keep, and the Call back page: confirm what will be dialled, then create
 the callback."""
 
+from dataclasses import dataclass
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from django.contrib import admin, messages
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -25,8 +27,30 @@ from ..models import (
 from ..permissions import PLACE_CALLBACK, VIEW_CALL_LOG
 from ..selectors import recent_callbacks
 from .base import BoundedInline, TypedNumberSearch, missing_object_redirect
-from .callback_actions import offered
+from .callback_actions import CallbackAction, offered
 from .change_trail import ChangeHistoryAdmin
+
+
+@dataclass(frozen=True)
+class CallbackRow:
+    """A callback as the contact's page lists it."""
+
+    callback: CallbackRequest
+    actions: list[CallbackAction]
+    waits_until: str  # while it waits: when it will be placed, in its group's time zone
+
+
+def callback_row(callback: CallbackRequest, user: User | AnonymousUser) -> CallbackRow:
+    waits_until = group_time(callback) if callback.is_scheduled else ""
+    return CallbackRow(callback, offered(callback, user), waits_until)
+
+
+def group_time(callback: CallbackRequest) -> str:
+    """When a waiting callback will be placed, in its group's zone: «08.12.2026 09:00
+    (Asia/Yekaterinburg)»."""
+    assert callback.next_attempt_at is not None
+    zone = ZoneInfo(callback.agent_group.time_zone)
+    return f"{shown_datetime(callback.next_attempt_at, zone)} ({zone.key})"
 
 
 class ContactNumberInline(BoundedInline[ContactNumber, Contact]):
@@ -59,14 +83,14 @@ class ContactAdmin(TypedNumberSearch[Contact], ChangeHistoryAdmin[Contact]):
     ) -> HttpResponse:
         contact = self.get_object(request, object_id)
         may_read_call_log = request.user.has_perm(VIEW_CALL_LOG)
-        callbacks = list(recent_callbacks(contact)) if contact and may_read_call_log else []
-        for callback in callbacks:
-            callback.offered_actions = offered(callback, request.user)  # type: ignore[attr-defined]
+        callbacks = recent_callbacks(contact) if contact and may_read_call_log else []
+        rows = [callback_row(callback, request.user) for callback in callbacks]
         extra_context = {
             **(extra_context or {}),
             "can_place_callback": request.user.has_perm(PLACE_CALLBACK),
             "show_callbacks": may_read_call_log,
-            "callbacks": callbacks,
+            "callback_rows": rows,
+            "offers_actions": any(row.actions for row in rows),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -101,7 +125,7 @@ class ContactAdmin(TypedNumberSearch[Contact], ChangeHistoryAdmin[Contact]):
             "contact": contact,
             "form": form,
             "numbers": contact.numbers.all(),
-            "groups": form.agent_groups,
+            "group_times": form.group_times(),
         }
         return TemplateResponse(request, "admin/callbacks/contact/callback.html", context)
 
@@ -109,10 +133,9 @@ class ContactAdmin(TypedNumberSearch[Contact], ChangeHistoryAdmin[Contact]):
 def callback_queued_message(callback: CallbackRequest) -> tuple[str, int]:
     """What staff are told once the callback is saved: when it goes out, or that it waits."""
     names = {"group": callback.agent_group, "contact": callback.contact}
-    if callback.is_scheduled and callback.next_attempt_at:
-        when = shown_datetime(callback.next_attempt_at)
+    if callback.is_scheduled:
         message = _("Callback scheduled: Exolve will ring “%(group)s” and %(contact)s at %(time)s.")
-        return message % {**names, "time": when}, messages.SUCCESS
+        return message % {**names, "time": group_time(callback)}, messages.SUCCESS
     if callback.queued_at is None:
         message = _(
             "Callback saved, but the queue is not answering: it will be placed as soon as the "

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ..numbers import DIAL_NUMBER_REGEX
+from ..numbers import DIAL_NUMBER_REGEX, readable_number
 from .configuration import MAX_DESTINATIONS_PER_LINE
 from .constraints import dial_number_check
 from .fields import CustomerNumberField
@@ -68,4 +68,4 @@ class ContactNumber(models.Model):
         indexes = [models.Index(fields=["number"], name="contactnumber_number")]
 
     def __str__(self) -> str:
-        return self.number
+        return readable_number(self.number)  # as the contact's page shows each row's original

@@ -18,7 +18,7 @@ def test_staff_sees_the_button_and_what_will_be_dialled(client, staff_user, cont
     confirm = client.get(call_back_url(contact))
     assert confirm.status_code == 200
     text = confirm.content.decode()
-    for number in ["79599999999", "79999999999", "78129999999", "74959999999"]:
+    for number in ["+7 959 999-99-99", "+7 999 999-99-99", "+7 812 999-99-99", "+7 495 999-99-99"]:
         assert number in text
     assert agent_group.name in text
 
