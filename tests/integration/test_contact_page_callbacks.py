@@ -70,4 +70,4 @@ def test_an_error_is_shown_in_the_status_cell(client, staff_user, contact, agent
     status = re.search(r'<td class="callback-status">.*?</td>', block, re.S)
     assert status
     assert "Refused" in status.group(0)
-    assert "On the do-not-call list: 79999999999" in status.group(0)
+    assert "On the do-not-call list: +7 999 999-99-99" in status.group(0)
