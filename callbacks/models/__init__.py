@@ -9,7 +9,9 @@ from .call_log import (
     CallbackRequest,
     CallbackStatus,
     CallOutcome,
+    ManagerReview,
     Refusal,
+    person_name,
 )
 from .configuration import (
     MAX_DESTINATIONS_PER_LINE,
@@ -38,6 +40,8 @@ __all__ = [
     "CallEvent",
     "CallLeg",
     "CallOutcome",
+    "ManagerReview",
+    "person_name",
     "CallbackAttempt",
     "CallbackNumber",
     "CallbackRequest",
