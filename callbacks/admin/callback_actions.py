@@ -10,8 +10,8 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.auth.models import AnonymousUser, Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
 from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -132,9 +132,7 @@ def offered(callback: CallbackRequest, user: User | AnonymousUser) -> list[Callb
 def refused_press_message(callback: CallbackRequest, user: User | AnonymousUser) -> SafeString:
     """What staff are told when their press is refused: why and, for the cooldown, who may place
     it anyway, with a button that hands it over to them."""
-    refused = format_html(
-        "{}", gettext("Refused: %(reason)s") % {"reason": callback.error}
-    )
+    refused = format_html("{}", gettext("Refused: %(reason)s") % {"reason": callback.error})
     ask = CALLBACK_ACTIONS["ask-manager"]
     if callback.status != CallbackStatus.REFUSED or ask not in offered(callback, user):
         return refused
@@ -163,9 +161,7 @@ def who_may_place_anyway() -> str:
             "Nobody has the right to place it anyway yet: ask an administrator to give a "
             "support manager that right."
         )
-    return gettext("Support managers with that right: %(names)s.") % {
-        "names": ", ".join(names)
-    }
+    return gettext("Support managers with that right: %(names)s.") % {"names": ", ".join(names)}
 
 
 def action_view(

@@ -40,8 +40,6 @@ __all__ = [
     "CallEvent",
     "CallLeg",
     "CallOutcome",
-    "ManagerReview",
-    "person_name",
     "CallbackAttempt",
     "CallbackNumber",
     "CallbackRequest",
@@ -53,6 +51,7 @@ __all__ = [
     "Emotion",
     "Holiday",
     "Lang",
+    "ManagerReview",
     "MediaResource",
     "Refusal",
     "RingLogic",
@@ -62,4 +61,5 @@ __all__ = [
     "Voice",
     "Weekday",
     "WorkingHours",
+    "person_name",
 ]

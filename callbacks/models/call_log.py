@@ -114,7 +114,9 @@ class CallbackRequest(models.Model):
         choices=ManagerReview.choices,
         blank=True,
         default=ManagerReview.NONE,
-        help_text=_("For a cooldown refusal: whether staff asked a support manager, and the answer."),
+        help_text=_(
+            "For a cooldown refusal: whether staff asked a support manager, and the answer."
+        ),
     )
     handed_over_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
