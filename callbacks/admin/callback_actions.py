@@ -137,10 +137,12 @@ def refused_press_message(callback: CallbackRequest, user: User | AnonymousUser)
     if callback.status != CallbackStatus.REFUSED or ask not in offered(callback, user):
         return refused
     return format_html(
-        '{} {} <a class="button" id="ask-manager" href="{}">{}</a>',
+        # Inside the page's error box, whose links are red: the button keeps a button's colours.
+        '{} {} <a class="button" id="ask-manager" href="{}" style="{}">{}</a>',
         refused,
         who_may_place_anyway(),
         reverse(f"admin:{ask.url_name}", args=[callback.pk]),
+        "color: var(--button-fg); text-decoration: none; font-weight: normal; margin-left: 4px",
         ask.label,
     )
 
