@@ -196,7 +196,7 @@ def action_view(
         "title": action.title,
         "action": action,
         "callback": callback,
-        "handed_over_by": person_name(callback.handed_over_by),
+        "alternatives": [other for other in offered(callback, request.user) if other != action],
         "attempts": callback.attempts.order_by("sequence"),
         "error": error or "",
     }

@@ -250,7 +250,8 @@ def test_a_refused_press_names_the_managers_and_hands_it_over(
     waiting = client.get(NEEDS_MANAGER).content.decode()
     assert reverse("admin:callbacks_callbackrequest_change", args=[refused.pk]) in waiting
     confirm = client.get(action_url(refused, "decline")).content.decode()
-    assert "staff asked a support manager at" in confirm
+    assert "A support manager was asked at" in confirm
+    assert action_url(refused, "place_anyway") in confirm  # the other answer, one click away
     client.post(action_url(refused, "decline"))
     refused.refresh_from_db()
     assert (refused.status, refused.reviewed_by) == (CallbackStatus.REFUSED, manager)

@@ -99,11 +99,14 @@ def manager_places_it_anyway(page, contact, words, shoot, live_server):
     shoot(page, "4-manager-needs-a-manager-list")
     rows.first.locator("th a").click()
     page.locator(".field-contact a").click()  # the callback's contact, where its row has the actions
+    assert page.locator("#contact-callbacks a.callback-decline").count() == 1
+    shoot(page, "5-manager-contact-page")
     page.locator("#contact-callbacks a.callback-place-anyway").click()
-    shoot(page, "5-manager-confirm-place-anyway")
+    assert page.locator("#callback-action-form a.callback-decline").count() == 1  # or decline
+    shoot(page, "6-manager-confirm-place-anyway")
     page.click("#callback-action-form input[type=submit]")
     assert words["placed"] in page.inner_text(".messagelist")
-    shoot(page, "6-manager-placed-anyway")
+    shoot(page, "7-manager-placed-anyway")
 
 
 @pytest.mark.parametrize("locale", list(WORDS))
@@ -123,6 +126,6 @@ def test_staff_hand_a_cooldown_refusal_to_a_manager_who_places_it_anyway(
     staff.goto(f"{live_server.url}/admin/callbacks/callbackrequest/{refused.pk}/change/")
     assert staff.locator(".field-limits_overridden img[alt=True]").count() == 1
     assert named_manager.username in staff.inner_text(".field-decided_by")
-    shoot(staff, "7-staff-callback-page")
+    shoot(staff, "8-staff-callback-page")
     staff.goto(f"{live_server.url}/admin/callbacks/contact/{contact.pk}/change/")
-    shoot(staff, "8-staff-contact-page")
+    shoot(staff, "9-staff-contact-page")
