@@ -98,7 +98,7 @@ def manager_places_it_anyway(page, contact, words, shoot, live_server):
     assert page.locator("#changelist-filter li.selected", has_text=words["filter"]).count() == 1
     shoot(page, "4-manager-needs-a-manager-list")
     rows.first.locator("th a").click()
-    page.locator(".field-contact a").click()  # the callback's contact, where its row has the actions
+    page.locator(".field-contact a").click()  # its contact: the row there has the actions
     assert page.locator("#contact-callbacks a.callback-decline").count() == 1
     shoot(page, "5-manager-contact-page")
     page.locator("#contact-callbacks a.callback-place-anyway").click()
