@@ -270,3 +270,11 @@ def test_staff_may_not_decline_and_a_refusal_for_another_reason_has_no_button(
     assert "Only a callback refused for the cooldown" in refused_again
     assert CallbackRequest.objects.get().manager_review == ""
     assert staff_client.post(action_url(refused, "decline")).status_code == 403
+
+
+def test_a_refused_press_says_so_when_nobody_may_place_it_anyway(
+    staff_client, contact, agent_group, staff_user, settings, queued
+):
+    page = cooldown_refusal(staff_client, contact, agent_group, staff_user, settings)
+    assert "Nobody has the right to place it anyway yet" in page
+    assert 'id="ask-manager"' in page  # handed over, it waits until someone is given the right
