@@ -76,16 +76,22 @@ def named_manager(manager):
     return manager
 
 
+def follow(page, target):
+    """Click a link or button (a selector or a locator) and wait for the page it leads to."""
+    with page.expect_navigation():
+        (page.locator(target) if isinstance(target, str) else target).click()
+
+
 def staff_press_and_hand_over(page, contact, words, shoot, live_server):
     page.goto(f"{live_server.url}/admin/callbacks/contact/{contact.pk}/change/")
-    page.click("a.callback-link")
-    page.click("#callback-form input[type=submit]")
+    follow(page, "a.callback-link")
+    follow(page, "#callback-form input[type=submit]")
     refused = page.wait_for_selector("#callback-form .errornote")
     assert words["who"] in refused.inner_text()
     shoot(page, "1-staff-refused")
-    page.click("#ask-manager")
+    follow(page, "#ask-manager")
     shoot(page, "2-staff-confirm-hand-over")
-    page.click("#callback-action-form input[type=submit]")
+    follow(page, "#callback-action-form input[type=submit]")
     assert words["asked"] in page.inner_text(".messagelist")
     shoot(page, "3-staff-handed-over")
 
@@ -97,14 +103,14 @@ def manager_places_it_anyway(page, contact, words, shoot, live_server):
     assert contact.name in rows.first.inner_text()
     assert page.locator("#changelist-filter li.selected", has_text=words["filter"]).count() == 1
     shoot(page, "4-manager-needs-a-manager-list")
-    rows.first.locator("th a").click()
-    page.locator(".field-contact a").click()  # its contact: the row there has the actions
+    follow(page, rows.first.locator("th a"))
+    follow(page, ".field-contact a")  # its contact: the row there has the actions
     assert page.locator("#contact-callbacks a.callback-decline").count() == 1
     shoot(page, "5-manager-contact-page")
-    page.locator("#contact-callbacks a.callback-place-anyway").click()
+    follow(page, "#contact-callbacks a.callback-place-anyway")
     assert page.locator("#callback-action-form a.callback-decline").count() == 1  # or decline
     shoot(page, "6-manager-confirm-place-anyway")
-    page.click("#callback-action-form input[type=submit]")
+    follow(page, "#callback-action-form input[type=submit]")
     assert words["placed"] in page.inner_text(".messagelist")
     shoot(page, "7-manager-placed-anyway")
 
