@@ -17,7 +17,7 @@ from ..selectors import search_callbacks
 from .base import ReadOnlyAdmin, ReadOnlyInline, pretty_json
 from .call_events import CallEventInline
 from .callback_actions import CALLBACK_ACTIONS, action_view
-from .list_filters import DateRangeFilter, NoOutcomeReceivedFilter
+from .list_filters import DateRangeFilter, NeedsManagerFilter, NoOutcomeReceivedFilter
 
 LEG_ROW = "<tr>" + "<td>{}</td>" * 7 + "</tr>"
 LEG_COLUMNS = [
@@ -136,6 +136,7 @@ class CallbackRequestAdmin(ReadOnlyAdmin[CallbackRequest]):
         "refusal",
         "call_outcome",
         NoOutcomeReceivedFilter,
+        NeedsManagerFilter,
         "agent_group",
         "requested_by",
         ("requested_at", DateRangeFilter),

@@ -1,5 +1,6 @@
-"""What staff do to a callback from its page or its contact's: cancel it, place it again, place
-it anyway. Each action is a step of the transitions table, which says when it is offered; the
+"""What staff do to a callback from its page or its contact's: cancel it, place it again, ask a
+support manager about a cooldown refusal; and what the manager does then: place it anyway or
+decline it. Each action is a step of the transitions table, which says when it is offered; the
 service checks again, atomically, when the person confirms."""
 
 from collections.abc import Callable
@@ -7,17 +8,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import admin, messages
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AnonymousUser, Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from ..delivery import staff_actions
 from ..delivery.transitions import Step, allows
-from ..models import CallbackRequest
+from ..models import CallbackRequest, CallbackStatus, person_name
 from ..permissions import OVERRIDE_COOLDOWN, PLACE_CALLBACK
 from .base import missing_object_redirect
 
@@ -82,6 +88,34 @@ CALLBACK_ACTIONS = {
             staff_actions.place_despite_cooldown,
             _("The callback is queued despite the cooldown."),
         ),
+        CallbackAction(
+            "ask-manager",
+            Step.HAND_OVER,
+            _("Ask a manager"),
+            _("Ask a support manager to place it anyway"),
+            _(
+                "The callback will wait in the “Needs a manager” list until a support manager "
+                "places it despite the cooldown or declines it. You will see the decision here."
+            ),
+            _("Ask a manager"),
+            PLACE_CALLBACK,
+            staff_actions.hand_over,
+            _("A support manager will decide: the callback waits in the “Needs a manager” list."),
+        ),
+        CallbackAction(
+            "decline",
+            Step.DECLINE,
+            _("Decline"),
+            _("Keep the callback refused"),
+            _(
+                "The callback stays refused and leaves the “Needs a manager” list. Staff see that "
+                "you declined it."
+            ),
+            _("Keep it refused"),
+            OVERRIDE_COOLDOWN,
+            staff_actions.decline_override,
+            _("The callback stays refused."),
+        ),
     ]
 }
 
@@ -93,6 +127,43 @@ def offered(callback: CallbackRequest, user: User | AnonymousUser) -> list[Callb
         for action in CALLBACK_ACTIONS.values()
         if user.has_perm(action.permission) and allows(action.step, callback)
     ]
+
+
+def refused_press_message(callback: CallbackRequest, user: User | AnonymousUser) -> SafeString:
+    """What staff are told when their press is refused: why and, for the cooldown, who may place
+    it anyway, with a button that hands it over to them."""
+    refused = format_html("{}", gettext("Refused: %(reason)s") % {"reason": callback.error})
+    ask = CALLBACK_ACTIONS["ask-manager"]
+    if callback.status != CallbackStatus.REFUSED or ask not in offered(callback, user):
+        return refused
+    return format_html(
+        # Inside the page's error box, whose links are red: the button keeps a button's colours.
+        '{} {} <a class="button" id="ask-manager" href="{}" style="{}">{}</a>',
+        refused,
+        who_may_place_anyway(),
+        reverse(f"admin:{ask.url_name}", args=[callback.pk]),
+        "color: var(--button-fg); text-decoration: none; font-weight: normal; margin-left: 4px",
+        ask.label,
+    )
+
+
+def who_may_place_anyway() -> str:
+    """The people given the right to place a callback despite the cooldown, by name."""
+    app_label, codename = OVERRIDE_COOLDOWN.split(".")
+    right = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    people = (
+        User.objects.filter(is_active=True)
+        .filter(Q(groups__permissions__in=right) | Q(user_permissions__in=right))
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+    names = [person_name(person) for person in people]
+    if not names:
+        return gettext(
+            "Nobody has the right to place it anyway yet: ask an administrator to give a "
+            "support manager that right."
+        )
+    return gettext("Support managers with that right: %(names)s.") % {"names": ", ".join(names)}
 
 
 def action_view(
@@ -125,6 +196,7 @@ def action_view(
         "title": action.title,
         "action": action,
         "callback": callback,
+        "alternatives": [other for other in offered(callback, request.user) if other != action],
         "attempts": callback.attempts.order_by("sequence"),
         "error": error or "",
     }

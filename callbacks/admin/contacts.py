@@ -27,7 +27,7 @@ from ..models import (
 from ..permissions import PLACE_CALLBACK, VIEW_CALL_LOG
 from ..selectors import recent_callbacks
 from .base import BoundedInline, TypedNumberSearch, missing_object_redirect
-from .callback_actions import CallbackAction, offered
+from .callback_actions import CallbackAction, offered, refused_press_message
 from .change_trail import ChangeHistoryAdmin
 
 
@@ -114,7 +114,7 @@ class ContactAdmin(TypedNumberSearch[Contact], ChangeHistoryAdmin[Contact]):
                 form.add_error(None, exc)
             else:
                 if callback.status == CallbackStatus.REFUSED:
-                    form.add_error(None, _("Refused: %(reason)s") % {"reason": callback.error})
+                    form.add_error(None, refused_press_message(callback, request.user))
                 else:
                     self.message_user(request, *callback_queued_message(callback))
                     return redirect("admin:callbacks_contact_change", contact.pk)

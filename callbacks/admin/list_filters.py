@@ -1,5 +1,6 @@
 """List filters of our own: a date range typed in the sidebar, placed calls whose outcome never
-came, and a field's stock filter under a title of ours."""
+came, cooldown refusals waiting for a support manager, and a field's stock filter under a title of
+ours."""
 
 from collections.abc import Iterator
 from typing import Any
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from .. import call_events
+from ..models import CallbackStatus, ManagerReview
 
 
 class DateRangeFilter(admin.FieldListFilter):
@@ -73,6 +75,26 @@ class NoOutcomeReceivedFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() == "1":
             return queryset & call_events.no_outcome_received()
+        return queryset
+
+
+class NeedsManagerFilter(admin.SimpleListFilter):
+    """Cooldown refusals staff handed over to a support manager, who has not decided yet: the
+    managers' "Needs a manager" list (?needs_manager=1)."""
+
+    title = _("support manager's decision")
+    parameter_name = "needs_manager"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, Any]]:
+        return [("1", _("Needs a manager"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "1":
+            return queryset.filter(
+                manager_review=ManagerReview.WAITING, status=CallbackStatus.REFUSED
+            )
         return queryset
 
 

@@ -1,6 +1,7 @@
 """What staff and support managers do to a callback from its page: cancel it, place it again after
-an unknown result, place it despite the cooldown. Each is one conditional UPDATE, so a callback
-that another step moved meanwhile is left as it is and the person is told why."""
+an unknown result; hand a cooldown refusal over to a support manager, who places it despite the
+cooldown or declines it. Each is one conditional UPDATE, so a callback that another step moved
+meanwhile is left as it is and the person is told why."""
 
 import logging
 from datetime import datetime
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import limits, locks, log_context
-from ..models import CallbackRequest, CallbackStatus, ContactNumber
+from ..models import CallbackRequest, CallbackStatus, ContactNumber, ManagerReview
 from ..permissions import OVERRIDE_COOLDOWN
 from ..selectors import callback_lines
 from . import queue
@@ -64,7 +65,57 @@ def place_despite_cooldown(callback: CallbackRequest, user: User) -> None:
             Step.PLACE_ANYWAY,
             _("Only a callback refused for the cooldown can be placed anyway."),
             limits_overridden=True,
+            manager_review=ManagerReview.PLACED,
+            reviewed_by=user,
+            reviewed_at=timezone.now(),
         )
+
+
+def hand_over(callback: CallbackRequest, user: User) -> None:
+    """Staff ask a support manager to decide on a callback the cooldown refused: it waits in the
+    "Needs a manager" list. Once per callback."""
+    with log_context.about_callback(callback.pk):
+        _decide_on_refusal(
+            callback,
+            user,
+            Step.HAND_OVER,
+            _(
+                "Only a callback refused for the cooldown, and not yet handed to a support "
+                "manager, can be handed over."
+            ),
+            manager_review=ManagerReview.WAITING,
+            handed_over_by=user,
+            handed_over_at=timezone.now(),
+        )
+
+
+def decline_override(callback: CallbackRequest, user: User) -> None:
+    """The support manager asked keeps the callback refused: it leaves the list."""
+    if not user.has_perm(OVERRIDE_COOLDOWN):
+        raise PermissionDenied
+    with log_context.about_callback(callback.pk):
+        _decide_on_refusal(
+            callback,
+            user,
+            Step.DECLINE,
+            _("Only a callback waiting for a support manager can be declined."),
+            manager_review=ManagerReview.DECLINED,
+            reviewed_by=user,
+            reviewed_at=timezone.now(),
+            decided_by=user,
+        )
+
+
+def _decide_on_refusal(
+    callback: CallbackRequest, user: User, step: Step, not_allowed_message: str, **changes: Any
+) -> None:
+    """A step that keeps the callback refused and records who did what, if the table allows it."""
+    changed = CallbackRequest.objects.filter(
+        guard(step, CallbackStatus.REFUSED), pk=callback.pk
+    ).update(**changes)
+    if not changed:
+        raise ValidationError(not_allowed_message, code="wrong_status")
+    logger.info("Callback %s: %s by user %s", callback.pk, step, user.pk)
 
 
 def _reopen(

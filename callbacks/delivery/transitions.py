@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from ..models import CallbackRequest, CallbackStatus, Refusal
+from ..models import CallbackRequest, CallbackStatus, ManagerReview, Refusal
 
 PENDING = CallbackStatus.PENDING
 SENDING = CallbackStatus.SENDING
@@ -33,6 +33,8 @@ class Step(StrEnum):
     CANCEL = "cancel"  # staff cancel a callback that has not been sent
     PLACE_AGAIN = "place again"  # a person who checked an unknown result places it again
     PLACE_ANYWAY = "place anyway"  # a support manager overrides the cooldown
+    HAND_OVER = "hand over"  # staff ask a support manager to decide on a cooldown refusal
+    DECLINE = "decline"  # the support manager asked keeps it refused
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,18 @@ TRANSITIONS: dict[Step, Rule] = {
     Step.REFUSE: Rule(frozenset({(PENDING, REFUSED)})),
     Step.CANCEL: Rule(frozenset({(PENDING, CANCELLED)})),
     Step.PLACE_AGAIN: Rule(frozenset({(UNKNOWN, PENDING)})),
+    # A manager may place it anyway whether or not staff asked, and after declining it too (the
+    # latest decision is the one kept).
     Step.PLACE_ANYWAY: Rule(frozenset({(REFUSED, PENDING)}), {"refusal": Refusal.COOLDOWN}),
+    # Once per callback: asked again after a decline, the answer would be the same.
+    Step.HAND_OVER: Rule(
+        frozenset({(REFUSED, REFUSED)}),
+        {"refusal": Refusal.COOLDOWN, "manager_review": ManagerReview.NONE},
+    ),
+    Step.DECLINE: Rule(
+        frozenset({(REFUSED, REFUSED)}),
+        {"refusal": Refusal.COOLDOWN, "manager_review": ManagerReview.WAITING},
+    ),
 }
 
 
@@ -93,7 +106,8 @@ def state_diagram() -> str:
     lines = ["stateDiagram-v2", "    [*] --> pending: press", "    [*] --> refused: a limit"]
     edges: dict[tuple[str, str], list[str]] = {}
     for step, rule in TRANSITIONS.items():
-        label = step.value + "".join(f" ({value})" for value in rule.only_if.values())
+        conditions = ", ".join(value or "not asked" for value in rule.only_if.values())
+        label = step.value + (f" ({conditions})" if conditions else "")
         for source, target in rule.moves:
             edges.setdefault((source.value, target.value), []).append(label)
     for (source_name, target_name), labels in sorted(edges.items()):

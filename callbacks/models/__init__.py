@@ -9,7 +9,9 @@ from .call_log import (
     CallbackRequest,
     CallbackStatus,
     CallOutcome,
+    ManagerReview,
     Refusal,
+    person_name,
 )
 from .configuration import (
     MAX_DESTINATIONS_PER_LINE,
@@ -49,6 +51,7 @@ __all__ = [
     "Emotion",
     "Holiday",
     "Lang",
+    "ManagerReview",
     "MediaResource",
     "Refusal",
     "RingLogic",
@@ -58,4 +61,5 @@ __all__ = [
     "Voice",
     "Weekday",
     "WorkingHours",
+    "person_name",
 ]

@@ -38,6 +38,15 @@ class Refusal(models.TextChoices):
     GROUP_INACTIVE = "group_inactive", _("Agent group not active")
 
 
+class ManagerReview(models.TextChoices):
+    """A cooldown refusal staff handed over to a support manager, and what the manager decided."""
+
+    NONE = "", _("Not asked")
+    WAITING = "waiting", _("Waiting for a manager")
+    PLACED = "placed", _("Placed anyway")
+    DECLINED = "declined", _("Declined")
+
+
 class CallOutcome(models.TextChoices):
     """What happened on a placed call, from Exolve's call events (callbacks/outcomes.py)."""
 
@@ -97,8 +106,37 @@ class CallbackRequest(models.Model):
     limits_overridden = models.BooleanField(
         _("cooldown overridden"),
         default=False,
-        help_text=_("A manager placed it despite the cooldown."),
+        help_text=_("Ticked if a support manager placed it despite the number's cooldown."),
     )
+    manager_review = models.CharField(
+        _("support manager's decision"),
+        max_length=16,
+        choices=ManagerReview.choices,
+        blank=True,
+        default=ManagerReview.NONE,
+        help_text=_(
+            "For a cooldown refusal: whether staff asked a support manager, and the answer."
+        ),
+    )
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("manager asked by"),
+    )
+    handed_over_at = models.DateTimeField(_("manager asked at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cooldown decided by"),
+        help_text=_("The support manager who placed it anyway or declined it, if one did."),
+    )
+    reviewed_at = models.DateTimeField(_("cooldown decided at"), null=True, blank=True)
     request_description = models.CharField(
         _("request description"),
         max_length=64,
@@ -149,7 +187,9 @@ class CallbackRequest(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("decided by"),
-        help_text=_("Who last cancelled it, placed it again or placed it despite the cooldown."),
+        help_text=_(
+            "Who last cancelled it, placed it again or placed it despite the cooldown, if anyone."
+        ),
     )
 
     # The foreign keys have no index of their own: each one leads a composite index below.
@@ -202,6 +242,11 @@ class CallbackRequest(models.Model):
                 condition=~models.Q(refusal=""),
             ),
             models.Index(
+                fields=["handed_over_at"],
+                name="callbackrequest_needs_manager",
+                condition=models.Q(manager_review=ManagerReview.WAITING),
+            ),
+            models.Index(
                 fields=["outcome_expected_by"],
                 name="callbackrequest_no_outcome",
                 condition=models.Q(status=CallbackStatus.PLACED, final_event_at__isnull=True),
@@ -212,6 +257,32 @@ class CallbackRequest(models.Model):
         return _("Callback to %(contact)s at %(time)s") % {
             "contact": self.contact,
             "time": shown_datetime(self.requested_at),
+        }
+
+    @property
+    def status_text(self) -> str:
+        """The status in words, with why it was refused and what a support manager decided about
+        the cooldown: what every page shows in place of the bare status and refusal."""
+        status = self.get_status_display()
+        if self.status != CallbackStatus.REFUSED:
+            if not self.limits_overridden:
+                return str(status)
+            return _("%(status)s despite the cooldown (allowed by %(manager)s)") % {
+                "status": status,
+                "manager": person_name(self.reviewed_by or self.decided_by),
+            }
+        reason = self.get_refusal_display()
+        refused = _("%(status)s: %(reason)s") % {"status": status, "reason": reason}
+        if self.refusal != Refusal.COOLDOWN or self.manager_review in ("", ManagerReview.PLACED):
+            return str(refused)
+        if self.manager_review == ManagerReview.WAITING:
+            return _("%(refused)s; waiting for a support manager (asked by %(person)s)") % {
+                "refused": refused,
+                "person": person_name(self.handed_over_by),
+            }
+        return _("%(refused)s; a support manager declined it (%(manager)s)") % {
+            "refused": refused,
+            "manager": person_name(self.reviewed_by),
         }
 
     @property
@@ -239,6 +310,13 @@ class CallbackRequest(models.Model):
             and self.next_attempt_at is not None
             and self.next_attempt_at > timezone.now()
         )
+
+
+def person_name(user: Any) -> str:
+    """A user as pages name them: the full name, else the login ("—" for nobody)."""
+    if user is None:
+        return "—"
+    return str(user.get_full_name() or user.get_username())
 
 
 class CallbackNumber(models.Model):

@@ -211,3 +211,69 @@ def test_an_unknown_time_zone_is_refused_on_the_field(client, manager):
     assert response.context["adminform"].form.errors["time_zone"] == [
         "“Mars/Olympus” is not a known time zone."
     ]
+
+
+def cooldown_refusal(staff_client, contact, agent_group, staff_user, settings):
+    """A press refused for the cooldown, through the Call back page: the page's answer."""
+    settings.CALLBACK_NUMBER_COOLDOWN_MINUTES = 10
+    first = create.create_callback(
+        contact=contact, agent_group=agent_group, requested_by=staff_user
+    )
+    CallbackRequest.objects.filter(pk=first.pk).update(
+        status=CallbackStatus.PLACED, finished_at=timezone.now()
+    )
+    return press(staff_client, contact, agent_group).content.decode()
+
+
+NEEDS_MANAGER = reverse("admin:callbacks_callbackrequest_changelist") + "?needs_manager=1"
+
+
+def test_a_refused_press_names_the_managers_and_hands_it_over(
+    staff_client, manager, contact, agent_group, staff_user, settings, queued
+):
+    manager.first_name, manager.last_name = "Ольга", "Иванова"
+    manager.save()
+    page = cooldown_refusal(staff_client, contact, agent_group, staff_user, settings)
+    refused = CallbackRequest.objects.get(status=CallbackStatus.REFUSED)
+    assert "Support managers with that right: Ольга Иванова." in page
+    assert f'id="ask-manager" href="{action_url(refused, "ask_manager")}"' in page
+    row = staff_client.get(contact_url(contact)).content.decode()
+    assert action_url(refused, "ask_manager") in row
+
+    response = staff_client.post(action_url(refused, "ask_manager"), follow=True)
+    assert "the callback waits in the “Needs a manager” list" in response.content.decode()
+    assert action_url(refused, "ask_manager") not in response.content.decode()  # asked once
+
+    client = Client()
+    client.force_login(manager)
+    waiting = client.get(NEEDS_MANAGER).content.decode()
+    assert reverse("admin:callbacks_callbackrequest_change", args=[refused.pk]) in waiting
+    confirm = client.get(action_url(refused, "decline")).content.decode()
+    assert "A support manager was asked at" in confirm
+    assert action_url(refused, "place_anyway") in confirm  # the other answer, one click away
+    client.post(action_url(refused, "decline"))
+    refused.refresh_from_db()
+    assert (refused.status, refused.reviewed_by) == (CallbackStatus.REFUSED, manager)
+    gone = client.get(NEEDS_MANAGER).content.decode()
+    assert reverse("admin:callbacks_callbackrequest_change", args=[refused.pk]) not in gone
+
+
+def test_staff_may_not_decline_and_a_refusal_for_another_reason_has_no_button(
+    staff_client, contact, agent_group, staff_user, queued
+):
+    DoNotCallNumber.objects.create(number="79999999999")
+    page = press(staff_client, contact, agent_group).content.decode()
+    refused = CallbackRequest.objects.get()
+    assert "ask-manager" not in page
+    refused_again = staff_client.post(action_url(refused, "ask_manager")).content.decode()
+    assert "Only a callback refused for the cooldown" in refused_again
+    assert CallbackRequest.objects.get().manager_review == ""
+    assert staff_client.post(action_url(refused, "decline")).status_code == 403
+
+
+def test_a_refused_press_says_so_when_nobody_may_place_it_anyway(
+    staff_client, contact, agent_group, staff_user, settings, queued
+):
+    page = cooldown_refusal(staff_client, contact, agent_group, staff_user, settings)
+    assert "Nobody has the right to place it anyway yet" in page
+    assert 'id="ask-manager"' in page  # handed over, it waits until someone is given the right

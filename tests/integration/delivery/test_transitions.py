@@ -17,6 +17,7 @@ from callbacks.models import (
     CallbackRequest,
     CallbackStatus,
     DoNotCallNumber,
+    ManagerReview,
     Refusal,
 )
 from tests.helpers import ask_for_callback
@@ -122,6 +123,36 @@ def test_place_anyway(fresh, source, refusal, manager, staff_user):
         with pytest.raises(ValidationError):
             staff_actions.place_despite_cooldown(callback, manager)
     assert status_of(fresh) == target
+
+
+@pytest.mark.parametrize(
+    ("step", "service", "user", "review"),
+    [
+        (Step.HAND_OVER, staff_actions.hand_over, "staff_user", ManagerReview.WAITING),
+        (Step.DECLINE, staff_actions.decline_override, "manager", ManagerReview.DECLINED),
+    ],
+    ids=["hand over", "decline"],
+)
+@pytest.mark.parametrize("before", list(ManagerReview))
+@pytest.mark.parametrize("refusal", [Refusal.COOLDOWN, Refusal.DO_NOT_CALL])
+@pytest.mark.parametrize("source", STATUSES)
+def test_a_step_that_keeps_it_refused(
+    fresh, source, refusal, before, step, service, user, review, request
+):
+    """Hand over and decline change who is asked and what they said, never the status."""
+    callback = in_status(fresh, source, refusal=refusal, manager_review=before)
+    rule, fields = TRANSITIONS[step], {"refusal": refusal, "manager_review": before}
+    allowed = (source, CallbackStatus.REFUSED) in rule.moves and all(
+        fields[name] == value for name, value in rule.only_if.items()
+    )
+    assert allows(step, callback) == allowed
+    if allowed:
+        service(callback, request.getfixturevalue(user))
+    else:
+        with pytest.raises(ValidationError):
+            service(callback, request.getfixturevalue(user))
+    after = CallbackRequest.objects.get(pk=fresh.pk)
+    assert (after.status, after.manager_review) == (source, review if allowed else before)
 
 
 def test_the_architecture_page_draws_the_table():
