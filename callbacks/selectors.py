@@ -41,10 +41,14 @@ def callback_lines(
     return list(agent_group.destinations.all()), list(contact.numbers.all())
 
 
+# Whom a callback's status_text names: the manager who decided, the person who handed it over.
+STATUS_PEOPLE = ("decided_by", "reviewed_by", "handed_over_by")
+
+
 def recent_callbacks(contact: Contact, limit: int = 20) -> QuerySet[CallbackRequest]:
     return (
         CallbackRequest.objects.filter(contact=contact)
-        .select_related("agent_group", "requested_by")
+        .select_related(*STATUS_PEOPLE, "agent_group", "requested_by")
         .order_by("-requested_at", "-id")[:limit]
     )
 
