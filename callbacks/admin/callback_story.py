@@ -67,6 +67,8 @@ def seconds_in_words(seconds: int) -> str:
     minutes, rest = divmod(seconds, 60)
     if not minutes:
         return _("%(seconds)d s") % {"seconds": rest}
+    if not rest:
+        return _("%(minutes)d min") % {"minutes": minutes}
     return _("%(minutes)d min %(seconds)d s") % {"minutes": minutes, "seconds": rest}
 
 
@@ -92,7 +94,9 @@ def leg_story(leg: outcomes.Leg, who: str) -> LegStory:
         who=who,
         answered=answered,
         answered_at=leg.answered_at,
-        talk=seconds_in_words(leg.talk_seconds) if leg.talk_seconds is not None else "",
+        talk=seconds_in_words(leg.talk_seconds)
+        if leg.answered and leg.talk_seconds is not None
+        else "",
         ended=hangup_in_words(leg.hangup_cause, leg.cause),
         codes=", ".join(code for code in codes if code),
     )
@@ -167,7 +171,7 @@ def body_story(body: Any, contact_first: bool) -> BodyStory:
         (_("Callback resource id"), str(body.get("callback_resource_id", ""))),
         (
             _("Longest conversation"),
-            seconds_in_words(duration) if isinstance(duration, int) else _("1800 s (default)"),
+            seconds_in_words(duration) if isinstance(duration, int) else _("30 min (default)"),
         ),
     ]
     sides = (_("contact"), _("agents")) if contact_first else (_("agents"), _("contact"))

@@ -109,7 +109,7 @@ ATTEMPT_RESULT_WORDS: dict[str, StrOrPromise] = {
     AttemptResult.SENDING: _("Sent, no answer yet"),
     AttemptResult.PLACED: _("Accepted by Exolve"),
     AttemptResult.REJECTED: _("Turned down by Exolve"),
-    AttemptResult.TRANSIENT: _("Exolve busy or unreachable, tried again"),
+    AttemptResult.TRANSIENT: _("Exolve busy or unreachable: nothing placed"),
     AttemptResult.UNKNOWN: _("No clear answer from Exolve"),
 }
 
