@@ -18,6 +18,7 @@ from .numbers import normalize_typed_or_stored_number
 NO_OUTCOME = "no_outcome"
 # The values a yes/no select sent before ("true", "false"), so bookmarked addresses still work.
 YES, NO = "true", "false"
+ANY = _("Any")  # every select's empty choice: no filter
 
 
 def users_who_asked() -> QuerySet[AbstractBaseUser]:
@@ -48,17 +49,20 @@ class CallLogFilter(django_filters.FilterSet):
         label=_("Requested between"),
         widget=DateRangeWidget(attrs={"type": "date"}),
     )
-    status = django_filters.ChoiceFilter(choices=CallbackStatus.choices, label=_("Status"))
+    status = django_filters.ChoiceFilter(
+        choices=CallbackStatus.choices, label=_("Status"), empty_label=ANY
+    )
     outcome = django_filters.ChoiceFilter(
         choices=[*CallOutcome.choices, (NO_OUTCOME, _("No outcome received"))],
         method="filter_outcome",
         label=_("Call outcome"),
+        empty_label=ANY,
     )
     agent_group = django_filters.ModelChoiceFilter(
-        queryset=AgentGroup.objects.order_by("name"), label=_("Agent group")
+        queryset=AgentGroup.objects.order_by("name"), label=_("Agent group"), empty_label=ANY
     )
     requested_by = django_filters.ModelChoiceFilter(
-        queryset=lambda request: users_who_asked(), label=_("Requested by")
+        queryset=lambda request: users_who_asked(), label=_("Requested by"), empty_label=ANY
     )
     contact = django_filters.CharFilter(
         field_name="contact__name", lookup_expr="istartswith", label=_("Contact name starts with")
@@ -66,7 +70,7 @@ class CallLogFilter(django_filters.FilterSet):
     number = django_filters.CharFilter(method="filter_number", label=_("Number"))
     has_error = django_filters.ChoiceFilter(
         choices=[(YES, _("Yes")), (NO, _("No"))],
-        empty_label=_("Any"),
+        empty_label=ANY,
         method="filter_has_error",
         label=_("Has an error"),
     )
