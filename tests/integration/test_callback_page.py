@@ -7,7 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from callbacks.models import CallbackAttempt, MediaResource, TtsPreset
+from callbacks.admin.callback_story import hangup_in_words
+from callbacks.models import CallbackAttempt, CallbackRequest, MediaResource, TtsPreset
 from tests.callback_stories import (
     send_first_attempt_busy,
     send_second_attempt_placed,
@@ -122,3 +123,31 @@ def test_the_attempts_page_shows_its_result_legs_and_body_in_words(
     )
     assert "Exolve busy or unreachable: nothing placed" in listed
     assert "Rejected" not in listed
+
+
+def test_an_odd_body_is_shown_as_it_is_rather_than_stopping_the_page(as_user, auditor, callback):
+    CallbackRequest.objects.filter(pk=callback.pk).update(
+        request_body={
+            "duration": "long",
+            "line_1": {"destinations": ["x", {"number": 5}], "ring_logic": 7, "audio": []},
+            "line_2": "nothing",
+        }
+    )
+    text = text_of(page_of(as_user(auditor), callback))
+    assert "Rings unknown (7)" in text
+    assert "Longest conversation 30 min (default)" in text
+    assert "— rings for 30 s (default)" in text
+
+
+@pytest.mark.parametrize(
+    ("hangup_cause", "cause", "words"),
+    [
+        ("NORMAL_CLEARING", "16", "Normal call clearing"),
+        ("USER_BUSY", "", "User busy"),  # the name read as its Q.850 cause
+        ("ORIGINATOR_CANCEL", "", "Cancelled before it was answered"),
+        ("SOMETHING_NEW", "", "SOMETHING_NEW"),
+        ("", "99", "cause 99"),
+    ],
+)
+def test_a_legs_end_is_told_in_words(hangup_cause, cause, words):
+    assert hangup_in_words(hangup_cause, cause) == words
