@@ -8,7 +8,14 @@ import pytest
 from django.urls import reverse
 
 from callbacks.admin.callback_story import hangup_in_words
-from callbacks.models import CallbackAttempt, CallbackRequest, MediaResource, TtsPreset
+from callbacks.models import (
+    CallbackAttempt,
+    CallbackRequest,
+    CallbackStatus,
+    MediaResource,
+    Refusal,
+    TtsPreset,
+)
 from tests.callback_stories import (
     send_first_attempt_busy,
     send_second_attempt_placed,
@@ -151,3 +158,13 @@ def test_an_odd_body_is_shown_as_it_is_rather_than_stopping_the_page(as_user, au
 )
 def test_a_legs_end_is_told_in_words(hangup_cause, cause, words):
     assert hangup_in_words(hangup_cause, cause) == words
+
+
+def test_a_refused_callback_says_it_was_never_sent_and_what_stopped_it(as_user, auditor, callback):
+    CallbackRequest.objects.filter(pk=callback.pk).update(
+        status=CallbackStatus.REFUSED, refusal=Refusal.COOLDOWN
+    )
+    text = text_of(page_of(as_user(auditor), callback))
+    assert "Refused · number called recently" in text
+    assert "Never sent." in text
+    assert "Not sent yet." not in text
