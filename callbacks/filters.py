@@ -5,6 +5,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,17 @@ from .models import AgentGroup, CallbackNumber, CallbackRequest, CallbackStatus,
 from .numbers import normalize_typed_or_stored_number
 
 NO_OUTCOME = "no_outcome"
+# The values a yes/no select sent before ("true", "false"), so bookmarked addresses still work.
+YES, NO = "true", "false"
+ANY = _("Any")  # every select's empty choice: no filter
+
+
+def users_who_asked() -> QuerySet[AbstractBaseUser]:
+    """The accounts with at least one callback: an EXISTS per account on the index that leads with
+    requested_by, not a DISTINCT over every callback."""
+    asked = CallbackRequest.objects.filter(requested_by=OuterRef("pk"))
+    users: QuerySet[AbstractBaseUser] = get_user_model().objects.filter(Exists(asked))
+    return users.order_by("username")
 
 
 class CallLogFilterForm(forms.Form):
@@ -37,25 +49,31 @@ class CallLogFilter(django_filters.FilterSet):
         label=_("Requested between"),
         widget=DateRangeWidget(attrs={"type": "date"}),
     )
-    status = django_filters.ChoiceFilter(choices=CallbackStatus.choices, label=_("Status"))
+    status = django_filters.ChoiceFilter(
+        choices=CallbackStatus.choices, label=_("Status"), empty_label=ANY
+    )
     outcome = django_filters.ChoiceFilter(
         choices=[*CallOutcome.choices, (NO_OUTCOME, _("No outcome received"))],
         method="filter_outcome",
         label=_("Call outcome"),
+        empty_label=ANY,
     )
     agent_group = django_filters.ModelChoiceFilter(
-        queryset=AgentGroup.objects.order_by("name"), label=_("Agent group")
+        queryset=AgentGroup.objects.order_by("name"), label=_("Agent group"), empty_label=ANY
     )
-    # Every account (staff who left included), not "everyone who ever asked": that would read the
-    # whole history to fill a select.
     requested_by = django_filters.ModelChoiceFilter(
-        queryset=get_user_model().objects.order_by("username"), label=_("Requested by")
+        queryset=lambda request: users_who_asked(), label=_("Requested by"), empty_label=ANY
     )
     contact = django_filters.CharFilter(
         field_name="contact__name", lookup_expr="istartswith", label=_("Contact name starts with")
     )
     number = django_filters.CharFilter(method="filter_number", label=_("Number"))
-    has_error = django_filters.BooleanFilter(method="filter_has_error", label=_("Has an error"))
+    has_error = django_filters.ChoiceFilter(
+        choices=[(YES, _("Yes")), (NO, _("No"))],
+        empty_label=ANY,
+        method="filter_has_error",
+        label=_("Has an error"),
+    )
 
     class Meta:
         model = CallbackRequest
@@ -77,6 +95,6 @@ class CallLogFilter(django_filters.FilterSet):
         )
 
     def filter_has_error(
-        self, queryset: QuerySet[CallbackRequest], name: str, value: bool
+        self, queryset: QuerySet[CallbackRequest], name: str, value: str
     ) -> QuerySet[CallbackRequest]:
-        return queryset.exclude(error="") if value else queryset.filter(error="")
+        return queryset.exclude(error="") if value == YES else queryset.filter(error="")

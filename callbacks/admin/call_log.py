@@ -1,96 +1,44 @@
 """The call log in the admin: callbacks and their attempts, read only for everyone, fast at
-millions of rows (estimated counts, pages by id, a search by the shape of the term)."""
+millions of rows (estimated counts, pages by id, a search by the shape of the term). A callback's
+page tells its story (callback_story.py) with the staff actions it offers."""
+
+from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from .. import call_events
-from ..dates import shown_datetime
 from ..models import CallbackAttempt, CallbackRequest
+from ..numbers import readable_number
 from ..paging import EstimatedCountPaginator
 from ..selectors import search_callbacks
-from .base import ReadOnlyAdmin, ReadOnlyInline, pretty_json
+from .base import ReadOnlyAdmin, pretty_json
 from .call_events import CallEventInline
-from .callback_actions import CALLBACK_ACTIONS, action_view
-from .list_filters import DateRangeFilter, NeedsManagerFilter, NoOutcomeReceivedFilter
-
-LEG_ROW = "<tr>" + "<td>{}</td>" * 7 + "</tr>"
-LEG_COLUMNS = [
-    _("leg"),
-    _("answered"),
-    _("answered at"),
-    _("talk, s"),
-    _("hang-up cause"),
-    _("cause"),
-    _("cause in words"),
-]
-
-
-def legs_table(callback: CallbackRequest) -> SafeString:
-    """Leg A and leg B of the callback's current call, from its call events."""
-    contact_first = call_events.contact_is_first(callback)
-    who = {
-        "A": _("contact") if contact_first else _("agents"),
-        "B": _("agents") if contact_first else _("contact"),
-    }
-    rows = format_html_join(
-        "",
-        LEG_ROW,
-        (
-            (
-                f"{leg.side} ({who[leg.side]})",
-                _("yes") if leg.answered else (_("no") if leg.final else "…"),
-                shown_datetime(leg.answered_at) if leg.answered_at else "",
-                leg.talk_seconds if leg.talk_seconds is not None else "",
-                leg.hangup_cause,
-                leg.cause,
-                leg.cause_text,
-            )
-            for leg in call_events.legs_of(callback)
-        ),
-    )
-    header = format_html_join("", "<th>{}</th>", ((title,) for title in LEG_COLUMNS))
-    return format_html('<table class="call-legs"><tr>{}</tr>{}</table>', header, rows)
-
-
-ATTEMPT_ROW_FIELDS = (
-    "sequence",
-    "request_description",
-    "started_at",
-    "duration_ms",
-    "result",
-    "http_status",
-    "call_id",
-    "error",
+from .callback_actions import CALLBACK_ACTIONS, action_view, offered
+from .callback_story import (
+    attempt_story,
+    body_story,
+    callback_story,
+    contact_is_first,
+    status_in_words,
 )
-CALLBACK_FIELDS = (
-    "contact",
-    "agent_group",
-    "requested_by",
-    "requested_at",
-    "scheduled_for",
-    "status",
-    "refusal",
-    "limits_overridden",
-    "attempt_count",
-    "next_attempt_at",
-    "queued_at",
-    "finished_at",
-    "decided_by",
-    "call_id",
-    "error",
-    "outcome",
-    "legs",
-    "final_event_at",
-    "outcome_expected_by",
-    "request_description",
-    "body",
+from .list_filters import (
+    AttemptResultFilter,
+    DateRangeFilter,
+    NeedsManagerFilter,
+    NoOutcomeReceivedFilter,
+    RequestedByFilter,
+    attempt_result_words,
 )
+
+ERROR_SHOWN_IN_LIST = 60  # characters; the whole error is on the callback's page
 ATTEMPT_FIELDS = (
     "callback",
     "sequence",
@@ -98,39 +46,28 @@ ATTEMPT_FIELDS = (
     "started_at",
     "finished_at",
     "duration_ms",
-    "result",
+    "result_in_words",
     "http_status",
     "call_id",
     "error",
+    "legs",
     "body",
     "response_body",
 )
 
 
-class CallbackAttemptInline(ReadOnlyInline[CallbackAttempt, CallbackRequest]):
-    model = CallbackAttempt
-    fields = ATTEMPT_ROW_FIELDS
-    readonly_fields = ATTEMPT_ROW_FIELDS
-    ordering = ["sequence"]
-    show_change_link = True
+def readable_body(body: Any, contact_first: bool) -> SafeString:
+    """The MakeCallback body as a table, with the JSON as sent one click away."""
+    return render_to_string(
+        "admin/callbacks/make_callback_body.html",
+        {"body": body_story(body, contact_first), "raw": pretty_json(body)},
+    )
 
 
 @admin.register(CallbackRequest)
 class CallbackRequestAdmin(ReadOnlyAdmin[CallbackRequest]):
-    list_display = [
-        "requested_at",
-        "contact",
-        "dialled",
-        "agent_group",
-        "requested_by",
-        "status",
-        "refusal",
-        "outcome",
-        "next_attempt_at",
-        "attempt_count",
-        "call_id",
-        "error",
-    ]
+    # What a person scans, fitting 1366 px beside the filters; the rest is on the callback's page.
+    list_display = ["requested_at", "contact_and_numbers", "agent_group", "status_words", "call_id"]
     list_filter = [
         "status",
         "refusal",
@@ -138,20 +75,24 @@ class CallbackRequestAdmin(ReadOnlyAdmin[CallbackRequest]):
         NoOutcomeReceivedFilter,
         NeedsManagerFilter,
         "agent_group",
-        "requested_by",
+        ("requested_by", RequestedByFilter),
         ("requested_at", DateRangeFilter),
     ]
     # Searched by selectors.search_callbacks (one index per kind of term), not by these fields.
     search_fields = ["call_id"]
     search_help_text = _(
-        "A call id, a request or attempt id, a phone number, or the start of the contact's name."
+        "A call id, our id of a callback or an attempt (callback-…), a phone number typed any "
+        "way, or the start of the contact's name."
     )
     list_select_related = ["contact", "agent_group", "requested_by"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
-    inlines = [CallbackAttemptInline]
-    fields = CALLBACK_FIELDS
-    readonly_fields = CALLBACK_FIELDS
+    # The page is the story (change_form.html), not the fields.
+    fields = ("request_description",)
+    readonly_fields = fields
+
+    class Media:
+        css = {"all": ["callbacks/call_log.css"]}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CallbackRequest]:
         return super().get_queryset(request).prefetch_related("numbers")
@@ -161,21 +102,36 @@ class CallbackRequestAdmin(ReadOnlyAdmin[CallbackRequest]):
     ) -> tuple[QuerySet[CallbackRequest], bool]:
         return search_callbacks(queryset, search_term), False
 
-    @admin.display(description=_("numbers"))
-    def dialled(self, obj: CallbackRequest) -> str:
-        return ", ".join(number.number for number in obj.numbers.all())
+    @admin.display(description=_("contact"), ordering="contact__name")
+    def contact_and_numbers(self, obj: CallbackRequest) -> SafeString:
+        numbers = ", ".join(readable_number(number.number) for number in obj.numbers.all())
+        return format_html('{}<div class="callback-numbers">{}</div>', obj.contact, numbers)
 
-    @admin.display(description=_("call outcome"), ordering="call_outcome")
-    def outcome(self, obj: CallbackRequest) -> str:
-        return str(obj.outcome_text)
+    @admin.display(description=_("status and outcome"), ordering="status")
+    def status_words(self, obj: CallbackRequest) -> SafeString:
+        if not obj.error:
+            return format_html('<span class="callback-status">{}</span>', status_in_words(obj))
+        return format_html(
+            '<span class="callback-status">{}</span>'
+            '<div class="callback-error" title="{}">{}</div>',
+            status_in_words(obj),
+            obj.error,
+            Truncator(obj.error).chars(ERROR_SHOWN_IN_LIST),
+        )
 
-    @admin.display(description=_("legs, from Exolve's call events"))
-    def legs(self, obj: CallbackRequest) -> SafeString | str:
-        return legs_table(obj) if obj.call_id else ""
-
-    @admin.display(description=_("request body"))
-    def body(self, obj: CallbackRequest) -> SafeString:
-        return pretty_json(obj.request_body)
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        callback = self.get_object(request, unquote(object_id))
+        context = dict(extra_context or {})
+        if callback is not None:
+            context |= callback_story(callback)
+            context["offered_actions"] = offered(callback, request.user)
+        return super().change_view(request, object_id, form_url, context)
 
     def get_urls(self) -> list[URLPattern]:
         actions = [
@@ -199,13 +155,12 @@ class CallbackAttemptAdmin(ReadOnlyAdmin[CallbackAttempt]):
         "started_at",
         "callback_link",
         "sequence",
-        "result",
+        "result_in_words",
         "http_status",
         "call_id",
-        "error",
-        "duration_ms",
+        "short_error",
     ]
-    list_filter = ["result", "http_status", "started_at"]
+    list_filter = [AttemptResultFilter, "http_status", "started_at"]
     search_fields = ["=call_id", "=request_description"]
     list_select_related = ["callback"]
     show_full_result_count = False
@@ -214,11 +169,30 @@ class CallbackAttemptAdmin(ReadOnlyAdmin[CallbackAttempt]):
     readonly_fields = ATTEMPT_FIELDS
     inlines = [CallEventInline]
 
+    class Media:
+        css = {"all": ["callbacks/call_log.css"]}
+
     @admin.display(description=_("callback"), ordering="callback")
     def callback_link(self, obj: CallbackAttempt) -> SafeString:
         url = reverse("admin:callbacks_callbackrequest_change", args=[obj.callback_id])
         return format_html('<a href="{}">#{}</a>', url, obj.callback_id)
 
+    @admin.display(description=_("result"), ordering="result")
+    def result_in_words(self, obj: CallbackAttempt) -> str:
+        return attempt_result_words(obj.result)
+
+    @admin.display(description=_("error"))
+    def short_error(self, obj: CallbackAttempt) -> str:
+        return Truncator(obj.error).chars(ERROR_SHOWN_IN_LIST)
+
+    @admin.display(description=_("legs, from Exolve's call events"))
+    def legs(self, obj: CallbackAttempt) -> SafeString | str:
+        if not obj.call_id:
+            return ""
+        contact_first = contact_is_first(obj.callback)
+        story = attempt_story(obj, obj.callback, contact_first)
+        return render_to_string("admin/callbacks/attempt_legs.html", {"story": story})
+
     @admin.display(description=_("request body sent"))
     def body(self, obj: CallbackAttempt) -> SafeString:
-        return pretty_json(obj.request_body)
+        return readable_body(obj.request_body, contact_is_first(obj.callback))

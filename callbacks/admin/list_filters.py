@@ -1,6 +1,6 @@
 """List filters of our own: a date range typed in the sidebar, placed calls whose outcome never
-came, cooldown refusals waiting for a support manager, and a field's stock filter under a title of
-ours."""
+came, cooldown refusals waiting for a support manager, the users who asked for a callback, an
+attempt's result in its own words, and a field's stock filter under a title of ours."""
 
 from collections.abc import Iterator
 from typing import Any
@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from .. import call_events
-from ..models import CallbackStatus, ManagerReview
+from ..filters import users_who_asked
+from ..models import AttemptResult, CallbackStatus, ManagerReview
 
 
 class DateRangeFilter(admin.FieldListFilter):
@@ -110,3 +111,41 @@ def titled(
             self.title = title
 
     return Titled
+
+
+class RequestedByFilter(admin.RelatedFieldListFilter):
+    """Only the users who asked for at least one callback (an EXISTS per user on an index), not
+    every account, nor a DISTINCT over all the callbacks."""
+
+    def field_choices(
+        self, field: models.Field[Any, Any], request: HttpRequest, model_admin: Any
+    ) -> list[tuple[str, StrOrPromise]]:
+        return [(str(user.pk), str(user)) for user in users_who_asked()]
+
+
+# An attempt's result in words of its own: the callback's statuses ("Refused", "Placed") say what
+# became of the whole callback, these what Exolve answered one MakeCallback.
+ATTEMPT_RESULT_WORDS: dict[str, StrOrPromise] = {
+    AttemptResult.SENDING: _("Sent, no answer yet"),
+    AttemptResult.PLACED: _("Accepted by Exolve"),
+    AttemptResult.REJECTED: _("Turned down by Exolve"),
+    AttemptResult.TRANSIENT: _("Exolve busy or unreachable: nothing placed"),
+    AttemptResult.UNKNOWN: _("No clear answer from Exolve"),
+}
+
+
+def attempt_result_words(result: str) -> str:
+    return str(ATTEMPT_RESULT_WORDS.get(result, result))
+
+
+class AttemptResultFilter(admin.SimpleListFilter):
+    title = _("result")
+    parameter_name = "result"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, Any]]:
+        return list(ATTEMPT_RESULT_WORDS.items())
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(result=self.value()) if self.value() else queryset

@@ -187,9 +187,9 @@ def test_auditors_see_the_outcome_and_each_leg_on_the_request_the_contact_and_th
     page = client.get(
         reverse("admin:callbacks_callbackrequest_change", args=[placed.pk])
     ).content.decode()
-    assert "Connected" in page
-    assert "A (agents)" in page
-    assert "B (contact)" in page
+    assert "Placed · connected" in page
+    assert "<td>Agents</td><td>answered</td>" in page
+    assert "<td>Contact</td><td>answered</td>" in page
     assert "Normal call clearing" in page
     contact_page = client.get(
         reverse("admin:callbacks_contact_change", args=[contact.pk])

@@ -30,7 +30,7 @@ def rows_shown(page):
     )
 
 
-def test_the_list_shows_time_contact_number_group_who_status_outcome_call_id_and_error(
+def test_the_list_shows_time_contact_number_group_status_with_outcome_call_id_and_error(
     client, auditor, seven
 ):
     CallbackRequest.objects.filter(pk=seven[0].pk).update(
@@ -40,11 +40,9 @@ def test_the_list_shows_time_contact_number_group_who_status_outcome_call_id_and
     page = client.get(HISTORY).content.decode()
     for shown in [
         "Клиент 000",
-        "79161230000",
+        "+7 916 123-00-00",
         "Sales",
-        "staff",
-        "Placed",
-        "Contact did not answer",
+        "Placed · contact did not answer",
         "cal-visible",
         "Exolve: 400 bad",
     ]:

@@ -1,0 +1,299 @@
+"""A callback's page as a story: each placement (attempt) in order with its legs and outcome in
+words, and the MakeCallback body it sent as a table a person reads (numbers as people read them,
+ring logic in words, audio by name)."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .. import call_events, call_legs, outcomes
+from ..dates import shown_datetime
+from ..models import (
+    CallbackAttempt,
+    CallbackRequest,
+    CallbackStatus,
+    CallOutcome,
+    MediaResource,
+    RingLogic,
+    TtsPreset,
+    Voice,
+)
+from ..numbers import readable_number
+from .base import pretty_json
+from .list_filters import attempt_result_words
+
+# Exolve's hang-up causes (FreeSWITCH's names) are Q.850 causes by name; the few others in words.
+HANGUP_CAUSE_CODES = {
+    "UNALLOCATED_NUMBER": "1",
+    "NO_ROUTE_DESTINATION": "3",
+    "NORMAL_CLEARING": "16",
+    "USER_BUSY": "17",
+    "NO_USER_RESPONSE": "18",
+    "NO_ANSWER": "19",
+    "SUBSCRIBER_ABSENT": "20",
+    "CALL_REJECTED": "21",
+    "NUMBER_CHANGED": "22",
+    "DESTINATION_OUT_OF_ORDER": "27",
+    "INVALID_NUMBER_FORMAT": "28",
+    "NORMAL_UNSPECIFIED": "31",
+    "NORMAL_CIRCUIT_CONGESTION": "34",
+    "NETWORK_OUT_OF_ORDER": "38",
+    "NORMAL_TEMPORARY_FAILURE": "41",
+    "SWITCH_CONGESTION": "42",
+    "RECOVERY_ON_TIMER_EXPIRE": "102",
+    "INTERWORKING": "127",
+}
+HANGUP_CAUSE_WORDS = {
+    "ORIGINATOR_CANCEL": gettext_lazy("Cancelled before it was answered"),
+    "ALLOTTED_TIMEOUT": gettext_lazy("The call reached its longest duration"),
+    "LOSE_RACE": gettext_lazy("Another destination answered first"),
+}
+
+
+def hangup_in_words(hangup_cause: str, cause: str) -> str:
+    """Why a leg ended, in words: the Q.850 cause, else the hang-up cause's name read."""
+    code = cause or HANGUP_CAUSE_CODES.get(hangup_cause, "")
+    if code:
+        return outcomes.cause_in_words(code)
+    known = HANGUP_CAUSE_WORDS.get(hangup_cause)
+    return str(known) if known else hangup_cause
+
+
+def seconds_in_words(seconds: int) -> str:
+    minutes, rest = divmod(seconds, 60)
+    if not minutes:
+        return _("%(seconds)d s") % {"seconds": rest}
+    if not rest:
+        return _("%(minutes)d min") % {"minutes": minutes}
+    return _("%(minutes)d min %(seconds)d s") % {"minutes": minutes, "seconds": rest}
+
+
+@dataclass(frozen=True)
+class LegStory:
+    who: str  # the contact or the agents
+    answered: str
+    answered_at: datetime | None
+    talk: str
+    ended: str  # the hang-up cause in words
+    codes: str  # the causes as Exolve sent them
+
+
+def leg_story(leg: outcomes.Leg, who: str) -> LegStory:
+    if leg.answered:
+        answered = _("answered")
+    elif leg.final:
+        answered = _("not answered")
+    else:
+        answered = _("ringing") if leg.rang else _("not rung")
+    codes = [leg.hangup_cause, f"Q.850 {leg.cause}" if leg.cause else ""]
+    return LegStory(
+        who=who,
+        answered=answered,
+        answered_at=leg.answered_at,
+        talk=seconds_in_words(leg.talk_seconds)
+        if leg.answered and leg.talk_seconds is not None
+        else "",
+        ended=hangup_in_words(leg.hangup_cause, leg.cause),
+        codes=", ".join(code for code in codes if code),
+    )
+
+
+@dataclass(frozen=True)
+class AttemptStory:
+    attempt: CallbackAttempt
+    result: str
+    legs: list[LegStory]
+    outcome: str
+
+
+def attempt_stories(callback: CallbackRequest, contact_first: bool) -> list[AttemptStory]:
+    """The callback's attempts in order, each with its legs and outcome if it got a call id (a
+    query per such attempt: a callback has a few)."""
+    return [
+        attempt_story(attempt, callback, contact_first)
+        for attempt in callback.attempts.order_by("sequence")
+    ]
+
+
+def attempt_story(
+    attempt: CallbackAttempt, callback: CallbackRequest, contact_first: bool
+) -> AttemptStory:
+    legs = call_legs.legs(attempt.call_id)[0] if attempt.call_id else []
+    if attempt.call_id and attempt.call_id == callback.call_id:
+        outcome = callback.outcome_text  # with "in progress" and "no outcome received"
+    elif legs:  # an earlier call of a callback placed again
+        code = outcomes.call_outcome(legs[0], legs[1], contact_first=contact_first)
+        outcome = str(CallOutcome(code).label) if code else ""
+    else:
+        outcome = ""
+    who = {
+        call_legs.SIDES[0]: _("contact") if contact_first else _("agents"),
+        call_legs.SIDES[1]: _("agents") if contact_first else _("contact"),
+    }
+    return AttemptStory(
+        attempt=attempt,
+        result=attempt_result_words(attempt.result),
+        legs=[leg_story(leg, who[leg.side]) for leg in legs],
+        outcome=outcome,
+    )
+
+
+# --- the MakeCallback body, readable ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineStory:
+    title: str
+    destinations: list[tuple[str, str]]  # (number as people read it, its timeout)
+    ring_logic: str
+    caller_id: str
+    audio: str
+
+
+@dataclass(frozen=True)
+class BodyStory:
+    rows: list[tuple[str, str]]  # (what, its value in words)
+    lines: list[LineStory]
+
+
+def body_story(body: Any, contact_first: bool) -> BodyStory:
+    """What a MakeCallback body asks Exolve for, in words. Anything missing or odd in it (an old
+    row, a hand-made body) is shown as it is rather than stopping the page."""
+    body = body if isinstance(body, Mapping) else {}
+    duration = body.get("duration")
+    rows = [
+        (_("Our id, sent to Exolve"), str(body.get("request_description", ""))),
+        (_("Number the calls come from"), readable_number(str(body.get("number_code", "")))),
+        (_("Callback resource id"), str(body.get("callback_resource_id", ""))),
+        (
+            _("Longest conversation"),
+            seconds_in_words(duration) if isinstance(duration, int) else _("30 min (default)"),
+        ),
+    ]
+    sides = (_("contact"), _("agents")) if contact_first else (_("agents"), _("contact"))
+    lines = [
+        line_story(
+            _("Line %(number)d: %(who)s") % {"number": index, "who": who},
+            body.get(f"line_{index}"),
+        )
+        for index, who in enumerate(sides, start=1)
+    ]
+    return BodyStory(rows=rows, lines=lines)
+
+
+def line_story(title: str, line: Any) -> LineStory:
+    line = line if isinstance(line, Mapping) else {}
+    destinations = line.get("destinations")
+    return LineStory(
+        title=title,
+        destinations=[
+            destination_story(destination)
+            for destination in (destinations if isinstance(destinations, list) else [])
+        ],
+        ring_logic=ring_logic_in_words(line.get("ring_logic", RingLogic.SEQUENTIAL)),
+        caller_id=readable_number(str(line.get("display_number", ""))),
+        audio=audio_in_words(line.get("audio")),
+    )
+
+
+def destination_story(destination: Any) -> tuple[str, str]:
+    destination = destination if isinstance(destination, Mapping) else {}
+    timeout = destination.get("timeout")
+    return (
+        readable_number(str(destination.get("number", ""))),
+        seconds_in_words(timeout) if isinstance(timeout, int) else _("30 s (default)"),
+    )
+
+
+def ring_logic_in_words(value: Any) -> str:
+    try:
+        return str(RingLogic(value).label)
+    except ValueError:
+        return _("unknown (%(value)s)") % {"value": value}
+
+
+def audio_in_words(audio: Any) -> str:
+    if not isinstance(audio, Mapping):
+        return _("none")
+    if "media_resource_id" in audio:
+        return media_in_words(audio["media_resource_id"])
+    tts = audio.get("tts")
+    return tts_in_words(tts) if isinstance(tts, Mapping) else _("none")
+
+
+def media_in_words(media_resource_id: Any) -> str:
+    found = MediaResource.objects.filter(media_resource_id=_as_int(media_resource_id)).first()
+    if found is None:
+        return _("recording: unknown id %(id)s") % {"id": media_resource_id}
+    return _("recording “%(name)s” (id %(id)s)") % {"name": found.name, "id": media_resource_id}
+
+
+def tts_in_words(tts: Mapping[str, Any]) -> str:
+    """A TTS body names no preset: the preset with the same text and voice, if one is left."""
+    text, voice = str(tts.get("text", "")), tts.get("voice")
+    preset = TtsPreset.objects.filter(text=text, voice=_as_int(voice)).first()
+    voice_name = str(Voice(voice).label) if voice in Voice.values else str(voice or "")
+    if preset is not None:
+        return _("speech “%(name)s”: “%(text)s”, voice %(voice)s") % {
+            "name": preset.name,
+            "text": text,
+            "voice": voice_name,
+        }
+    return _("speech (no preset has this text now): “%(text)s”, voice %(voice)s") % {
+        "text": text,
+        "voice": voice_name,
+    }
+
+
+def _as_int(value: Any) -> int:
+    """An id from the body, or -1 (which matches no row) for anything else."""
+    is_id = isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+    return value if is_id else -1
+
+
+# --- the status ---------------------------------------------------------------------------
+
+
+def status_in_words(callback: CallbackRequest) -> str:
+    """The status with what says more about it, e.g. «Совершён · клиент не ответил»."""
+    status = str(callback.get_status_display())
+    detail = ""
+    if callback.status == CallbackStatus.REFUSED and callback.refusal:
+        detail = str(callback.get_refusal_display())
+    elif outcome := callback.outcome_text:
+        detail = outcome
+    elif callback.is_scheduled and callback.next_attempt_at:
+        detail = _("due %(time)s") % {"time": shown_datetime(callback.next_attempt_at)}
+    if not detail:
+        return status
+    return _("%(status)s · %(detail)s") % {"status": status, "detail": _lower_first(detail)}
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def contact_is_first(callback: CallbackRequest) -> bool:
+    """Whether line 1 rang the contact; False for a body not of our making (its story still
+    shows)."""
+    try:
+        return call_events.contact_is_first(callback)
+    except (LookupError, TypeError):
+        return False
+
+
+def callback_story(callback: CallbackRequest) -> dict[str, Any]:
+    """What the callback's page tells, beyond its fields: its attempts and the body it sends."""
+    contact_first = contact_is_first(callback)
+    return {
+        "status_words": status_in_words(callback),
+        "attempt_stories": attempt_stories(callback, contact_first),
+        "body": body_story(callback.request_body, contact_first),
+        "raw_body": pretty_json(callback.request_body),
+        "numbers": [readable_number(number.number) for number in callback.numbers.all()],
+        "waiting": callback.status in (CallbackStatus.PENDING, CallbackStatus.SENDING),
+    }
