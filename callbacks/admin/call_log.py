@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from ..models import CallbackAttempt, CallbackRequest
 from ..numbers import readable_number
 from ..paging import EstimatedCountPaginator
-from ..selectors import search_callbacks
+from ..selectors import STATUS_PEOPLE, search_callbacks
 from .base import ReadOnlyAdmin, pretty_json
 from .call_events import CallEventInline
 from .callback_actions import CALLBACK_ACTIONS, action_view, offered
@@ -84,7 +84,7 @@ class CallbackRequestAdmin(ReadOnlyAdmin[CallbackRequest]):
         "A call id, our id of a callback or an attempt (callback-…), a phone number typed any "
         "way, or the start of the contact's name."
     )
-    list_select_related = ["contact", "agent_group", "requested_by"]
+    list_select_related = ["contact", "agent_group", "requested_by", *STATUS_PEOPLE]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     # The page is the story (change_form.html), not the fields.

@@ -259,12 +259,13 @@ def _as_int(value: Any) -> int:
 
 
 def status_in_words(callback: CallbackRequest) -> str:
-    """The status with what says more about it, e.g. «Совершён · клиент не ответил»."""
-    status = str(callback.get_status_display())
+    """The status with what says more about it, e.g. «Совершён · клиент не ответил», «Отклонён:
+    номеру недавно звонили; ждёт решения руководителя поддержки (попросил(а) Анна)»."""
+    status = callback.status_text  # refused: with its reason and what a support manager decided
     detail = ""
-    if callback.status == CallbackStatus.REFUSED and callback.refusal:
-        detail = str(callback.get_refusal_display())
-    elif outcome := callback.outcome_text:
+    if callback.status == CallbackStatus.REFUSED:
+        return status
+    if outcome := callback.outcome_text:
         detail = outcome
     elif callback.is_scheduled and callback.next_attempt_at:
         detail = _("due %(time)s") % {"time": shown_datetime(callback.next_attempt_at)}
