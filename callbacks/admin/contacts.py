@@ -24,12 +24,13 @@ from ..models import (
 )
 from ..permissions import PLACE_CALLBACK, VIEW_CALL_LOG
 from ..selectors import recent_callbacks
-from .base import BoundedInline, TypedNumberSearch, missing_object_redirect
+from .base import TypedNumberSearch, missing_object_redirect
 from .callback_actions import offered
 from .change_trail import ChangeHistoryAdmin
+from .ordered_rows import OrderedContactNumbers
 
 
-class ContactNumberInline(BoundedInline[ContactNumber, Contact]):
+class ContactNumberInline(OrderedContactNumbers[ContactNumber, Contact]):
     model = ContactNumber
     fields = ["position", "number", "label"]
     max_num = MAX_NUMBERS_PER_CONTACT

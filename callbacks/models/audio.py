@@ -51,10 +51,16 @@ class TtsProvider(models.IntegerChoices):
 class MediaResource(models.Model):
     """A recorded audio message uploaded to Exolve, referred to by its id."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        unique=True,
+        error_messages={"unique": _("A media resource with this name already exists.")},
+    )
     media_resource_id = models.PositiveBigIntegerField(
         _("media resource id"),
         unique=True,
+        error_messages={"unique": _("This Exolve id is already given to another media resource.")},
         help_text=_("The id Exolve gave the uploaded audio file."),
     )
 
@@ -78,7 +84,12 @@ class MediaResource(models.Model):
 class TtsPreset(models.Model):
     """A text Exolve reads aloud to one side of the call, with its voice settings."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        unique=True,
+        error_messages={"unique": _("A TTS preset with this name already exists.")},
+    )
     text = models.TextField(
         _("text"),
         help_text=_(
@@ -94,7 +105,9 @@ class TtsPreset(models.Model):
     volume = models.SmallIntegerField(
         _("volume"),
         default=-19,
-        validators=range_validators(-149, 0),
+        validators=range_validators(
+            -149, 0, _("The volume must be from {low} to {high} (0 is the loudest).")
+        ),
         help_text=_("From -149 to 0 (default -19)."),
     )
     speed = models.DecimalField(
@@ -102,7 +115,11 @@ class TtsPreset(models.Model):
         max_digits=3,
         decimal_places=2,
         default=Decimal("1.0"),
-        validators=range_validators(Decimal("0.1"), Decimal("3.0")),
+        validators=range_validators(
+            Decimal("0.1"),
+            Decimal("3.0"),
+            _("The speed must be from {low} to {high} (1.0 is the usual pace)."),
+        ),
         help_text=_("From 0.1 to 3.0 (default 1.0)."),
     )
     emotion = models.PositiveSmallIntegerField(
