@@ -85,13 +85,13 @@ class HolidayInline(admin.TabularInline[Holiday, AgentGroup]):
 
 @admin.register(AgentGroup)
 class AgentGroupAdmin(ChangeHistoryAdmin[AgentGroup]):
+    # What a manager scans, inside 1366 px; the Exolve number and resource are on the group's page.
     list_display = [
         "name",
         "is_active",
-        "number_code",
-        "callback_resource_id",
         "destination_order",
-        "contact_first",
+        "agents_rung",
+        "contact_rung_first",
     ]
     list_filter = ["is_active", "contact_first"]
     search_fields = ["name", "=number_code", "destinations__number"]
@@ -145,12 +145,20 @@ class AgentGroupAdmin(ChangeHistoryAdmin[AgentGroup]):
         counted: QuerySet[Any] = groups.annotate(destination_total=Count("destinations"))
         return counted.prefetch_related("destinations")
 
-    @admin.display(description=_("agents' numbers, in order"), ordering="destination_total")
+    @admin.display(description=_("agents' numbers"), ordering="destination_total")
     def destination_order(self, obj: AgentGroup) -> SafeString:
         numbers = ((readable_number(d.number),) for d in obj.destinations.all())
         return format_html(
             '<ol class="destination-order">{}</ol>', format_html_join("", "<li>{}</li>", numbers)
         )
+
+    @admin.display(description=_("agents are rung"), ordering="agent_ring_logic")
+    def agents_rung(self, obj: AgentGroup) -> str:
+        return obj.get_agent_ring_logic_display()
+
+    @admin.display(description=_("contact first"), boolean=True, ordering="contact_first")
+    def contact_rung_first(self, obj: AgentGroup) -> bool:
+        return obj.contact_first
 
     def save_related(
         self,
