@@ -27,16 +27,17 @@ from ..models.audio import estimated_speech_seconds
 from ..numbers import readable_number
 from .change_trail import ChangeHistoryAdmin
 from .ordered_rows import OrderedInline, WordedFormSet
+from .range_words import RangeWords
 
 
 @admin.register(MediaResource)
-class MediaResourceAdmin(ChangeHistoryAdmin[MediaResource]):
+class MediaResourceAdmin(RangeWords, ChangeHistoryAdmin[MediaResource]):
     list_display = ["name", "media_resource_id"]
     search_fields = ["name", "=media_resource_id"]
 
 
 @admin.register(TtsPreset)
-class TtsPresetAdmin(ChangeHistoryAdmin[TtsPreset]):
+class TtsPresetAdmin(RangeWords, ChangeHistoryAdmin[TtsPreset]):
     list_display = ["name", "voice", "lang", "speed", "estimated_seconds"]
     list_filter = ["voice", "lang"]
     search_fields = ["name", "text"]
@@ -46,7 +47,7 @@ class TtsPresetAdmin(ChangeHistoryAdmin[TtsPreset]):
         return round(estimated_speech_seconds(obj.text, obj.speed), 1)
 
 
-class DestinationInline(OrderedInline[Destination, AgentGroup]):
+class DestinationInline(RangeWords, OrderedInline[Destination, AgentGroup]):
     model = Destination
     fields = ["position", "number", "timeout"]
     max_num = MAX_DESTINATIONS_PER_LINE
@@ -84,7 +85,7 @@ class HolidayInline(admin.TabularInline[Holiday, AgentGroup]):
 
 
 @admin.register(AgentGroup)
-class AgentGroupAdmin(ChangeHistoryAdmin[AgentGroup]):
+class AgentGroupAdmin(RangeWords, ChangeHistoryAdmin[AgentGroup]):
     # What a manager scans, inside 1366 px; the Exolve number and resource are on the group's page.
     list_display = [
         "name",

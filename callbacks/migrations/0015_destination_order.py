@@ -56,6 +56,23 @@ class Migration(migrations.Migration):
         ),
         migrations.AlterField(
             model_name="agentgroup",
+            name="callback_resource_id",
+            field=models.PositiveBigIntegerField(
+                help_text="The callback resource created in your Exolve application.",
+                validators=[
+                    django.core.validators.MinValueValidator(
+                        1, message="Enter the id of the callback resource Exolve shows, e.g. 1221."
+                    ),
+                    django.core.validators.MaxValueValidator(
+                        9223372036854775807,
+                        message="Enter the id of the callback resource Exolve shows, e.g. 1221.",
+                    ),
+                ],
+                verbose_name="callback resource id",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="agentgroup",
             name="contact_first",
             field=models.BooleanField(
                 default=False,
@@ -121,6 +138,24 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AlterField(
+            model_name="agentgroup",
+            name="number_code",
+            field=models.PositiveBigIntegerField(
+                help_text="Your Exolve number used for the callback service, e.g. 74999999999.",
+                validators=[
+                    django.core.validators.MinValueValidator(
+                        1,
+                        message="Enter your Exolve number in international digits, e.g. 74999999999.",
+                    ),
+                    django.core.validators.MaxValueValidator(
+                        9223372036854775807,
+                        message="Enter your Exolve number in international digits, e.g. 74999999999.",
+                    ),
+                ],
+                verbose_name="Exolve number",
+            ),
+        ),
+        migrations.AlterField(
             model_name="destination",
             name="timeout",
             field=models.PositiveSmallIntegerField(
@@ -137,6 +172,23 @@ class Migration(migrations.Migration):
                     ),
                 ],
                 verbose_name="ring timeout, seconds",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalagentgroup",
+            name="callback_resource_id",
+            field=models.PositiveBigIntegerField(
+                help_text="The callback resource created in your Exolve application.",
+                validators=[
+                    django.core.validators.MinValueValidator(
+                        1, message="Enter the id of the callback resource Exolve shows, e.g. 1221."
+                    ),
+                    django.core.validators.MaxValueValidator(
+                        9223372036854775807,
+                        message="Enter the id of the callback resource Exolve shows, e.g. 1221.",
+                    ),
+                ],
+                verbose_name="callback resource id",
             ),
         ),
         migrations.AlterField(
@@ -206,6 +258,24 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AlterField(
+            model_name="historicalagentgroup",
+            name="number_code",
+            field=models.PositiveBigIntegerField(
+                help_text="Your Exolve number used for the callback service, e.g. 74999999999.",
+                validators=[
+                    django.core.validators.MinValueValidator(
+                        1,
+                        message="Enter your Exolve number in international digits, e.g. 74999999999.",
+                    ),
+                    django.core.validators.MaxValueValidator(
+                        9223372036854775807,
+                        message="Enter your Exolve number in international digits, e.g. 74999999999.",
+                    ),
+                ],
+                verbose_name="Exolve number",
+            ),
+        ),
+        migrations.AlterField(
             model_name="historicaldestination",
             name="timeout",
             field=models.PositiveSmallIntegerField(
@@ -233,6 +303,15 @@ class Migration(migrations.Migration):
                     "unique": "This Exolve id is already given to another media resource."
                 },
                 help_text="The id Exolve gave the uploaded audio file.",
+                validators=[
+                    django.core.validators.MinValueValidator(
+                        1, message="Enter the id Exolve gave the uploaded audio file, e.g. 685."
+                    ),
+                    django.core.validators.MaxValueValidator(
+                        9223372036854775807,
+                        message="Enter the id Exolve gave the uploaded audio file, e.g. 685.",
+                    ),
+                ],
                 verbose_name="media resource id",
             ),
         ),
@@ -262,16 +341,21 @@ class Migration(migrations.Migration):
             field=models.DecimalField(
                 decimal_places=2,
                 default=Decimal("1.0"),
+                error_messages={
+                    "max_decimal_places": "The speed must be from 0.1 to 3.0, with at most two decimals (1.0 is the usual pace).",
+                    "max_digits": "The speed must be from 0.1 to 3.0, with at most two decimals (1.0 is the usual pace).",
+                    "max_whole_digits": "The speed must be from 0.1 to 3.0, with at most two decimals (1.0 is the usual pace).",
+                },
                 help_text="From 0.1 to 3.0 (default 1.0).",
                 max_digits=3,
                 validators=[
                     django.core.validators.MinValueValidator(
                         Decimal("0.1"),
-                        message="The speed must be from 0.1 to 3.0 (1.0 is the usual pace).",
+                        message="The speed must be from 0.1 to 3.0, with at most two decimals (1.0 is the usual pace).",
                     ),
                     django.core.validators.MaxValueValidator(
                         Decimal("3.0"),
-                        message="The speed must be from 0.1 to 3.0 (1.0 is the usual pace).",
+                        message="The speed must be from 0.1 to 3.0, with at most two decimals (1.0 is the usual pace).",
                     ),
                 ],
                 verbose_name="speed",
@@ -303,6 +387,15 @@ class Migration(migrations.Migration):
                 },
                 help_text="The id Exolve gave the uploaded audio file.",
                 unique=True,
+                validators=[
+                    django.core.validators.MinValueValidator(
+                        1, message="Enter the id Exolve gave the uploaded audio file, e.g. 685."
+                    ),
+                    django.core.validators.MaxValueValidator(
+                        9223372036854775807,
+                        message="Enter the id Exolve gave the uploaded audio file, e.g. 685.",
+                    ),
+                ],
                 verbose_name="media resource id",
             ),
         ),
@@ -332,16 +425,21 @@ class Migration(migrations.Migration):
             field=models.DecimalField(
                 decimal_places=2,
                 default=Decimal("1.0"),
+                error_messages={
+                    "max_decimal_places": "The speed must be from 0.1 to 3.0, with at most two decimals (1.0 is the usual pace).",
+                    "max_digits": "The speed must be from 0.1 to 3.0, with at most two decimals (1.0 is the usual pace).",
+                    "max_whole_digits": "The speed must be from 0.1 to 3.0, with at most two decimals (1.0 is the usual pace).",
+                },
                 help_text="From 0.1 to 3.0 (default 1.0).",
                 max_digits=3,
                 validators=[
                     django.core.validators.MinValueValidator(
                         Decimal("0.1"),
-                        message="The speed must be from 0.1 to 3.0 (1.0 is the usual pace).",
+                        message="The speed must be from 0.1 to 3.0, with at most two decimals (1.0 is the usual pace).",
                     ),
                     django.core.validators.MaxValueValidator(
                         Decimal("3.0"),
-                        message="The speed must be from 0.1 to 3.0 (1.0 is the usual pace).",
+                        message="The speed must be from 0.1 to 3.0, with at most two decimals (1.0 is the usual pace).",
                     ),
                 ],
                 verbose_name="speed",

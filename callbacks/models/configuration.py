@@ -132,10 +132,16 @@ class AgentGroup(models.Model):
     )
     number_code = models.PositiveBigIntegerField(
         _("Exolve number"),
+        validators=range_validators(
+            1, 2**63 - 1, _("Enter your Exolve number in international digits, e.g. 74999999999.")
+        ),
         help_text=_("Your Exolve number used for the callback service, e.g. 74999999999."),
     )
     callback_resource_id = models.PositiveBigIntegerField(
         _("callback resource id"),
+        validators=range_validators(
+            1, 2**63 - 1, _("Enter the id of the callback resource Exolve shows, e.g. 1221.")
+        ),
         help_text=_("The callback resource created in your Exolve application."),
     )
     duration = models.PositiveIntegerField(

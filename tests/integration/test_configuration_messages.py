@@ -15,6 +15,13 @@ GENERIC = ["Please submit", "Please correct the duplicate", "Ensure this value",
 GENERIC_RU = ["Пожалуйста, отправьте", "Пожалуйста, измените", "Убедитесь, что", "уже существует"]
 
 
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A request in Russian leaves Russian active in this thread: the next test reads English."""
+    yield
+    translation.deactivate()
+
+
 def shown(response):
     return html.unescape(response.content.decode())
 
@@ -114,7 +121,22 @@ def test_a_contact_s_number_typed_twice_is_said_in_russian(as_user, staff_user):
             "contact_timeout",
             "Время дозвона — от 10 до 600 секунд: другого Exolve не принимает.",
         ),
+        (  # below the form field's own bound (0): the same words
+            {"contact_timeout": "-5"},
+            "contact_timeout",
+            "Время дозвона — от 10 до 600 секунд: другого Exolve не принимает.",
+        ),
         ({"name": "Sales"}, "name", "Группа операторов с таким названием уже есть."),
+        (
+            {"number_code": "0"},
+            "number_code",
+            "Введите свой номер в Exolve цифрами в международном формате, например 74999999999.",
+        ),
+        (
+            {"callback_resource_id": "99999999999999999999"},
+            "callback_resource_id",
+            "Введите идентификатор ресурса обратного звонка из Exolve, например 1221.",
+        ),
     ],
 )
 def test_the_group_s_ranges_and_name_are_said_in_russian(
@@ -124,6 +146,7 @@ def test_the_group_s_ranges_and_name_are_said_in_russian(
     assert response.context["adminform"].form.errors == {field: [says]}
 
 
+SPEED = "Темп речи — от 0.1 до 3.0, не больше двух знаков после точки (1.0 — обычный темп)."
 PRESET = {
     "name": "Новый",
     "text": "Здравствуйте",
@@ -140,7 +163,10 @@ PRESET = {
     ("fields", "field", "says"),
     [
         ({"volume": "5"}, "volume", "Громкость — от -149 до 0 (0 — громче всего)."),
-        ({"speed": "3.5"}, "speed", "Темп речи — от 0.1 до 3.0 (1.0 — обычный темп)."),
+        ({"speed": "3.5"}, "speed", SPEED),
+        ({"speed": "1.555"}, "speed", SPEED),  # Django's decimal checks, in the same words
+        ({"speed": "12.5"}, "speed", SPEED),
+        ({"text": "   "}, "text", "Обязательное поле."),  # said once
         ({"name": "Website"}, "name", "Шаблон синтеза речи с таким названием уже есть."),
     ],
 )
@@ -162,6 +188,11 @@ def test_a_tts_preset_s_ranges_and_name_are_said_in_russian(
             "media_resource_id",
             "Этот ID в Exolve уже указан у другого медиаресурса.",
         ),
+        (
+            {"media_resource_id": "0"},
+            "media_resource_id",
+            "Введите ID, который Exolve присвоил загруженному аудиофайлу, например 685.",
+        ),
     ],
 )
 def test_a_media_resource_s_duplicates_are_said_in_russian(
@@ -180,3 +211,13 @@ def test_a_yes_no_field_s_help_says_what_each_answer_means(field):
         help_text = str(AgentGroup._meta.get_field(field).help_text)
     assert help_text.startswith("Ticked: ")
     assert " Unticked: " in help_text
+
+
+@pytest.mark.parametrize("timeout", ["5", "-5", "601"])
+def test_a_destination_s_timeout_out_of_range_is_said_in_russian(as_user, manager, timeout):
+    rows = [{"position": "1", "number": "79123456789", "timeout": timeout}]
+    response = in_russian(as_user(manager)).post(GROUP_ADD, group_data(destinations=rows))
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert formset.errors == [
+        {"timeout": ["Время дозвона — от 10 до 600 секунд: другого Exolve не принимает."]}
+    ]

@@ -23,7 +23,7 @@ DURATION = (
 )
 TIMEOUT = "A ring timeout must be from 10 to 600 seconds: Exolve takes no other."
 VOLUME = "The volume must be from -149 to 0 (0 is the loudest)."
-SPEED = "The speed must be from 0.1 to 3.0 (1.0 is the usual pace)."
+SPEED = "The speed must be from 0.1 to 3.0, with at most two decimals (1.0 is the usual pace)."
 NOT_BOTH = "Choose a media resource or a TTS preset for this side, not both."
 
 
