@@ -221,3 +221,12 @@ def test_a_destination_s_timeout_out_of_range_is_said_in_russian(as_user, manage
     assert formset.errors == [
         {"timeout": ["Время дозвона — от 10 до 600 секунд: другого Exolve не принимает."]}
     ]
+
+
+def test_a_holiday_entered_twice_is_said_in_russian(as_user, manager):
+    holidays = [{"date": "2027-01-01", "name": ""}, {"date": "2027-01-01", "name": "Новый год"}]
+    response = in_russian(as_user(manager)).post(GROUP_ADD, group_data(holidays=holidays))
+    page = shown(response)
+    assert "День введён дважды: оставьте его в одной строке." in page
+    assert "Этот день уже есть среди выходных выше." in page
+    assert not AgentGroup.objects.exists()
