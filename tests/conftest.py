@@ -141,16 +141,16 @@ def agent_group(db, media_resource, tts_preset):
         contact_tts_preset=tts_preset,
         contact_ring_logic=2,
     )
-    Destination.objects.create(agent_group=group, position=0, number="78129999999")
-    Destination.objects.create(agent_group=group, position=1, number="74959999999")
+    Destination.objects.create(agent_group=group, position=1, number="78129999999")
+    Destination.objects.create(agent_group=group, position=2, number="74959999999")
     return group
 
 
 @pytest.fixture
 def contact(db):
     person = Contact.objects.create(name="Иван Петров", company="Ромашка")
-    ContactNumber.objects.create(contact=person, position=0, number="79599999999")
-    ContactNumber.objects.create(contact=person, position=1, number="79999999999")
+    ContactNumber.objects.create(contact=person, position=1, number="79599999999")
+    ContactNumber.objects.create(contact=person, position=2, number="79999999999")
     return person
 
 

@@ -7,7 +7,9 @@ from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
-from django.utils.translation import gettext
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import update_change_reason
 
@@ -22,18 +24,20 @@ from ..models import (
     WorkingHours,
 )
 from ..models.audio import estimated_speech_seconds
-from .base import BoundedInline
+from ..numbers import readable_number
 from .change_trail import ChangeHistoryAdmin
+from .ordered_rows import OrderedInline, WordedFormSet
+from .range_words import RangeWords
 
 
 @admin.register(MediaResource)
-class MediaResourceAdmin(ChangeHistoryAdmin[MediaResource]):
+class MediaResourceAdmin(RangeWords, ChangeHistoryAdmin[MediaResource]):
     list_display = ["name", "media_resource_id"]
     search_fields = ["name", "=media_resource_id"]
 
 
 @admin.register(TtsPreset)
-class TtsPresetAdmin(ChangeHistoryAdmin[TtsPreset]):
+class TtsPresetAdmin(RangeWords, ChangeHistoryAdmin[TtsPreset]):
     list_display = ["name", "voice", "lang", "speed", "estimated_seconds"]
     list_filter = ["voice", "lang"]
     search_fields = ["name", "text"]
@@ -43,10 +47,23 @@ class TtsPresetAdmin(ChangeHistoryAdmin[TtsPreset]):
         return round(estimated_speech_seconds(obj.text, obj.speed), 1)
 
 
-class DestinationInline(BoundedInline[Destination, AgentGroup]):
+class DestinationInline(RangeWords, OrderedInline[Destination, AgentGroup]):
     model = Destination
     fields = ["position", "number", "timeout"]
     max_num = MAX_DESTINATIONS_PER_LINE
+    too_few_message = _("Add at least one agent's number: Exolve needs someone to ring.")
+    too_many_message = ngettext_lazy(
+        "Exolve rings at most %(num)d agent's number: remove the extra ones.",
+        "Exolve rings at most %(num)d agents' numbers: remove the extra ones.",
+        "num",
+    )
+    limit_note = ngettext_lazy(
+        "At most %(num)d agent's number: that is Exolve's limit.",
+        "At most %(num)d agents' numbers: that is Exolve's limit.",
+        "num",
+    )
+    duplicate_message = _("An agent's number is entered twice: keep it in one row.")
+    duplicate_row_message = _("This number is already in a row above.")
 
 
 class WorkingHoursInline(admin.TabularInline[WorkingHours, AgentGroup]):
@@ -55,25 +72,35 @@ class WorkingHoursInline(admin.TabularInline[WorkingHours, AgentGroup]):
     extra = 0
 
 
+class HolidayFormSet(WordedFormSet):
+    duplicate_message = _("A day is entered twice: keep it in one row.")
+    duplicate_row_message = _("This day is already a holiday in a row above.")
+
+
 class HolidayInline(admin.TabularInline[Holiday, AgentGroup]):
     model = Holiday
+    formset = HolidayFormSet
     fields = ["date", "name"]
     extra = 0
 
 
 @admin.register(AgentGroup)
-class AgentGroupAdmin(ChangeHistoryAdmin[AgentGroup]):
+class AgentGroupAdmin(RangeWords, ChangeHistoryAdmin[AgentGroup]):
+    # What a manager scans, inside 1366 px; the Exolve number and resource are on the group's page.
     list_display = [
         "name",
         "is_active",
-        "number_code",
-        "callback_resource_id",
-        "destination_count",
-        "contact_first",
+        "destination_order",
+        "agents_rung",
+        "contact_rung_first",
     ]
     list_filter = ["is_active", "contact_first"]
     search_fields = ["name", "=number_code", "destinations__number"]
     inlines = [DestinationInline, WorkingHoursInline, HolidayInline]
+
+    class Media:
+        css = {"all": ["callbacks/ordered_rows.css"]}  # the list's ordered destinations
+
     fieldsets = [
         (
             None,
@@ -117,11 +144,22 @@ class AgentGroupAdmin(ChangeHistoryAdmin[AgentGroup]):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         groups: QuerySet[Any] = super().get_queryset(request)
         counted: QuerySet[Any] = groups.annotate(destination_total=Count("destinations"))
-        return counted
+        return counted.prefetch_related("destinations")
 
-    @admin.display(description=_("destinations"), ordering="destination_total")
-    def destination_count(self, obj: Any) -> int:
-        return int(obj.destination_total)
+    @admin.display(description=_("agents' numbers"), ordering="destination_total")
+    def destination_order(self, obj: AgentGroup) -> SafeString:
+        numbers = ((readable_number(d.number),) for d in obj.destinations.all())
+        return format_html(
+            '<ol class="destination-order">{}</ol>', format_html_join("", "<li>{}</li>", numbers)
+        )
+
+    @admin.display(description=_("agents are rung"), ordering="agent_ring_logic")
+    def agents_rung(self, obj: AgentGroup) -> str:
+        return obj.get_agent_ring_logic_display()
+
+    @admin.display(description=_("contact first"), boolean=True, ordering="contact_first")
+    def contact_rung_first(self, obj: AgentGroup) -> bool:
+        return obj.contact_first
 
     def save_related(
         self,

@@ -26,9 +26,10 @@ from ..models import (
 )
 from ..permissions import PLACE_CALLBACK, VIEW_CALL_LOG
 from ..selectors import recent_callbacks
-from .base import BoundedInline, TypedNumberSearch, missing_object_redirect
+from .base import TypedNumberSearch, missing_object_redirect
 from .callback_actions import CallbackAction, offered, refused_press_message
 from .change_trail import ChangeHistoryAdmin
+from .ordered_rows import OrderedContactNumbers
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def group_time(callback: CallbackRequest) -> str:
     return f"{shown_datetime(callback.next_attempt_at, zone)} ({zone.key})"
 
 
-class ContactNumberInline(BoundedInline[ContactNumber, Contact]):
+class ContactNumberInline(OrderedContactNumbers[ContactNumber, Contact]):
     model = ContactNumber
     fields = ["position", "number", "label"]
     max_num = MAX_NUMBERS_PER_CONTACT

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -23,6 +24,13 @@ def estimated_speech_seconds(text: str, speed: Decimal | float) -> float:
 
 def max_tts_characters(speed: Decimal | float) -> int:
     return int(TTS_MAX_SECONDS * TTS_CHARACTERS_PER_SECOND * float(speed))
+
+
+SPEED_RANGE = _(
+    "The speed must be from {low} to {high}, with at most two decimals (1.0 is the usual pace)."
+)
+# Django's decimal checks (too many digits) say our range instead.
+DIGITS = ("max_digits", "max_decimal_places", "max_whole_digits")
 
 
 class Voice(models.IntegerChoices):
@@ -51,10 +59,19 @@ class TtsProvider(models.IntegerChoices):
 class MediaResource(models.Model):
     """A recorded audio message uploaded to Exolve, referred to by its id."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        unique=True,
+        error_messages={"unique": _("A media resource with this name already exists.")},
+    )
     media_resource_id = models.PositiveBigIntegerField(
         _("media resource id"),
         unique=True,
+        error_messages={"unique": _("This Exolve id is already given to another media resource.")},
+        validators=range_validators(
+            1, 2**63 - 1, _("Enter the id Exolve gave the uploaded audio file, e.g. 685.")
+        ),
         help_text=_("The id Exolve gave the uploaded audio file."),
     )
 
@@ -78,7 +95,12 @@ class MediaResource(models.Model):
 class TtsPreset(models.Model):
     """A text Exolve reads aloud to one side of the call, with its voice settings."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        unique=True,
+        error_messages={"unique": _("A TTS preset with this name already exists.")},
+    )
     text = models.TextField(
         _("text"),
         help_text=_(
@@ -94,7 +116,9 @@ class TtsPreset(models.Model):
     volume = models.SmallIntegerField(
         _("volume"),
         default=-19,
-        validators=range_validators(-149, 0),
+        validators=range_validators(
+            -149, 0, _("The volume must be from {low} to {high} (0 is the loudest).")
+        ),
         help_text=_("From -149 to 0 (default -19)."),
     )
     speed = models.DecimalField(
@@ -102,7 +126,8 @@ class TtsPreset(models.Model):
         max_digits=3,
         decimal_places=2,
         default=Decimal("1.0"),
-        validators=range_validators(Decimal("0.1"), Decimal("3.0")),
+        validators=range_validators(Decimal("0.1"), Decimal("3.0"), SPEED_RANGE),
+        error_messages={code: format_lazy(SPEED_RANGE, low="0.1", high="3.0") for code in DIGITS},
         help_text=_("From 0.1 to 3.0 (default 1.0)."),
     )
     emotion = models.PositiveSmallIntegerField(
@@ -138,7 +163,7 @@ class TtsPreset(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.text is None or self.speed is None:
+        if not self.text or self.speed is None:  # a missing text is said by its field
             return
         self.text = self.text.strip()
         if not self.text:

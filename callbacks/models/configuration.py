@@ -19,6 +19,9 @@ from .constraints import dial_number_check, range_check, range_validators
 from .fields import DialNumberField, PhoneNumberField
 
 MAX_DESTINATIONS_PER_LINE = 10
+RING_TIMEOUT_RANGE = _(
+    "A ring timeout must be from {low} to {high} seconds: Exolve takes no other."
+)
 
 
 class RingLogic(models.IntegerChoices):
@@ -114,30 +117,52 @@ class AgentGroup(models.Model):
     The agents are dialled on line_1 and the contact on line_2, unless contact_first is set.
     """
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        unique=True,
+        error_messages={"unique": _("An agent group with this name already exists.")},
+    )
     is_active = models.BooleanField(
-        _("active"), default=True, help_text=_("Only active groups can be called back.")
+        _("active"),
+        default=True,
+        help_text=_(
+            "Ticked: staff may call back through this group. Unticked: it is kept, but not offered."
+        ),
     )
     number_code = models.PositiveBigIntegerField(
         _("Exolve number"),
+        validators=range_validators(
+            1, 2**63 - 1, _("Enter your Exolve number in international digits, e.g. 74999999999.")
+        ),
         help_text=_("Your Exolve number used for the callback service, e.g. 74999999999."),
     )
     callback_resource_id = models.PositiveBigIntegerField(
         _("callback resource id"),
+        validators=range_validators(
+            1, 2**63 - 1, _("Enter the id of the callback resource Exolve shows, e.g. 1221.")
+        ),
         help_text=_("The callback resource created in your Exolve application."),
     )
     duration = models.PositiveIntegerField(
         _("maximum call length, seconds"),
         default=1800,
-        validators=range_validators(300, 3600),
+        validators=range_validators(
+            300,
+            3600,
+            _(
+                "The maximum call length must be from {low} to {high} seconds (5 to 60 minutes): "
+                "Exolve takes no other."
+            ),
+        ),
         help_text=_("From 300 to 3600 (default 1800)."),
     )
     contact_first = models.BooleanField(
         _("dial the contact first"),
         default=False,
         help_text=_(
-            "Dial the contact on line 1 and the agents on line 2 (by default the agents are "
-            "dialled first)."
+            "Ticked: the contact is dialled on line 1 and the agents on line 2. Unticked: the "
+            "agents first."
         ),
     )
 
@@ -157,7 +182,7 @@ class AgentGroup(models.Model):
     contact_timeout = models.PositiveSmallIntegerField(
         _("contact: ring timeout, seconds"),
         default=30,
-        validators=range_validators(10, 600),
+        validators=range_validators(10, 600, RING_TIMEOUT_RANGE),
         help_text=_("How long each of the contact's numbers rings, from 10 to 600 seconds."),
     )
     time_zone = models.CharField(
@@ -222,7 +247,8 @@ class AgentGroup(models.Model):
 
 
 class Destination(models.Model):
-    """One agent's number or SIP-URI in an agent group, dialled in position order."""
+    """One agent's number or SIP-URI in an agent group, dialled in position order (1…n, numbered
+    by the group's page on each save)."""
 
     agent_group = models.ForeignKey(
         AgentGroup, models.CASCADE, related_name="destinations", verbose_name=_("agent group")
@@ -234,7 +260,7 @@ class Destination(models.Model):
     timeout = models.PositiveSmallIntegerField(
         _("ring timeout, seconds"),
         default=30,
-        validators=range_validators(10, 600),
+        validators=range_validators(10, 600, RING_TIMEOUT_RANGE),
         help_text=_("From 10 to 600."),
     )
 
@@ -243,7 +269,7 @@ class Destination(models.Model):
     )
 
     class Meta:
-        ordering = ["agent_group", "position", "id"]
+        ordering = ["position", "id"]
         verbose_name = _("destination")
         verbose_name_plural = _("destinations")
         constraints = [

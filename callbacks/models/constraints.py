@@ -8,8 +8,11 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
-def range_validators(low: Any, high: Any) -> list[Any]:
-    return [MinValueValidator(low), MaxValueValidator(high)]
+def range_validators(low: Any, high: Any, message: Any = None) -> list[Any]:
+    """message: a gettext_lazy with {low} and {high}, said when the value is outside the range
+    (instead of Django's "Ensure this value is greater than or equal to …")."""
+    said = format_lazy(message, low=low, high=high) if message is not None else None
+    return [MinValueValidator(low, message=said), MaxValueValidator(high, message=said)]
 
 
 def range_check(model_name: str, field: str, low: Any, high: Any) -> models.CheckConstraint:

@@ -53,7 +53,7 @@ class ContactNumber(models.Model):
     )
 
     class Meta:
-        ordering = ["contact", "position", "id"]
+        ordering = ["position", "id"]
         verbose_name = _("phone number")
         verbose_name_plural = _("phone numbers")
         constraints = [

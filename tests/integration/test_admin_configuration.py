@@ -58,18 +58,20 @@ def test_manager_adds_a_group_with_a_normalised_destination(as_user, manager, tt
     assert group.agent_display_number == "74959999999"
     assert group.contact_tts_preset == tts_preset
     assert list(group.destinations.values_list("position", "number", "timeout")) == [
-        (0, "79123456789", 30),
-        (1, "sip:100@pbx.example.com", 30),
+        (1, "79123456789", 30),
+        (2, "sip:100@pbx.example.com", 30),
     ]
 
 
 def test_duration_out_of_range_rerenders_the_form(as_user, manager):
     response = as_user(manager).post(GROUP_ADD, group_data(duration="100"))
     assert response.status_code == 200
-    assert form_errors(response) == {
-        "duration": ["Ensure this value is greater than or equal to 300."]
-    }
-    assert b"Ensure this value is greater than or equal to 300." in response.content
+    says = (
+        "The maximum call length must be from 300 to 3600 seconds (5 to 60 minutes): "
+        "Exolve takes no other."
+    )
+    assert form_errors(response) == {"duration": [says]}
+    assert says.encode() in response.content
     assert not AgentGroup.objects.exists()
     assert not Destination.objects.exists()
 
@@ -106,7 +108,7 @@ def test_destination_timeout_out_of_range_rerenders_the_form(as_user, manager):
     )
     assert response.status_code == 200
     assert inline_formset(response).errors == [
-        {"timeout": ["Ensure this value is greater than or equal to 10."]}
+        {"timeout": ["A ring timeout must be from 10 to 600 seconds: Exolve takes no other."]}
     ]
     assert not AgentGroup.objects.exists()
 
@@ -114,7 +116,9 @@ def test_destination_timeout_out_of_range_rerenders_the_form(as_user, manager):
 def test_no_destination_is_refused(as_user, manager):
     response = as_user(manager).post(GROUP_ADD, group_data(destinations=[]))
     assert response.status_code == 200
-    assert inline_formset(response).non_form_errors() == ["Please submit at least 1 form."]
+    assert inline_formset(response).non_form_errors() == [
+        "Add at least one agent's number: Exolve needs someone to ring."
+    ]
     assert not AgentGroup.objects.exists()
 
 
@@ -122,7 +126,9 @@ def test_eleven_destinations_are_refused(as_user, manager):
     numbers = [f"7912345670{i}" if i < 10 else "79123456710" for i in range(11)]
     response = as_user(manager).post(GROUP_ADD, group_data(destinations=destination_rows(*numbers)))
     assert response.status_code == 200
-    assert inline_formset(response).non_form_errors() == ["Please submit at most 10 forms."]
+    assert inline_formset(response).non_form_errors() == [
+        "Exolve rings at most 10 agents' numbers: remove the extra ones."
+    ]
     assert not AgentGroup.objects.exists()
     assert not Destination.objects.exists()
 
@@ -140,7 +146,7 @@ def test_same_number_typed_twice_alike_is_refused(as_user, manager):
     )
     assert response.status_code == 200
     assert inline_formset(response).non_form_errors() == [
-        "Please correct the duplicate data for number."
+        "An agent's number is entered twice: keep it in one row."
     ]
     assert not AgentGroup.objects.exists()
 
@@ -150,7 +156,7 @@ def test_same_number_typed_two_ways_is_refused(as_user, manager):
     response = as_user(manager).post(GROUP_ADD, data)
     assert response.status_code == 200
     assert inline_formset(response).non_form_errors() == [
-        "Please correct the duplicate data for number."
+        "An agent's number is entered twice: keep it in one row."
     ]
     assert not AgentGroup.objects.exists()
 
@@ -166,7 +172,7 @@ def test_adding_a_number_already_in_the_group_is_refused(as_user, manager, agent
     )
     assert response.status_code == 200
     assert inline_formset(response).non_form_errors() == [
-        "Please correct the duplicate data for number."
+        "An agent's number is entered twice: keep it in one row."
     ]
     assert group_snapshot(agent_group) == before
 
@@ -245,7 +251,9 @@ def test_deleting_every_destination_is_refused(as_user, manager, agent_group):
         change_url(agent_group), edit_data(agent_group, destinations=rows)
     )
     assert response.status_code == 200
-    assert inline_formset(response).non_form_errors() == ["Please submit at least 1 form."]
+    assert inline_formset(response).non_form_errors() == [
+        "Add at least one agent's number: Exolve needs someone to ring."
+    ]
     assert group_snapshot(agent_group) == before
 
 
@@ -287,8 +295,8 @@ def test_staff_adds_a_contact_with_normalised_numbers(as_user, staff_user):
     assert response.status_code == 302, response.context and inline_formset(response).errors
     contact = Contact.objects.get(name="Мария Сидорова")
     assert list(contact.numbers.values_list("position", "number")) == [
-        (0, "79123456789"),
-        (1, "74951234567"),
+        (1, "79123456789"),
+        (2, "74951234567"),
     ]
 
 
@@ -321,7 +329,7 @@ def test_staff_contact_with_one_number_typed_two_ways_is_refused(as_user, staff_
     )
     assert response.status_code == 200
     assert inline_formset(response).non_form_errors() == [
-        "Please correct the duplicate data for number."
+        "A number is entered twice: keep it in one row."
     ]
     assert not Contact.objects.exists()
 
@@ -329,7 +337,9 @@ def test_staff_contact_with_one_number_typed_two_ways_is_refused(as_user, staff_
 def test_staff_contact_without_numbers_is_refused(as_user, staff_user):
     response = as_user(staff_user).post(CONTACT_ADD, contact_data())
     assert response.status_code == 200
-    assert inline_formset(response).non_form_errors() == ["Please submit at least 1 form."]
+    assert inline_formset(response).non_form_errors() == [
+        "Add at least one of the contact's numbers: Exolve needs one to ring."
+    ]
     assert not Contact.objects.exists()
 
 

@@ -47,7 +47,7 @@ def test_the_group_and_its_destination_changes_are_recorded_with_the_manager(
         "Sales desk",
     )
     assert group_change.history_date >= group_changed_by_manager
-    destination = agent_group.destinations.get(position=0)
+    destination = agent_group.destinations.get(position=1)
     destination_change = Destination.history.filter(id=destination.pk).first()
     assert (destination_change.history_type, destination_change.history_user) == ("~", manager)
     assert destination_change.number == "79123456789"
@@ -101,7 +101,7 @@ def test_an_auditor_reads_both_changes_in_the_trail_filtered_by_the_manager(
 def test_a_trail_row_links_to_all_changes_of_its_object(
     as_user, auditor, group_changed_by_manager, agent_group
 ):
-    destination = agent_group.destinations.get(position=0)
+    destination = agent_group.destinations.get(position=1)
     client = as_user(auditor)
     page = client.get(TRAIL.format("destination"), {"id": destination.pk})
     rows = page.context["cl"].result_list

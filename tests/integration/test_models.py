@@ -16,8 +16,14 @@ from callbacks.models.audio import (
 
 pytestmark = pytest.mark.django_db
 
-GE = "Ensure this value is greater than or equal to {}."
-LE = "Ensure this value is less than or equal to {}."
+# Each range said with its unit, both ways out of it (not Django's "Ensure this value is …").
+DURATION = (
+    "The maximum call length must be from 300 to 3600 seconds (5 to 60 minutes): "
+    "Exolve takes no other."
+)
+TIMEOUT = "A ring timeout must be from 10 to 600 seconds: Exolve takes no other."
+VOLUME = "The volume must be from -149 to 0 (0 is the loudest)."
+SPEED = "The speed must be from 0.1 to 3.0, with at most two decimals (1.0 is the usual pace)."
 NOT_BOTH = "Choose a media resource or a TTS preset for this side, not both."
 
 
@@ -58,7 +64,7 @@ def test_valid_group_passes_full_clean():
     make_group().full_clean()
 
 
-@pytest.mark.parametrize(("duration", "message"), [(299, GE.format(300)), (3601, LE.format(3600))])
+@pytest.mark.parametrize(("duration", "message"), [(299, DURATION), (3601, DURATION)])
 def test_group_duration_out_of_range(duration, message):
     assert_refused(make_group(duration=duration), "duration", message)
 
@@ -73,7 +79,7 @@ def test_ring_logic_3_refused(field):
     assert_refused(make_group(**{field: 3}), field, "Value 3 is not a valid choice.")
 
 
-@pytest.mark.parametrize(("timeout", "message"), [(9, GE.format(10)), (601, LE.format(600))])
+@pytest.mark.parametrize(("timeout", "message"), [(9, TIMEOUT), (601, TIMEOUT)])
 def test_contact_timeout_out_of_range(timeout, message):
     assert_refused(make_group(contact_timeout=timeout), "contact_timeout", message)
 
@@ -99,7 +105,7 @@ def test_display_number_is_normalised():
 # --- Destination ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("timeout", "message"), [(9, GE.format(10)), (601, LE.format(600))])
+@pytest.mark.parametrize(("timeout", "message"), [(9, TIMEOUT), (601, TIMEOUT)])
 def test_destination_timeout_out_of_range(group, timeout, message):
     assert_refused(
         Destination(agent_group=group, number="79123456789", timeout=timeout), "timeout", message
@@ -156,10 +162,10 @@ def test_valid_preset_passes_full_clean():
     [
         ("voice", 6, "Value 6 is not a valid choice."),
         ("lang", 3, "Value 3 is not a valid choice."),
-        ("volume", 1, LE.format(0)),
-        ("volume", -150, GE.format(-149)),
-        ("speed", Decimal("0.05"), GE.format("0.1")),
-        ("speed", Decimal("3.1"), LE.format("3.0")),
+        ("volume", 1, VOLUME),
+        ("volume", -150, VOLUME),
+        ("speed", Decimal("0.05"), SPEED),
+        ("speed", Decimal("3.1"), SPEED),
         ("emotion", 4, "Value 4 is not a valid choice."),
     ],
 )

@@ -173,3 +173,63 @@ def test_the_legs_of_calls_stored_before_them_are_made_by_the_migration(database
     manage(database_url, "migrate", "--noinput")
     legs = json.loads(manage(database_url, "shell", stdin=LEGS).strip().splitlines()[-1])
     assert legs == [["A", 5, True], ["B", None, False]]  # the earliest answer; no leg C
+
+
+ROWS_WITHOUT_ORDER = """
+from django.db import connection
+from django.utils import timezone
+
+def insert(table, **values):
+    columns = ", ".join(values)
+    marks = ", ".join(["%s"] * len(values))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO callbacks_{table} ({columns}) VALUES ({marks}) RETURNING id",
+            list(values.values()),
+        )
+        return cursor.fetchone()[0]
+
+now = timezone.now()
+for name in ("First", "Second"):
+    group_id = insert(
+        "agentgroup", name=name, is_active=True, number_code=74999999999,
+        callback_resource_id=1221, duration=1800, contact_first=False, agent_ring_logic=1,
+        agent_display_number="", contact_ring_logic=1, contact_display_number="",
+        contact_timeout=30, time_zone="Europe/Moscow",
+    )
+    # Every new row used to get position 0; one was given 5 by hand, one 1.
+    for position, number in [(0, "1"), (5, "2"), (0, "3"), (1, "4")]:
+        insert("destination", agent_group_id=group_id, position=position,
+               number=f"7912000000{number}", timeout=30)
+contact_id = insert("contact", name="Old", company="", notes="", created_at=now, updated_at=now)
+for position, number in [(0, "1"), (0, "2")]:
+    insert("contactnumber", contact_id=contact_id, position=position,
+           number=f"7916000000{number}", label="")
+"""
+
+ORDER = """
+import json
+from callbacks.models import AgentGroup, Contact
+rows = {
+    group.name: list(group.destinations.values_list("position", "number"))
+    for group in AgentGroup.objects.all()
+}
+rows["contact"] = list(Contact.objects.get().numbers.values_list("position", "number"))
+print(json.dumps(rows))
+"""
+
+
+def test_each_group_s_destinations_and_each_contact_s_numbers_are_numbered_in_their_order(
+    database_url,
+):
+    manage(database_url, "migrate", "callbacks", "0013_sweeper_heartbeat", "--noinput")
+    manage(database_url, "shell", stdin=ROWS_WITHOUT_ORDER)
+    manage(database_url, "migrate", "--noinput")
+    rows = json.loads(manage(database_url, "shell", stdin=ORDER).strip().splitlines()[-1])
+    # (position, id) order: the two 0s in the order they were added, then 1, then 5.
+    in_order = [[1, "79120000001"], [2, "79120000003"], [3, "79120000004"], [4, "79120000002"]]
+    assert rows == {
+        "First": in_order,
+        "Second": in_order,
+        "contact": [[1, "79160000001"], [2, "79160000002"]],
+    }

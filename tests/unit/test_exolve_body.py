@@ -122,3 +122,20 @@ def test_body_is_accepted_by_the_sandbox_validator():
     from exolve_sandbox import validate_make_callback
 
     assert validate_make_callback(example_body()) is None
+
+
+def test_each_line_lists_its_destinations_in_the_order_given():
+    """The rows come in dialling order (position, id: the models' ordering); the body keeps it."""
+    from callbacks.models import ContactNumber, Destination
+
+    group, _, _ = example_rows()
+    agents = [Destination(number=n, position=p) for p, n in [(1, "73"), (2, "71"), (3, "72")]]
+    numbers = [ContactNumber(number="79599999999"), ContactNumber(number="79000000000")]
+    body = build_make_callback_body(
+        agent_group=group,
+        agent_destinations=agents,
+        contact_numbers=numbers,
+        request_description="x",
+    )
+    assert [d["number"] for d in body["line_1"]["destinations"]] == ["73", "71", "72"]
+    assert [d["number"] for d in body["line_2"]["destinations"]] == ["79599999999", "79000000000"]

@@ -1,4 +1,5 @@
-"""Demo data: an agent group, a contact and one user per role, with their logins printed."""
+"""Demo data, in Russian as its users read it: an agent group with what each side of the call hears,
+a contact, and one user per role, with their logins printed."""
 
 from argparse import ArgumentParser
 from typing import Any
@@ -15,6 +16,7 @@ from callbacks.models import (
     Destination,
     MediaResource,
     TtsPreset,
+    Voice,
 )
 from callbacks.permissions import AUDITORS, STAFF, SUPPORT_MANAGERS
 
@@ -25,6 +27,13 @@ DEMO_USERS = [
     ("staff", "demo-staff-pass", STAFF),
     ("auditor", "demo-auditor-pass", AUDITORS),
 ]
+
+
+# What each side hears when it answers, read aloud by Exolve.
+AGENT_TEXT = "Обратный звонок клиенту, оставившему заявку на сайте. Соединяем с клиентом."
+CONTACT_TEXT = (
+    "Здравствуйте! Вы заказывали обратный звонок. Соединяем с оператором, пожалуйста, подождите."
+)
 
 
 class Command(BaseCommand):
@@ -44,36 +53,58 @@ class Command(BaseCommand):
             self.create_users()
 
     def create_configuration(self) -> None:
-        greeting, _ = MediaResource.objects.get_or_create(
-            media_resource_id=685, defaults={"name": "Greeting for agents"}
-        )
-        announcement, _ = TtsPreset.objects.get_or_create(
-            name="Website callback",
-            defaults={"text": "Обратный звонок с сайта", "voice": 3, "speed": "1.5"},
-        )
+        """Each side hears what is meant for it: the agents who the call is for, the contact that
+        an agent is being rung."""
+        for_agents = self.media_resource(685, "Оператору: обратный звонок клиенту с сайта")
+        self.media_resource(686, "Клиенту: соединяем с оператором, пожалуйста, подождите")
+        self.tts_preset("Оператору: клиент с сайта", AGENT_TEXT)
+        for_contact = self.tts_preset("Клиенту: соединяем с оператором", CONTACT_TEXT)
         group, created = AgentGroup.objects.get_or_create(
-            name="Sales",
+            name="Отдел продаж",
             defaults={
                 "number_code": 74999999999,
                 "callback_resource_id": 1221,
-                "agent_media_resource": greeting,
-                "contact_tts_preset": announcement,
+                "agent_media_resource": for_agents,
+                "contact_tts_preset": for_contact,
                 "contact_ring_logic": 2,
             },
         )
         if created:
-            for position, number in enumerate(["+7 812 999-99-99", "+7 495 999-99-99"]):
+            numbers = ["+7 812 999-99-99", "+7 495 999-99-99"]
+            for position, number in enumerate(numbers, start=1):
                 destination = Destination(agent_group=group, position=position, number=number)
                 destination.full_clean()
                 destination.save()
 
+    @staticmethod
+    def media_resource(exolve_id: int, name: str) -> MediaResource:
+        resource, _ = MediaResource.objects.get_or_create(
+            media_resource_id=exolve_id, defaults={"name": name}
+        )
+        if resource.name != name:  # an older demo's English name
+            resource.name = name
+            resource.save()
+        return resource
+
+    @staticmethod
+    def tts_preset(name: str, text: str) -> TtsPreset:
+        preset, _ = TtsPreset.objects.get_or_create(
+            name=name, defaults={"text": text, "voice": Voice.ALYONA, "speed": "1.2"}
+        )
+        return preset
+
     def create_contact(self) -> None:
         contact, created = Contact.objects.get_or_create(
             name="Иван Петров",
-            defaults={"company": "ООО «Ромашка»", "notes": "Asked for a callback on the website."},
+            defaults={
+                "company": "ООО «Ромашка»",
+                "notes": "Оставил заявку на обратный звонок на сайте.",
+            },
         )
         if created:
-            number = ContactNumber(contact=contact, number="8 (912) 345-67-89", label="mobile")
+            number = ContactNumber(
+                contact=contact, position=1, number="8 (912) 345-67-89", label="мобильный"
+            )
             number.full_clean()
             number.save()
 

@@ -196,7 +196,7 @@ def test_a_user_over_the_hourly_limit_is_refused(agent_group, staff_user, settin
 def test_a_number_the_policy_forbids_now_is_refused_at_the_press(
     contact, agent_group, staff_user, settings, queued
 ):
-    ContactNumber.objects.filter(contact=contact, position=0).update(
+    ContactNumber.objects.filter(contact=contact, position=1).update(
         number="77012345678"
     )  # Kazakhstan, stored long ago
     callback = ask_for_callback(contact, agent_group, staff_user)
