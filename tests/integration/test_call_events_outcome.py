@@ -194,7 +194,7 @@ def test_auditors_see_the_outcome_and_each_leg_on_the_request_the_contact_and_th
     contact_page = client.get(
         reverse("admin:callbacks_contact_change", args=[contact.pk])
     ).content.decode()
-    assert '<td class="callback-outcome">Connected</td>' in contact_page
+    assert '<span class="callback-outcome">Connected</span>' in contact_page
     history = reverse("admin:callbacks_callbackrequest_changelist")
     assert placed.call_id in client.get(history + "?call_outcome__exact=connected").content.decode()
     assert (
