@@ -91,3 +91,8 @@ def missing_object_redirect(
 
 def concrete_relations(model: type[models.Model]) -> list[str]:
     return [field.name for field in model._meta.concrete_fields if field.is_relation]
+
+
+def can_open_users(request: HttpRequest) -> bool:
+    """Whether a user's name may link to their page in Authentication (else it would be a 403)."""
+    return request.user.has_perm("auth.view_user") or request.user.has_perm("auth.change_user")
