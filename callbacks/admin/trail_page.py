@@ -55,7 +55,7 @@ class DayInput(forms.DateInput):
 
 
 class TrailFilterForm(forms.Form):
-    model = forms.ChoiceField(label=_("Model"), required=False)
+    model = forms.ChoiceField(label=_("Object type"), required=False)
     object = forms.IntegerField(label=_("Object id"), required=False, min_value=1)
     user: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
         label=_("Who"), required=False, queryset=None, empty_label=_("Anyone")
@@ -68,7 +68,7 @@ class TrailFilterForm(forms.Form):
         super().__init__(data)
         self.tracked = {model._meta.model_name: model for model in tracked}
         model_field: Any = self.fields["model"]
-        model_field.choices = [("", _("All models"))] + [
+        model_field.choices = [("", _("All types"))] + [
             (name, capfirst(model._meta.verbose_name_plural))
             for name, model in self.tracked.items()
         ]
@@ -78,7 +78,7 @@ class TrailFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}
         if cleaned.get("object") and not cleaned.get("model"):
-            self.add_error("model", _("Choose the model of the object with this id."))
+            self.add_error("model", _("Choose the type of the object with this id."))
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and since > until:
             self.add_error("until", _("The end of the period is before its start."))

@@ -82,7 +82,7 @@ def test_an_object_id_without_its_model_is_refused_on_the_field(as_user, auditor
     page = as_user(auditor).get(PAGE, {"object": "1"})
     assert page.status_code == 400
     assert page.context["form"].errors == {
-        "model": ["Choose the model of the object with this id."]
+        "model": ["Choose the type of the object with this id."]
     }
     assert page.context["rows"] == []
 
