@@ -13,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from ..models.fields import DialNumberField, PhoneNumberField
+from ..numbers import readable_number
+
 
 def readable_value(field: models.Field[Any, Any], value: Any) -> Any:
     """A value as people read it: a choice by its label, yes/no, a dash for nothing."""
@@ -24,6 +27,8 @@ def readable_value(field: models.Field[Any, Any], value: Any) -> Any:
         return _("yes") if value else _("no")
     if field.choices:
         return dict(field.flatchoices).get(value, value)
+    if isinstance(field, PhoneNumberField | DialNumberField):
+        return readable_number(value)
     return value
 
 

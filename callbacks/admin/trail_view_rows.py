@@ -10,9 +10,17 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from ..dates import shown_datetime
 from .trail_changes import changes_html
+
+# Nouns, where simple-history's "Created" would agree in gender with the model's name in Russian.
+KINDS = {
+    "+": pgettext_lazy("a change trail row", "added"),
+    "~": pgettext_lazy("a change trail row", "changed"),
+    "-": pgettext_lazy("a change trail row", "deleted"),
+}
 
 
 @dataclass(frozen=True)
@@ -43,12 +51,12 @@ def shown_row(row: Any, link_users: bool) -> ShownRow:
         when=shown_datetime(row.history_date),
         who=str(user) if user else "—",
         who_url=reverse("admin:auth_user_change", args=[user.pk]) if user and link_users else None,
-        kind=row.get_history_type_display(),
+        kind=str(KINDS.get(row.history_type, row.history_type)),
         model=capfirst(model._meta.verbose_name),
         object=str(row.instance),
         filter_query=urlencode({"model": name, "object": row.id}),
         page_url=object_page(row, name, parent),
-        page_label=str(_("History") if parent is None else getattr(row, parent, None) or ""),
+        page_label=object_page_label(row, parent),
         changes=changes_html(row, row.previous_record, parent),
     )
 
@@ -58,6 +66,13 @@ def owner_field(row: Any) -> str | None:
     trail_admin = admin.site.get_model_admin(type(row))
     parent: str | None = getattr(trail_admin, "parent", None)
     return parent
+
+
+def object_page_label(row: Any, parent: str | None) -> str:
+    if parent is None:
+        return _("History")
+    field = row.instance_type._meta.get_field(parent)
+    return f"{capfirst(field.verbose_name)}: {getattr(row, parent, None)}"
 
 
 def object_page(row: Any, name: str, parent: str | None) -> str | None:

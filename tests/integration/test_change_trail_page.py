@@ -37,8 +37,8 @@ def test_every_change_is_listed_newest_first_with_its_old_and_new_values(as_user
     page = as_user(auditor).get(PAGE)
     shown = rows(page)
     assert shown[:2] == [
-        ("Contact", "Иван Сидоров (Ромашка)", "Changed", "staff"),
-        ("Agent group", "Sales desk", "Changed", "manager"),
+        ("Contact", "Иван Сидоров (Ромашка)", "changed", "staff"),
+        ("Agent group", "Sales desk", "changed", "manager"),
     ]
     # The fixtures' groups, destinations, presets, contacts and numbers, all added.
     assert {model for model, *_ in shown[2:]} == {
@@ -57,8 +57,8 @@ def test_every_change_is_listed_newest_first_with_its_old_and_new_values(as_user
 def test_it_filters_by_model(as_user, auditor, changes):
     shown = rows(as_user(auditor).get(PAGE, {"model": "contact"}))
     assert shown == [
-        ("Contact", "Иван Сидоров (Ромашка)", "Changed", "staff"),
-        ("Contact", "Иван Петров (Ромашка)", "Created", "—"),
+        ("Contact", "Иван Сидоров (Ромашка)", "changed", "staff"),
+        ("Contact", "Иван Петров (Ромашка)", "added", "—"),
     ]
 
 
@@ -72,8 +72,8 @@ def test_it_filters_by_object_as_its_name_links_to(as_user, auditor, changes, ag
     other = AgentGroup.objects.create(name="Other", number_code=74990000000, callback_resource_id=2)
     shown = rows(client.get(f"{PAGE}?{group_row.filter_query}"))
     assert shown == [
-        ("Agent group", "Sales desk", "Changed", "manager"),
-        ("Agent group", "Sales", "Created", "—"),
+        ("Agent group", "Sales desk", "changed", "manager"),
+        ("Agent group", "Sales", "added", "—"),
     ]
     assert other.name not in [name for _model, name, *_ in shown]
 
@@ -81,9 +81,7 @@ def test_it_filters_by_object_as_its_name_links_to(as_user, auditor, changes, ag
 def test_an_object_id_without_its_model_is_refused_on_the_field(as_user, auditor, changes):
     page = as_user(auditor).get(PAGE, {"object": "1"})
     assert page.status_code == 400
-    assert page.context["form"].errors == {
-        "model": ["Choose the type of the object with this id."]
-    }
+    assert page.context["form"].errors == {"model": ["Choose the type of the object with this id."]}
     assert page.context["rows"] == []
 
 
@@ -94,7 +92,7 @@ def test_it_filters_by_user_offering_only_people_who_changed_something(
     offered = client.get(PAGE).context["form"].fields["user"].queryset
     assert list(offered) == [manager, staff_user]  # not the auditor, who changed nothing
     assert rows(client.get(PAGE, {"user": manager.pk})) == [
-        ("Agent group", "Sales desk", "Changed", "manager")
+        ("Agent group", "Sales desk", "changed", "manager")
     ]
 
 
@@ -190,7 +188,7 @@ def test_rows_edited_inline_link_to_their_owner(as_user, auditor, agent_group, c
     row = page.context["rows"][0]
     assert (row.page_url, row.page_label) == (
         f"/admin/callbacks/agentgroup/{agent_group.pk}/change/",
-        "Sales",
+        "Agent group: Sales",
     )
 
 
