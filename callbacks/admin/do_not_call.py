@@ -7,11 +7,11 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from ..models import DoNotCallNumber
-from .base import TypedNumberSearch
+from .base import PlainUserNames, TypedNumberSearch
 
 
 @admin.register(DoNotCallNumber)
-class DoNotCallNumberAdmin(TypedNumberSearch[DoNotCallNumber]):
+class DoNotCallNumberAdmin(PlainUserNames[DoNotCallNumber], TypedNumberSearch[DoNotCallNumber]):
     list_display = ["number", "reason", "added_by", "added_at"]
     search_fields = ["number", "reason"]
     number_search_field = "number"
