@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -115,6 +116,7 @@ def change_trail_view(request: HttpRequest) -> HttpResponse:
         page = trail_page(form.query(), (page_number - 1) * PAGE_SIZE, PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
+    chosen = form.cleaned_data.get("model") if form.is_valid() else None
     context = {
         **admin.site.each_context(request),
         "title": _("Change trail"),
@@ -123,6 +125,10 @@ def change_trail_view(request: HttpRequest) -> HttpResponse:
         "page": page_number,
         "has_next": page.has_next,
         "query": query.urlencode(),
+        # The chosen type's own list, which filters further (by type of change, group or contact).
+        "model_list_url": reverse(f"admin:callbacks_historical{chosen}_changelist")
+        if chosen
+        else None,
     }
     status = 200 if form.is_valid() else 400
     return render(request, "admin/callbacks/change_trail.html", context, status=status)

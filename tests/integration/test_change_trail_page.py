@@ -55,7 +55,9 @@ def test_every_change_is_listed_newest_first_with_its_old_and_new_values(as_user
 
 
 def test_it_filters_by_model(as_user, auditor, changes):
-    shown = rows(as_user(auditor).get(PAGE, {"model": "contact"}))
+    page = as_user(auditor).get(PAGE, {"model": "contact"})
+    assert 'href="/admin/callbacks/historicalcontact/"' in page.content.decode()
+    shown = rows(page)
     assert shown == [
         ("Contact", "Иван Сидоров (Ромашка)", "changed", "staff"),
         ("Contact", "Иван Петров (Ромашка)", "added", "—"),
