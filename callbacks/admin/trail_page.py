@@ -65,7 +65,17 @@ class TrailFilterForm(forms.Form):
     )
     since = forms.DateField(label=_("From"), required=False, widget=DayInput())
     until = forms.DateField(label=_("To"), required=False, widget=DayInput())
-    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_PAGE,
+        error_messages={
+            "max_value": _(
+                "Only the first %(limit_value)s pages are shown: narrow the period or the filters "
+                "to reach older changes."
+            )
+        },
+    )
 
     def __init__(self, data: Any, tracked: list[type[models.Model]]) -> None:
         super().__init__(data)
