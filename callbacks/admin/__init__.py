@@ -1,9 +1,7 @@
 """The admin, one module per area: configuration, contacts (and the Call back page), the call log
-with its staff actions, call events, the do-not-call list, and the change trail. base.py holds
-what they share."""
-
-from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
+with its staff actions, call events, the do-not-call list, and the change trail (per model, and
+as one page: trail_page.py). base.py holds what they share; the site itself, with its
+navigation, is callbacks/admin_site.py."""
 
 from . import (  # noqa: F401  (importing a module registers its admins)
     call_events,
@@ -13,7 +11,3 @@ from . import (  # noqa: F401  (importing a module registers its admins)
     contacts,
     do_not_call,
 )
-
-admin.site.site_header = _("Callback desk")
-admin.site.site_title = _("Callback desk")
-admin.site.index_title = _("Callbacks through MTS Exolve")

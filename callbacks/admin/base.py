@@ -5,7 +5,8 @@ import json
 from typing import Any, TypeVar
 
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -18,7 +19,47 @@ M = TypeVar("M", bound=models.Model)  # the model an admin shows
 Row = TypeVar("Row", bound=models.Model)  # an inline's rows
 
 
-class ReadOnlyAdmin(admin.ModelAdmin[M]):
+class PlainUserNames(admin.ModelAdmin[M]):
+    """Read-only user fields (who added, requested or decided) as plain names for those who may not
+    open users: Django links a read-only foreign key to its admin page, a 403 for them."""
+
+    # Any: the stubs allow only names, and these lists hold functions too (as the admin does).
+    def get_fields(self, request: HttpRequest, obj: M | None = None) -> Any:
+        fields = super().get_fields(request, obj)
+        if can_open_users(request):
+            return fields
+        read_only = list(super().get_readonly_fields(request, obj))  # by name, not yet replaced
+        if not self.has_change_permission(request, obj):
+            read_only = [*read_only, *fields]
+        return [self.plain_user_name(name) if name in read_only else name for name in fields]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: M | None = None) -> Any:
+        fields = super().get_readonly_fields(request, obj)
+        if can_open_users(request):
+            return fields
+        return [self.plain_user_name(name) for name in fields]
+
+    def plain_user_name(self, name: Any) -> Any:
+        """For a user field, one function (the same each time: the admin matches fields to read-only
+        fields by identity) that shows the user's name; anything else as it is."""
+        try:
+            field = self.model._meta.get_field(name) if isinstance(name, str) else None
+        except FieldDoesNotExist:
+            field = None
+        if field is None or field.related_model is not get_user_model():
+            return name
+        shown = self.__dict__.setdefault("_plain_user_names", {})
+        if name not in shown:
+
+            @admin.display(description=field.verbose_name)  # type: ignore[union-attr]
+            def plain_name(obj: M) -> str:
+                return str(getattr(obj, name) or "—")
+
+            shown[name] = plain_name
+        return shown[name]
+
+
+class ReadOnlyAdmin(PlainUserNames[M]):
     """For what the services write (the call log, call events) and the change trail: nobody adds,
     edits or deletes it here, superusers included."""
 
@@ -91,3 +132,8 @@ def missing_object_redirect(
 
 def concrete_relations(model: type[models.Model]) -> list[str]:
     return [field.name for field in model._meta.concrete_fields if field.is_relation]
+
+
+def can_open_users(request: HttpRequest) -> bool:
+    """Whether a user's name may link to their page in Authentication (else it would be a 403)."""
+    return request.user.has_perm("auth.view_user") or request.user.has_perm("auth.change_user")

@@ -5,23 +5,18 @@ django-simple-history keeps a row per save and delete of the models below, with 
 the user (its middleware records the admin user, inline rows too). Everything here only reads
 those rows: there is no revert, and nobody may change or delete them."""
 
-from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from simple_history.admin import SimpleHistoryAdmin
-from simple_history.models import DeletedObject
-from simple_history.template_utils import HistoricalRecordContextHelper
 
 from ..dates import shown_datetime
 from ..models import (
@@ -34,8 +29,9 @@ from ..models import (
     TtsPreset,
     WorkingHours,
 )
-from .base import M, ReadOnlyAdmin, concrete_relations
+from .base import M, ReadOnlyAdmin, can_open_users, concrete_relations
 from .list_filters import titled
+from .trail_changes import ReadableChanges, changes_html
 
 # simple-history's own pages say these. Its Russian catalog lacks them, or says "Изменено" for
 # both "Changed" and "Changed by", so ours (which comes first) translates them.
@@ -47,27 +43,6 @@ SIMPLE_HISTORY_MESSAGES = [
 ]
 
 
-def readable_value(field: models.Field[Any, Any], value: Any) -> Any:
-    """A value as people read it: a choice by its label, yes/no, a dash for nothing."""
-    if isinstance(value, DeletedObject):
-        return "—" if value.pk is None else _("deleted (id %(id)s)") % {"id": value.pk}
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if field.choices:
-        return dict(field.flatchoices).get(value, value)
-    return value
-
-
-class ReadableChanges(HistoricalRecordContextHelper):
-    """simple-history's old → new values, readable (see readable_value)."""
-
-    def prepare_delta_change_value(self, change: Any, value: Any) -> Any:
-        value = super().prepare_delta_change_value(change, value)
-        return readable_value(self.model._meta.get_field(change.field), value)
-
-
 class ChangeHistoryAdmin(SimpleHistoryAdmin, admin.ModelAdmin[M]):
     """An object's History page: each change with who, when and its fields' old → new values.
 
@@ -77,6 +52,16 @@ class ChangeHistoryAdmin(SimpleHistoryAdmin, admin.ModelAdmin[M]):
     """
 
     enforce_history_permissions = True
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # simple-history links each user's name to their auth page; a role that may not open it
+        # would get 403 there, so it reads the plain name (an empty view name links nothing).
+        if not can_open_users(request):
+            extra_context = {**(extra_context or {}), "admin_user_view": ""}
+        response: HttpResponse = super().history_view(request, object_id, extra_context)
+        return response
 
     def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
         return True
@@ -189,32 +174,7 @@ class ChangeTrailAdmin(ReadOnlyAdmin[Any]):  # historical models are made at run
 
     @admin.display(description=_("changes: old → new"))
     def changes(self, row: Any) -> SafeString | str:
-        previous = getattr(row, "previous_record", None)
-        if row.history_type == "~" and previous is not None:
-            helper = ReadableChanges(row.instance_type, row)
-            delta = row.diff_against(previous, foreign_keys_are_objs=True)
-            items = [
-                (change["field"], change["old"], change["new"])
-                for change in helper.context_for_delta_changes(delta)
-            ]
-            lines = format_html_join("", "<li><strong>{}:</strong> {} → {}</li>", items)
-        else:  # added, deleted, or first recorded: the values it had
-            lines = format_html_join("", "<li><strong>{}:</strong> {}</li>", self.values(row))
-        if row.history_change_reason:  # what the change did beyond its fields
-            lines = format_html("{}<li>{}</li>", lines, row.history_change_reason)
-        return format_html('<ul class="trail-changes">{}</ul>', lines) if lines else "—"
-
-    def values(self, row: Any) -> Iterator[tuple[str, Any]]:
-        for field in row.instance_type._meta.concrete_fields:
-            if field.primary_key or not field.editable or field.name == self.parent:
-                continue
-            if field.is_relation:
-                value = getattr(row, field.name, None)
-                if value is None and getattr(row, field.attname) is not None:
-                    value = DeletedObject(field.related_model, getattr(row, field.attname))
-            else:
-                value = getattr(row, field.attname)
-            yield capfirst(field.verbose_name), readable_value(field, value)
+        return changes_html(row, getattr(row, "previous_record", None), self.parent)
 
 
 # One trail per model with a History page, and per row edited inline on such a page.

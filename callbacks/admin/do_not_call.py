@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import DoNotCallNumber
 from ..numbers import readable_number
-from .base import TypedNumberSearch
+from .base import PlainUserNames, TypedNumberSearch
 
 
 @admin.register(DoNotCallNumber)
-class DoNotCallNumberAdmin(TypedNumberSearch[DoNotCallNumber]):
+class DoNotCallNumberAdmin(PlainUserNames[DoNotCallNumber], TypedNumberSearch[DoNotCallNumber]):
     list_display = ["shown_number", "reason", "added_by", "added_at"]
     search_fields = ["number", "reason"]
     number_search_field = "number"
