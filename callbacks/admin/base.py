@@ -13,12 +13,13 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from ..numbers import normalize_phone_number
+from .wording import WordedAdmin
 
 M = TypeVar("M", bound=models.Model)  # the model an admin shows
 Row = TypeVar("Row", bound=models.Model)  # an inline's rows
 
 
-class ReadOnlyAdmin(admin.ModelAdmin[M]):
+class ReadOnlyAdmin(WordedAdmin[M]):
     """For what the services write (the call log, call events) and the change trail: nobody adds,
     edits or deletes it here, superusers included."""
 
@@ -62,7 +63,7 @@ def pretty_json(value: Any) -> SafeString:
     return format_html("<pre>{}</pre>", json.dumps(value, ensure_ascii=False, indent=2))
 
 
-class TypedNumberSearch(admin.ModelAdmin[M]):
+class TypedNumberSearch(WordedAdmin[M]):
     """The admin's search, plus a number typed the way people type it (8 (912) …, +7 912 …),
     looked up in `number_search_field`."""
 

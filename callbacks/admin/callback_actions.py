@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from ..delivery import staff_actions
@@ -45,7 +46,7 @@ CALLBACK_ACTIONS = {
         CallbackAction(
             "cancel",
             Step.CANCEL,
-            _("Cancel"),
+            pgettext_lazy("callback action", "Cancel"),
             _("Cancel the callback"),
             _("The callback will not be placed. Staff can ask for a new one at any time."),
             _("Yes, cancel it"),

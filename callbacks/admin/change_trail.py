@@ -36,6 +36,7 @@ from ..models import (
 )
 from .base import M, ReadOnlyAdmin, concrete_relations
 from .list_filters import titled
+from .wording import WordedAdmin
 
 # simple-history's own pages say these. Its Russian catalog lacks them, or says "Изменено" for
 # both "Changed" and "Changed by", so ours (which comes first) translates them.
@@ -68,7 +69,7 @@ class ReadableChanges(HistoricalRecordContextHelper):
         return readable_value(self.model._meta.get_field(change.field), value)
 
 
-class ChangeHistoryAdmin(SimpleHistoryAdmin, admin.ModelAdmin[M]):
+class ChangeHistoryAdmin(SimpleHistoryAdmin, WordedAdmin[M]):
     """An object's History page: each change with who, when and its fields' old → new values.
 
     Read only for everyone: the page needs the trail's view permission (view_historical…), nobody
@@ -85,6 +86,13 @@ class ChangeHistoryAdmin(SimpleHistoryAdmin, admin.ModelAdmin[M]):
         self, request: HttpRequest, historical_record: Any
     ) -> ReadableChanges:
         return ReadableChanges(self.model, historical_record)
+
+    def set_history_delta_changes(
+        self, request: HttpRequest, historical_records: Any, foreign_keys_are_objs: bool = True
+    ) -> None:
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        for record in historical_records:  # the History page would print a missing reason "None"
+            record.history_change_reason = record.history_change_reason or ""
 
     def history_form_view(
         self,
@@ -152,6 +160,14 @@ class ChangeTrailAdmin(ReadOnlyAdmin[Any]):  # historical models are made at run
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return ChangeTrailList
 
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        """A row's page shows its list's columns, not simple-history's own fields (whose names
+        are English only)."""
+        return self.get_list_display(request)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        return self.get_list_display(request)
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         earlier = (
             self.model._default_manager.filter(
@@ -217,6 +233,14 @@ class ChangeTrailAdmin(ReadOnlyAdmin[Any]):  # historical models are made at run
             yield capfirst(field.verbose_name), readable_value(field, value)
 
 
+def trail_row_text(row: Any) -> str:
+    """A trail row named as people read it (simple-history's reads "… as of 2026-12-07 …")."""
+    return _("%(object)s, %(when)s") % {
+        "object": row.instance,
+        "when": shown_datetime(row.history_date),
+    }
+
+
 # One trail per model with a History page, and per row edited inline on such a page.
 
 
@@ -258,3 +282,8 @@ class ContactChangeTrailAdmin(ChangeTrailAdmin):
 @admin.register(ContactNumber.history.model)
 class ContactNumberChangeTrailAdmin(ChangeTrailAdmin):
     parent = "contact"
+
+
+TRAILED = (AgentGroup, Destination, WorkingHours, Holiday, MediaResource, TtsPreset, Contact)
+for trailed in (*TRAILED, ContactNumber):
+    trailed.history.model.__str__ = trail_row_text
