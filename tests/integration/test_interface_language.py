@@ -7,9 +7,11 @@ from pprint import pformat
 import pytest
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import strip_tags
 
 from callbacks import call_events
-from callbacks.models import CallbackAttempt, DoNotCallNumber
+from callbacks.models import CallbackAttempt, Contact, DoNotCallNumber
+from tests.admin_pages import CONTACT_ADD, GROUP_ADD, contact_data, group_data
 from tests.integration.call_event_data import connected_events, events_secret, placed  # noqa: F401
 from tests.interface_text import (
     CYRILLIC,
@@ -127,3 +129,37 @@ def test_the_checks_catch_what_django_glues():
 def test_english_words_are_caught_and_names_of_things_are_not():
     chunks = ["Сохранить и Continue", "Exolve, SIP и TTS", "sip:user@host", "line_1", "A"]
     assert foreign_words(chunks, LATIN, LATIN_ALLOWED) == {"Continue"}
+
+
+@pytest.mark.django_db
+def test_what_the_admin_says_after_saving_reads_right_for_any_gender(client, admin_user):
+    client.force_login(admin_user)
+    ru = {"HTTP_ACCEPT_LANGUAGE": "ru", "follow": True}
+    group = client.post(GROUP_ADD, group_data(name="Продажи"), **ru)
+    assert "Добавлено: группа операторов «Продажи»." in messages_of(group)
+    contact = client.post(CONTACT_ADD, contact_data("+7 912 345-67-89"), **ru)
+    assert "Добавлено: клиент «Мария Сидорова»." in messages_of(contact)
+    person = Contact.objects.get(name="Мария Сидорова")
+    confirm = client.get(reverse("admin:callbacks_contact_delete", args=[person.pk]), **ru)
+    asks = "Вы уверены, что хотите удалить клиента «Мария Сидорова»?"
+    assert asks in " ".join(visible_text(confirm.content.decode()).chunks)
+    deleted = client.post(reverse("admin:callbacks_contact_delete", args=[person.pk]),
+                          {"post": "yes"}, **ru)  # fmt: skip
+    assert "Удалено: клиент «Мария Сидорова»." in messages_of(deleted)
+
+
+def messages_of(response):
+    """The page's messages as read (without the link to the object)."""
+    return [strip_tags(str(message)) for message in response.context["messages"]]
+
+
+@pytest.mark.django_db
+def test_the_login_page_offers_the_other_language_and_the_choice_sticks(client):
+    login = client.get(reverse("admin:login"), HTTP_ACCEPT_LANGUAGE="ru")
+    assert 'id="language-switch"' in login.content.decode()
+    assert "Русский" not in " ".join(visible_text(login.content.decode()).chunks)
+    chosen = client.post(reverse("set_language"), {"language": "en", "next": "/admin/login/"})
+    assert chosen.status_code == 302
+    assert chosen.url == "/admin/login/"
+    again = client.get(reverse("admin:login"), HTTP_ACCEPT_LANGUAGE="ru")
+    assert "Log in" in again.content.decode()
