@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import strip_tags
 
 from callbacks import call_events
+from callbacks.admin.callback_actions import CALLBACK_ACTIONS
 from callbacks.models import CallbackAttempt, Contact, DoNotCallNumber
 from tests.admin_pages import CONTACT_ADD, GROUP_ADD, contact_data, group_data
 from tests.integration.call_event_data import connected_events, events_secret, placed  # noqa: F401
@@ -37,7 +38,7 @@ def everything(placed, admin_user):  # noqa: F811
 
 def our_pages():
     """Each of our models' list, add, change, delete and History pages, a past version, the Call
-    back page and the call log page."""
+    back page, a callback's action pages and the call log page."""
     pages = [reverse("admin:index"), reverse("admin:app_list", args=["callbacks"])]
     for model in admin.site._registry:
         opts = model._meta
@@ -51,9 +52,11 @@ def our_pages():
         for view in ("change", "history", "delete"):
             pages.append(reverse(f"{prefix}_{view}", args=[first.pk]))
         pages += past_version(prefix, first)
-    contact = placed_contact()
-    pages += [reverse("admin:callbacks_contact_callback", args=[contact.pk]), reverse("call_log")]
-    return pages
+    attempt = CallbackAttempt.objects.select_related("callback").get()
+    contact_id = attempt.callback.contact_id
+    pages += [reverse("admin:callbacks_contact_callback", args=[contact_id]), reverse("call_log")]
+    actions = CALLBACK_ACTIONS.values()  # each confirmation page (saying when it does not apply)
+    return pages + [reverse(f"admin:{a.url_name}", args=[attempt.callback_id]) for a in actions]
 
 
 def past_version(prefix, obj):
@@ -64,10 +67,6 @@ def past_version(prefix, obj):
         return [reverse(f"{prefix}_simple_history", args=[obj.pk, history.first().pk])]
     except NoReverseMatch:
         return []
-
-
-def placed_contact():
-    return CallbackAttempt.objects.select_related("callback__contact").get().callback.contact
 
 
 def read_all(client, language):
@@ -86,15 +85,18 @@ def read_all(client, language):
 def test_the_crawl_reaches_every_kind_of_page(client, everything, admin_user):
     client.force_login(admin_user)
     urls = [url for url, _text in read_all(client, "ru")]
-    for kind in ("/add/", "/change/", "/history/", "/delete/", "/callback/", "/call-log/"):
+    kinds = ["/add/", "/change/", "/history/", "/delete/", "/callback/", "/call-log/", "/cancel/"]
+    for kind in kinds:
         assert any(kind in url for url in urls), kind
     assert len(urls) > 50
 
 
 @pytest.mark.django_db
-def test_russian_pages_read_as_written_in_russian(client, everything, admin_user):
-    client.force_login(admin_user)
-    allowed = LATIN_ALLOWED | stored_words() | {admin_user.username}
+@pytest.mark.parametrize("role", ["admin_user", "auditor"])  # may change / may only view
+def test_russian_pages_read_as_written_in_russian(client, everything, role, request):
+    reader = request.getfixturevalue(role)
+    client.force_login(reader)
+    allowed = LATIN_ALLOWED | stored_words() | {reader.username}
     problems = {}
     for url, text in read_all(client, "ru"):
         glued = glued_phrases(text.chunks, text.filter_headings)
