@@ -23,6 +23,7 @@ class Wording:
     genitive: StrOrPromise  # Просмотр клиента
     all_of_them: StrOrPromise  # Выбрать всех клиентов (5)
     count: Count  # 5 клиентов
+    selected: StrOrPromise | None = None  # Удалить выбранных клиентов (a list that deletes)
 
     def add(self) -> str:
         return capfirst(gettext("Add %(object)s") % {"object": self.accusative})
@@ -45,6 +46,11 @@ class Wording:
     def choose_to_view(self) -> str:
         return gettext("Choose %(object)s to view") % {"object": self.accusative}
 
+    def delete_selected(self) -> str | None:
+        if self.selected is None:
+            return None
+        return gettext("Delete %(selected)s") % {"selected": self.selected}
+
     def select_all(self, number: int) -> str:
         return gettext("Select %(all_of_them)s (%(count)d)") % {
             "all_of_them": self.all_of_them,
@@ -59,6 +65,7 @@ WORDINGS: dict[str, Wording] = {
         pgettext_lazy("genitive", "agent group"),
         pgettext_lazy("all of them", "all agent groups"),
         lambda n: ngettext("%(count)d agent group", "%(count)d agent groups", n) % {"count": n},
+        pgettext_lazy("selected", "selected agent groups"),
     ),
     "callbacks.destination": Wording(
         pgettext_lazy("accusative", "destination"),
@@ -88,18 +95,21 @@ WORDINGS: dict[str, Wording] = {
         lambda n: (
             ngettext("%(count)d media resource", "%(count)d media resources", n) % {"count": n}
         ),
+        pgettext_lazy("selected", "selected media resources"),
     ),
     "callbacks.ttspreset": Wording(
         pgettext_lazy("accusative", "TTS preset"),
         pgettext_lazy("genitive", "TTS preset"),
         pgettext_lazy("all of them", "all TTS presets"),
         lambda n: ngettext("%(count)d TTS preset", "%(count)d TTS presets", n) % {"count": n},
+        pgettext_lazy("selected", "selected TTS presets"),
     ),
     "callbacks.contact": Wording(
         pgettext_lazy("accusative", "contact"),
         pgettext_lazy("genitive", "contact"),
         pgettext_lazy("all of them", "all contacts"),
         lambda n: ngettext("%(count)d contact", "%(count)d contacts", n) % {"count": n},
+        pgettext_lazy("selected", "selected contacts"),
     ),
     "callbacks.contactnumber": Wording(
         pgettext_lazy("accusative", "phone number"),
@@ -135,6 +145,7 @@ WORDINGS: dict[str, Wording] = {
             ngettext("%(count)d do-not-call number", "%(count)d do-not-call numbers", n)
             % {"count": n}
         ),
+        pgettext_lazy("selected", "selected do-not-call numbers"),
     ),
 }
 

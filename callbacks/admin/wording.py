@@ -73,6 +73,15 @@ class WordedAdmin(admin.ModelAdmin[M]):
                 }
         return super().render_delete_form(request, context)
 
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions: dict[str, Any] = super().get_actions(request)
+        wording = self.wording
+        described = wording.delete_selected() if wording else None
+        if described and "delete_selected" in actions:
+            function, name, _django_description = actions["delete_selected"]
+            actions["delete_selected"] = (function, name, described)
+        return actions
+
     def get_inline_formsets(
         self, request: HttpRequest, formsets: Any, inline_instances: Any, obj: Any = None
     ) -> list[Any]:

@@ -142,6 +142,8 @@ def test_what_the_admin_says_after_saving_reads_right_for_any_gender(client, adm
     contact = client.post(CONTACT_ADD, contact_data("+7 912 345-67-89"), **ru)
     assert "Добавлено: клиент «Мария Сидорова»." in messages_of(contact)
     person = Contact.objects.get(name="Мария Сидорова")
+    contacts = client.get(reverse("admin:callbacks_contact_changelist"), **ru)
+    assert "Удалить выбранных клиентов" in visible_text(contacts.content.decode()).chunks
     confirm = client.get(reverse("admin:callbacks_contact_delete", args=[person.pk]), **ru)
     asks = "Вы уверены, что хотите удалить клиента «Мария Сидорова»?"
     assert asks in " ".join(visible_text(confirm.content.decode()).chunks)

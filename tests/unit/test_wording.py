@@ -48,3 +48,8 @@ def test_english_keeps_the_plain_name():
 def test_a_model_not_of_ours_gets_a_form_that_fits_any_noun(russian):
     assert wording_of("auth.user") is None
     assert counted("auth.user", "пользователь", "пользователи", 3) == "Пользователи: 3"
+
+
+def test_a_list_deletes_the_selected_in_the_accusative(russian):
+    assert wording_of("callbacks.contact").delete_selected() == "Удалить выбранных клиентов"
+    assert wording_of("callbacks.callbackrequest").delete_selected() is None  # nobody deletes
