@@ -107,8 +107,9 @@ def test_russian_pages_read_as_written_in_russian(client, everything, role, requ
 
 
 @pytest.mark.django_db
-def test_english_pages_have_no_russian_of_ours(client, everything, admin_user):
-    client.force_login(admin_user)
+@pytest.mark.parametrize("role", ["admin_user", "auditor"])
+def test_english_pages_have_no_russian_of_ours(client, everything, role, request):
+    client.force_login(request.getfixturevalue(role))
     allowed = CYRILLIC_ALLOWED | stored_words()
     problems = {}
     for url, text in read_all(client, "en"):

@@ -1,5 +1,7 @@
 """Our models' names in the forms Django's admin phrases need, in Russian and in English."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.utils import translation
 
@@ -53,3 +55,17 @@ def test_a_model_not_of_ours_gets_a_form_that_fits_any_noun(russian):
 def test_a_list_deletes_the_selected_in_the_accusative(russian):
     assert wording_of("callbacks.contact").delete_selected() == "Удалить выбранных клиентов"
     assert wording_of("callbacks.callbackrequest").delete_selected() is None  # nobody deletes
+
+
+def test_the_list_template_tags_use_the_wording(russian):
+    from django.contrib.auth.models import User
+
+    from callbacks.models import Contact
+    from callbacks.templatetags.wording import add_title, count_of, select_all
+
+    contacts = SimpleNamespace(opts=Contact._meta, result_count=12)
+    assert select_all(contacts) == "Выбрать всех клиентов (12)"
+    assert count_of(contacts) == "12 клиентов"
+    assert add_title(Contact._meta) == "Добавить клиента"
+    users = SimpleNamespace(opts=User._meta, result_count=3)
+    assert select_all(users) == "Выбрать все (3): пользователи"
