@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from callbacks.views import (
@@ -12,6 +12,8 @@ from callbacks.views import (
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The language switch in the user tools posts here (Django's set_language: a cookie).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("exolve/events/", exolve_events, name="exolve_events"),
     # The old form, the secret in the path: for the migration period (EXOLVE_EVENTS_LEGACY_URL).
     path("exolve/events/<str:secret>/", exolve_events_legacy, name="exolve_events_legacy"),

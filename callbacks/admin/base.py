@@ -14,12 +14,13 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from ..numbers import normalize_phone_number
+from .wording import WordedAdmin
 
 M = TypeVar("M", bound=models.Model)  # the model an admin shows
 Row = TypeVar("Row", bound=models.Model)  # an inline's rows
 
 
-class PlainUserNames(admin.ModelAdmin[M]):
+class PlainUserNames(WordedAdmin[M]):
     """Read-only user fields (who added, requested or decided) as plain names for those who may not
     open users: Django links a read-only foreign key to its admin page, a 403 for them."""
 
@@ -103,7 +104,7 @@ def pretty_json(value: Any) -> SafeString:
     return format_html("<pre>{}</pre>", json.dumps(value, ensure_ascii=False, indent=2))
 
 
-class TypedNumberSearch(admin.ModelAdmin[M]):
+class TypedNumberSearch(WordedAdmin[M]):
     """The admin's search, plus a number typed the way people type it (8 (912) …, +7 912 …),
     looked up in `number_search_field`."""
 

@@ -17,7 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -51,7 +51,7 @@ CALLBACK_ACTIONS = {
         CallbackAction(
             "cancel",
             Step.CANCEL,
-            _("Cancel"),
+            pgettext_lazy("callback action", "Cancel"),
             _("Cancel the callback"),
             _("The callback will not be placed. Staff can ask for a new one at any time."),
             _("Yes, cancel it"),

@@ -32,6 +32,7 @@ from ..models import (
 from .base import M, ReadOnlyAdmin, can_open_users, concrete_relations
 from .list_filters import titled
 from .trail_changes import ReadableChanges, changes_html
+from .wording import WordedAdmin
 
 # simple-history's own pages say these. Its Russian catalog lacks them, or says "Изменено" for
 # both "Changed" and "Changed by", so ours (which comes first) translates them.
@@ -43,7 +44,7 @@ SIMPLE_HISTORY_MESSAGES = [
 ]
 
 
-class ChangeHistoryAdmin(SimpleHistoryAdmin, admin.ModelAdmin[M]):
+class ChangeHistoryAdmin(SimpleHistoryAdmin, WordedAdmin[M]):
     """An object's History page: each change with who, when and its fields' old → new values.
 
     Read only for everyone: the page needs the trail's view permission (view_historical…), nobody
@@ -70,6 +71,13 @@ class ChangeHistoryAdmin(SimpleHistoryAdmin, admin.ModelAdmin[M]):
         self, request: HttpRequest, historical_record: Any
     ) -> ReadableChanges:
         return ReadableChanges(self.model, historical_record)
+
+    def set_history_delta_changes(
+        self, request: HttpRequest, historical_records: Any, foreign_keys_are_objs: bool = True
+    ) -> None:
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        for record in historical_records:  # the History page would print a missing reason "None"
+            record.history_change_reason = record.history_change_reason or ""
 
     def history_form_view(
         self,
@@ -137,6 +145,14 @@ class ChangeTrailAdmin(ReadOnlyAdmin[Any]):  # historical models are made at run
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return ChangeTrailList
 
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        """A row's page shows its list's columns, not simple-history's own fields (whose names
+        are English only)."""
+        return self.get_list_display(request)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        return self.get_list_display(request)
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         earlier = (
             self.model._default_manager.filter(
@@ -175,6 +191,14 @@ class ChangeTrailAdmin(ReadOnlyAdmin[Any]):  # historical models are made at run
     @admin.display(description=_("changes: old → new"))
     def changes(self, row: Any) -> SafeString | str:
         return changes_html(row, getattr(row, "previous_record", None), self.parent)
+
+
+def trail_row_text(row: Any) -> str:
+    """A trail row named as people read it (simple-history's reads "… as of 2026-12-07 …")."""
+    return _("%(object)s, %(when)s") % {
+        "object": row.instance,
+        "when": shown_datetime(row.history_date),
+    }
 
 
 # One trail per model with a History page, and per row edited inline on such a page.
@@ -218,3 +242,8 @@ class ContactChangeTrailAdmin(ChangeTrailAdmin):
 @admin.register(ContactNumber.history.model)
 class ContactNumberChangeTrailAdmin(ChangeTrailAdmin):
     parent = "contact"
+
+
+TRAILED = (AgentGroup, Destination, WorkingHours, Holiday, MediaResource, TtsPreset, Contact)
+for trailed in (*TRAILED, ContactNumber):
+    trailed.history.model.__str__ = trail_row_text

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from ..numbers import DIAL_NUMBER_REGEX, readable_number
@@ -14,7 +15,7 @@ MAX_NUMBERS_PER_CONTACT = MAX_DESTINATIONS_PER_LINE
 
 
 class Contact(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=200)
     company = models.CharField(_("company"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -218,6 +218,6 @@ def test_a_russian_auditor_reads_the_history_in_russian(
     assert "История изменений: Sales desk" in page
     assert "Кем изменено" in page
     assert "Название:" in page
-    assert "Журнал изменений: абоненты" in trail
+    assert "Журнал изменений: номера операторов" in trail
     assert "Изменения: было → стало" in trail
     assert "~ Изменено" in trail

@@ -73,7 +73,7 @@ def test_a_manager_sets_new_hours_and_is_told_the_waiting_callbacks_moved(
     page.fill("#id_working_hours-0-closes", "18:00")
     page.click("input[name=_save]")
     page.wait_for_selector(".messagelist")
-    assert "Ожидающие звонки перенесены на новое рабочее время: 1." in page.inner_text(
+    assert "Ожидающие обратные звонки перенесены на новые часы работы: 1." in page.inner_text(
         ".messagelist"
     )
     callback.refresh_from_db()
@@ -91,7 +91,7 @@ def test_staff_are_told_why_a_callback_may_not_be_placed_again(
     page.wait_for_selector("#user-tools")
     page.goto(f"{live_server.url}/admin/callbacks/contact/{contact.pk}/change/")
     page.get_by_role("link", name="Позвонить снова").first.click()
-    page.get_by_role("button", name="Я проверил(а): позвонить снова").click()
+    page.get_by_role("button", name="Проверено: позвонить снова").click()
     page.wait_for_selector(".errornote")  # on the confirmation page, which stays
     assert f"В списке «не звонить»: {number}." in page.inner_text(".errornote")
     callback.refresh_from_db()
