@@ -22,7 +22,7 @@ ADDRESS = re.compile(r"\S+://\S+|\S+@\S+|\b\w+(?:_\w+)+\b|\S+/\S+")
 # own name on the switch.
 LATIN_ALLOWED = {
     "Exolve", "MTS", "SIP", "URI", "TTS", "ID", "HTTP", "JSON", "CSV", "RFC", "DNS", "NUL",
-    "MakeCallback", "English", "Yandex", "Axes",
+    "MakeCallback", "English", "Yandex", "Axes", "UTC",
 }  # fmt: skip
 CYRILLIC_ALLOWED = {"Русский"}  # the switch names Russian in Russian, on an English page too
 

@@ -86,7 +86,7 @@ def test_the_body_is_a_table_in_words_with_the_json_one_click_away(as_user, audi
         "Hears recording “Greeting” (id 685)",
         "Line 2: contact",
         "Rings All at once",
-        "Hears speech “Website”: “Обратный звонок с сайта”, voice Джейн",
+        "Hears speech “Website”: “Обратный звонок с сайта”, voice Jane",
     )
     assert re.search(r"<details[^>]*><summary>The JSON as sent</summary><pre>\{", html)
     assert "Longest conversation 30 min" in text

@@ -36,9 +36,13 @@ def everything(placed, admin_user):  # noqa: F811
     return placed
 
 
+CALLBACKS = "/admin/callbacks/callbackrequest/"
+
+
 def our_pages():
     """Each of our models' list, add, change, delete and History pages, a past version, the Call
-    back page, a callback's action pages and the call log page."""
+    back page, a callback's action pages, the call log page, the change trail page and the list of
+    callbacks waiting for a support manager."""
     pages = [reverse("admin:index"), reverse("admin:app_list", args=["callbacks"])]
     for model in admin.site._registry:
         opts = model._meta
@@ -55,6 +59,8 @@ def our_pages():
     attempt = CallbackAttempt.objects.select_related("callback").get()
     contact_id = attempt.callback.contact_id
     pages += [reverse("admin:callbacks_contact_callback", args=[contact_id]), reverse("call_log")]
+    changes = reverse("admin:change_trail")
+    pages += [changes, f"{changes}?model=contact", f"{CALLBACKS}?needs_manager=1"]
     actions = CALLBACK_ACTIONS.values()  # each confirmation page (saying when it does not apply)
     return pages + [reverse(f"admin:{a.url_name}", args=[attempt.callback_id]) for a in actions]
 

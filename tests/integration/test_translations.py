@@ -79,7 +79,8 @@ def test_every_message_is_translated_and_keeps_its_placeholders():
 
 def test_every_count_has_its_russian_plural_forms():
     """Russian counts one (1, 21), few (2–4, 22) and many (5–20, 25): each form filled, the
-    number kept in each, and the forms not all the same."""
+    number kept in each, and the forms not all the same (after «не больше», «меньше» the genitive
+    makes few and many alike: «двух номеров», «пяти номеров»)."""
     counts = [entry for entry in po_entries() if entry.forms]
     assert len(counts) > 10
     header = (LOCALE / "django.po").read_text(encoding="utf-8")
@@ -88,7 +89,7 @@ def test_every_count_has_its_russian_plural_forms():
         assert len(entry.forms) == 4, entry.text("msgid")
         assert all(entry.forms), entry.text("msgid")
         assert entry.text("msgid_plural"), entry.text("msgid")
-        assert len(set(entry.forms[:3])) == 3, entry.forms
+        assert len(set(entry.forms[:3])) >= 2, entry.forms
 
 
 def test_the_catalog_reads_contexts_and_counts():
