@@ -14,19 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .permissions import OVERRIDE_COOLDOWN, PLACE_CALLBACK, VIEW_CALL_LOG
-
-CONFIGURATION = "configuration"
-CONTACTS = "contacts"
-RECORDS = "records"
-# Each section's entries, in the order shown: the admin's models by object name, and our pages.
-SECTIONS: dict[str, tuple[Promise, tuple[str, ...]]] = {
-    CONFIGURATION: (_("Configuration"), ("AgentGroup", "MediaResource", "TtsPreset")),
-    CONTACTS: (
-        _("Contacts and callbacks"),
-        ("Contact", "CallbackRequest", "NeedsManager", "DoNotCallNumber"),
-    ),
-    RECORDS: (_("Records"), ("CallLog", "CallbackAttempt", "CallEvent", "ChangeTrail")),
-}
+from .sections import CONFIGURATION, CONTACTS, RECORDS, SECTIONS
 
 
 def first_section(request: HttpRequest) -> str:

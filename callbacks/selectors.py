@@ -56,7 +56,9 @@ def recent_callbacks(contact: Contact, limit: int = 20) -> QuerySet[CallbackRequ
 def call_log() -> QuerySet[CallbackRequest]:
     """Callbacks for the call log's lists and its export: newest first, with what each row shows."""
     return (
-        CallbackRequest.objects.select_related("contact", "agent_group", "requested_by")
+        CallbackRequest.objects.select_related(
+            "contact", "agent_group", "requested_by", *STATUS_PEOPLE
+        )
         .prefetch_related("numbers")
         .order_by("-requested_at", "-id")
     )

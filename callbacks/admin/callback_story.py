@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import call_events, call_legs, outcomes
-from ..dates import shown_datetime
+from ..dates import shown_in_zone
 from ..models import (
     CallbackAttempt,
     CallbackRequest,
@@ -268,7 +268,7 @@ def status_in_words(callback: CallbackRequest) -> str:
     if outcome := callback.outcome_text:
         detail = outcome
     elif callback.is_scheduled and callback.next_attempt_at:
-        detail = _("due %(time)s") % {"time": shown_datetime(callback.next_attempt_at)}
+        detail = _("due %(time)s") % {"time": group_time(callback)}
     if not detail:
         return status
     return _("%(status)s · %(detail)s") % {"status": status, "detail": _lower_first(detail)}
@@ -297,4 +297,11 @@ def callback_story(callback: CallbackRequest) -> dict[str, Any]:
         "raw_body": pretty_json(callback.request_body),
         "numbers": [readable_number(number.number) for number in callback.numbers.all()],
         "waiting": callback.status in (CallbackStatus.PENDING, CallbackStatus.SENDING),
+        "next_attempt": group_time(callback) if callback.next_attempt_at else "",
     }
+
+
+def group_time(callback: CallbackRequest) -> str:
+    """When a waiting callback goes out, in its group's zone: «08.12.2026 09:00 (Asia/Omsk)»."""
+    assert callback.next_attempt_at is not None
+    return shown_in_zone(callback.next_attempt_at, callback.agent_group.time_zone)

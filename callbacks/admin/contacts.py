@@ -3,7 +3,6 @@ the callback."""
 
 from dataclasses import dataclass
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from django.contrib import admin, messages
 from django.contrib.auth.models import AnonymousUser, User
@@ -14,7 +13,6 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 
-from ..dates import shown_datetime
 from ..delivery.create import create_callback
 from ..forms import CallbackForm
 from ..models import (
@@ -28,6 +26,7 @@ from ..permissions import PLACE_CALLBACK, VIEW_CALL_LOG
 from ..selectors import recent_callbacks
 from .base import TypedNumberSearch, missing_object_redirect
 from .callback_actions import CallbackAction, offered, refused_press_message
+from .callback_story import group_time
 from .change_trail import ChangeHistoryAdmin
 from .ordered_rows import OrderedContactNumbers
 
@@ -44,14 +43,6 @@ class CallbackRow:
 def callback_row(callback: CallbackRequest, user: User | AnonymousUser) -> CallbackRow:
     waits_until = group_time(callback) if callback.is_scheduled else ""
     return CallbackRow(callback, offered(callback, user), waits_until)
-
-
-def group_time(callback: CallbackRequest) -> str:
-    """When a waiting callback will be placed, in its group's zone: «08.12.2026 09:00
-    (Asia/Yekaterinburg)»."""
-    assert callback.next_attempt_at is not None
-    zone = ZoneInfo(callback.agent_group.time_zone)
-    return f"{shown_datetime(callback.next_attempt_at, zone)} ({zone.key})"
 
 
 class ContactNumberInline(OrderedContactNumbers[ContactNumber, Contact]):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from callbacks.delivery import sending
 from callbacks.models import CallbackStatus, DoNotCallNumber
+from callbacks.numbers import readable_number
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 VIEWPORT = {"width": 1366, "height": 900}
@@ -93,6 +94,6 @@ def test_staff_are_told_why_a_callback_may_not_be_placed_again(
     page.get_by_role("link", name="Позвонить снова").first.click()
     page.get_by_role("button", name="Проверено: позвонить снова").click()
     page.wait_for_selector(".errornote")  # on the confirmation page, which stays
-    assert f"В списке «не звонить»: {number}." in page.inner_text(".errornote")
+    assert f"В списке «не звонить»: {readable_number(number)}." in page.inner_text(".errornote")
     callback.refresh_from_db()
     assert callback.status == CallbackStatus.UNKNOWN
