@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from exolve_sandbox.server import SandboxHandler
+from tests.system.browser import PASSWORD, VIEWPORT
 from tests.system.fault_harness import Broker, publishing_to
 from tests.system.worker_process import own_queue
 
@@ -66,7 +67,11 @@ CHROMIUM_FLAGS = [
 
 
 @pytest.fixture
-def chromium():
+def chromium(monkeypatch):
+    """Debian's chromium through Playwright. Playwright's sync API keeps an event loop in this
+    thread; the test's own ORM calls are ordinary blocking ones, as Django's docs allow for tests
+    with DJANGO_ALLOW_ASYNC_UNSAFE."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     if not CHROMIUM.exists():
         message = "Debian's chromium is not installed (.ci/run installs it with apt-get)"
         if os.environ.get("CI"):
@@ -80,3 +85,23 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def open_page(chromium, live_server, tmp_path):
+    """Log in (the password may be wrong) in a new page at 1366 × 900; each page's screenshot at
+    the end."""
+    pages = []
+
+    def open_as(username, password=PASSWORD, locale="ru-RU"):
+        page = chromium.new_page(locale=locale, viewport=VIEWPORT)
+        pages.append(page)
+        page.goto(f"{live_server.url}/admin/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("input[type=submit]")
+        return page
+
+    yield open_as
+    for index, page in enumerate(pages):
+        page.screenshot(path=str(tmp_path / f"page-{index}.png"), full_page=True)

@@ -14,10 +14,9 @@ from callbacks.dates import shown_datetime
 from callbacks.delivery import sending
 from callbacks.models import CallbackRequest, CallbackStatus, WorkingHours
 from tests.integration.call_event_data import connected_events
+from tests.system.browser import PASSWORD, VIEWPORT
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-VIEWPORT = {"width": 1366, "height": 900}
-PASSWORD = "pass-1234"  # tests/conftest.py's make_user
 GROUP_ZONE = ZoneInfo("Asia/Yekaterinburg")  # UTC+5; the server's is Europe/Moscow, UTC+3
 LIVE_WAIT_MS = 10_000  # live.js refreshes every 3 s
 
@@ -46,13 +45,6 @@ WORDS = {
     },
 }
 LOCALES = list(WORDS)
-
-
-@pytest.fixture(autouse=True)
-def orm_beside_the_browser(monkeypatch):
-    """Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are
-    ordinary blocking ones, as Django's docs allow for tests with this variable."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture

@@ -12,11 +12,7 @@ from tests.callback_stories import (
     send_second_attempt_placed,
 )
 from tests.helpers import make_callbacks
-from tests.system.test_browser_hardening import (  # noqa: F401  (fixtures)
-    VIEWPORT,
-    open_page,
-    orm_beside_the_browser,
-)
+from tests.system.browser import VIEWPORT
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 LOCALES = ["ru-RU", "en-GB"]
@@ -75,7 +71,7 @@ def right_edges(page):
 @pytest.mark.parametrize("role", ROLES)
 def test_the_callback_list_keeps_its_key_columns_inside_1366_px_beside_the_filters(
     request,
-    open_page,  # noqa: F811  (the hardening tests' fixture)
+    open_page,
     live_server,
     busy_list,
     tmp_path,
@@ -102,7 +98,7 @@ def test_the_callback_list_keeps_its_key_columns_inside_1366_px_beside_the_filte
 @pytest.mark.parametrize("role", ROLES)
 def test_a_callbacks_page_tells_its_story_and_follows_the_call_without_a_reload(
     request,
-    open_page,  # noqa: F811  (the hardening tests' fixture)
+    open_page,
     live_server,
     callback,
     sandbox,
@@ -152,7 +148,7 @@ def test_a_callbacks_page_tells_its_story_and_follows_the_call_without_a_reload(
     [("ru-RU", "Начало › Журнал звонков", "Неважно"), ("en-GB", "Home › Call log", "Any")],
 )
 def test_the_call_log_page_and_an_attempts_page_read_right(
-    open_page,  # noqa: F811  (the hardening tests' fixture)
+    open_page,
     live_server,
     auditor,
     callback,

@@ -12,33 +12,6 @@ from callbacks.models import CallbackStatus, DoNotCallNumber
 from callbacks.numbers import readable_number
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-VIEWPORT = {"width": 1366, "height": 900}
-PASSWORD = "pass-1234"  # tests/conftest.py's make_user
-
-
-@pytest.fixture(autouse=True)
-def orm_beside_the_browser(monkeypatch):
-    """Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are
-    ordinary blocking ones, as Django's docs allow for tests with this variable."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def open_page(chromium, live_server, tmp_path):
-    pages = []
-
-    def open_as(username, password=PASSWORD, locale="ru-RU"):
-        page = chromium.new_page(locale=locale, viewport=VIEWPORT)
-        pages.append(page)
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", password)
-        page.click("input[type=submit]")
-        return page
-
-    yield open_as
-    for index, page in enumerate(pages):
-        page.screenshot(path=str(tmp_path / f"page-{index}.png"), full_page=True)
 
 
 @pytest.mark.parametrize(

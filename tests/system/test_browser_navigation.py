@@ -4,9 +4,9 @@ the change trail, filters it and opens an object's History."""
 
 import pytest
 
+from tests.system.browser import PASSWORD, VIEWPORT
+
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-VIEWPORT = {"width": 1366, "height": 900}
-PASSWORD = "pass-1234"  # tests/conftest.py's make_user
 
 WORDS = {
     "ru-RU": {
@@ -33,13 +33,6 @@ WORDS = {
     },
 }
 LOCALES = pytest.mark.parametrize("locale", list(WORDS))
-
-
-@pytest.fixture(autouse=True)
-def orm_beside_the_browser(monkeypatch):
-    """Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are
-    ordinary blocking ones, as Django's docs allow for tests with this variable."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture

@@ -5,23 +5,15 @@ see positions 1…3 in that order, reorder and save again. Staff order a contact
 import pytest
 
 from callbacks.models import AgentGroup
+from tests.system.browser import PASSWORD, VIEWPORT
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-VIEWPORT = {"width": 1366, "height": 900}
-PASSWORD = "pass-1234"  # tests/conftest.py's make_user
 ROWS = "#destinations-group tbody tr.form-row:not(.empty-form)"
 FIRST, SECOND, THIRD = "+7 912 000-00-01", "+7 912 000-00-02", "+7 912 000-00-03"
 WORDS = {
     "ru-RU": {"up": "Переместить выше", "limit": "Не больше 10 номеров операторов"},
     "en-GB": {"up": "Move up", "limit": "At most 10 agents' numbers"},
 }
-
-
-@pytest.fixture(autouse=True)
-def orm_beside_the_browser(monkeypatch):
-    """Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are
-    ordinary blocking ones, as Django's docs allow for tests with this variable."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def log_in(chromium, live_server, username, locale):

@@ -8,10 +8,9 @@ from django.utils import timezone
 from callbacks.delivery import create
 from callbacks.models import CallbackRequest, CallbackStatus, ManagerReview
 from callbacks.models.call_log import person_name
+from tests.system.browser import PASSWORD, VIEWPORT
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-VIEWPORT = {"width": 1366, "height": 900}
-PASSWORD = "pass-1234"  # tests/conftest.py's make_user
 NEEDS_MANAGER = "/admin/callbacks/callbackrequest/?needs_manager=1"
 WORDS = {
     "ru-RU": {
@@ -29,13 +28,6 @@ WORDS = {
         "overridden": "despite the cooldown",
     },
 }
-
-
-@pytest.fixture(autouse=True)
-def orm_beside_the_browser(monkeypatch):
-    """Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are
-    ordinary blocking ones, as Django's docs allow for tests with this variable."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture

@@ -95,13 +95,6 @@ KEY_COLUMNS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def orm_beside_the_browser(monkeypatch):
-    """Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are
-    ordinary blocking ones, as Django's docs allow for tests with this variable."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
 @pytest.fixture(scope="module")
 def worker(sandbox_server, django_db_setup, tmp_path_factory):
     """A real worker on this run's own queue, sending to the sandbox."""

@@ -3,12 +3,10 @@ tools turns it English and back, and the browser asks for nothing that is not th
 
 import pytest
 
-from tests.system.test_browser_hardening import open_page, orm_beside_the_browser  # noqa: F401
-
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def test_staff_switch_the_language_and_back(open_page, staff_user, contact, live_server, tmp_path):  # noqa: F811
+def test_staff_switch_the_language_and_back(open_page, staff_user, contact, live_server, tmp_path):
     missing = []
     page = open_page(staff_user.username)
     page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
@@ -37,7 +35,7 @@ def test_staff_switch_the_language_and_back(open_page, staff_user, contact, live
     assert missing == []
 
 
-def test_an_english_browser_gets_english_until_switched(open_page, staff_user, live_server):  # noqa: F811
+def test_an_english_browser_gets_english_until_switched(open_page, staff_user, live_server):
     page = open_page(staff_user.username, locale="en-GB")
     page.wait_for_selector("#user-tools")
     assert page.locator("html").get_attribute("lang") == "en"
