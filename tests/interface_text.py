@@ -116,6 +116,11 @@ def our_names_in_russian() -> list[tuple[str, str, str, object]]:
     return names
 
 
+# One word for one thing: destinations are «номера операторов» (not «абоненты» beside
+# «клиенты»), a support manager is a «руководитель», a call id is an «ID звонка».
+OTHER_WORDS = re.compile(r"\b[Аа]бонент\w*|\b[Мм]енеджер\w*|\bCall id\b|\bcall id\b")
+
+
 def glued_phrases(chunks: list[str], filter_headings: list[str]) -> list[str]:
     """Russian that gives away a name glued into Django's sentence: «Изменить клиент»,
     «Добавить еще один …», «По статус», «2 запросы обратного звонка»."""
@@ -123,6 +128,7 @@ def glued_phrases(chunks: list[str], filter_headings: list[str]) -> list[str]:
     # A filter's heading is its title, capitalised: not «По статус», nor «статус».
     found = [h for h in filter_headings if re.match(r"\s*(По\s|[а-яё])", h)]
     found += re.findall(r"Добавить ещ[её] один\b.*", text)
+    found += re.findall(OTHER_WORDS, text)
     for nominative, plural, _label, wording in our_names_in_russian():
         with translation.override("ru"):
             accusative = str(wording.accusative)
