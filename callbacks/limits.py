@@ -34,16 +34,18 @@ def refusal_for(
     now: datetime,
     reopening: int | None = None,
     cooldown: bool = True,
+    rings_at: datetime | None = None,
 ) -> RefusalReason | None:
     """The first limit a callback to `numbers` by `user` breaks, or None: a new one, or the
     callback `reopening` placed once more (itself not counted; `cooldown` False when a manager
-    overrides it)."""
+    overrides it). `rings_at`: when it will ring, if later than now (scheduled): the cooldown
+    counts back from then, so tomorrow's callback is not refused for a call a minute ago."""
     # The hourly limit comes before the cooldown: a manager may override the cooldown only.
     return (
         _number_policy_refusal(numbers)
         or _do_not_call_refusal(numbers)
         or _hourly_limit_refusal(user, now, reopening)
-        or (_cooldown_refusal(numbers, now, reopening) if cooldown else None)
+        or (_cooldown_refusal(numbers, max(now, rings_at or now), reopening) if cooldown else None)
     )
 
 

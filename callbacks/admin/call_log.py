@@ -119,6 +119,16 @@ class CallbackRequestAdmin(ReadOnlyAdmin[CallbackRequest]):
             Truncator(obj.error).chars(ERROR_SHOWN_IN_LIST),
         )
 
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if request.GET.get(NeedsManagerFilter.parameter_name) == "1":
+            extra_context = {
+                "title": _("Callbacks waiting for a support manager"),
+                **(extra_context or {}),
+            }
+        return super().changelist_view(request, extra_context)
+
     def change_view(
         self,
         request: HttpRequest,

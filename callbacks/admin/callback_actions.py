@@ -23,7 +23,7 @@ from django_stubs_ext import StrOrPromise
 
 from ..delivery import staff_actions
 from ..delivery.transitions import Step, allows
-from ..models import CallbackRequest, CallbackStatus, person_name
+from ..models import CallbackRequest, CallbackStatus, lower_first, person_name
 from ..permissions import OVERRIDE_COOLDOWN, PLACE_CALLBACK
 from .base import missing_object_redirect
 
@@ -132,7 +132,9 @@ def offered(callback: CallbackRequest, user: User | AnonymousUser) -> list[Callb
 def refused_press_message(callback: CallbackRequest, user: User | AnonymousUser) -> SafeString:
     """What staff are told when their press is refused: why and, for the cooldown, who may place
     it anyway, with a button that hands it over to them."""
-    refused = format_html("{}", gettext("Refused: %(reason)s") % {"reason": callback.error})
+    refused = format_html(
+        "{}", gettext("Refused: %(reason)s") % {"reason": lower_first(callback.error)}
+    )
     ask = CALLBACK_ACTIONS["ask-manager"]
     if callback.status != CallbackStatus.REFUSED or ask not in offered(callback, user):
         return refused

@@ -21,6 +21,7 @@ from ..models import (
     RingLogic,
     TtsPreset,
     Voice,
+    lower_first,
 )
 from ..numbers import readable_number
 from .base import pretty_json
@@ -271,11 +272,7 @@ def status_in_words(callback: CallbackRequest) -> str:
         detail = _("due %(time)s") % {"time": group_time(callback)}
     if not detail:
         return status
-    return _("%(status)s · %(detail)s") % {"status": status, "detail": _lower_first(detail)}
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
+    return _("%(status)s · %(detail)s") % {"status": status, "detail": lower_first(detail)}
 
 
 def contact_is_first(callback: CallbackRequest) -> bool:

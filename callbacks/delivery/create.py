@@ -79,7 +79,12 @@ def create_callback(
 
 
 def _refuse_if_limited(callback: CallbackRequest, dialled: Sequence[str], now: datetime) -> None:
-    refusal = limits.refusal_for(numbers=dialled, user=callback.requested_by, now=now)
+    refusal = limits.refusal_for(
+        numbers=dialled,
+        user=callback.requested_by,
+        now=now,
+        rings_at=callback.next_attempt_at,
+    )
     if (
         refusal
         and refusal[0] == Refusal.COOLDOWN

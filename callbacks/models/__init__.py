@@ -11,6 +11,7 @@ from .call_log import (
     CallOutcome,
     ManagerReview,
     Refusal,
+    lower_first,
     person_name,
 )
 from .configuration import (
@@ -61,5 +62,6 @@ __all__ = [
     "Voice",
     "Weekday",
     "WorkingHours",
+    "lower_first",
     "person_name",
 ]

@@ -271,7 +271,7 @@ class CallbackRequest(models.Model):
                 "status": status,
                 "manager": person_name(self.reviewed_by or self.decided_by),
             }
-        reason = self.get_refusal_display()
+        reason = lower_first(str(self.get_refusal_display()))
         refused = _("%(status)s: %(reason)s") % {"status": status, "reason": reason}
         if self.refusal != Refusal.COOLDOWN or self.manager_review in ("", ManagerReview.PLACED):
             return str(refused)
@@ -310,6 +310,11 @@ class CallbackRequest(models.Model):
             and self.next_attempt_at is not None
             and self.next_attempt_at > timezone.now()
         )
+
+
+def lower_first(text: str) -> str:
+    """A sentence continued after a colon: «Отказано: номеру недавно звонили»."""
+    return text[:1].lower() + text[1:]
 
 
 def person_name(user: Any) -> str:

@@ -66,7 +66,7 @@ def test_a_refusal_is_shown_and_kept_for_the_auditor(
     response = press(staff_client, contact, agent_group)
     assert response.status_code == 200
     assert (
-        "Refused: On the do-not-call list: +7 999 999-99-99. Nothing was sent."
+        "Refused: on the do-not-call list: +7 999 999-99-99. Nothing was sent."
         in response.content.decode()
     )
     client = Client()

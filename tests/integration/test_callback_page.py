@@ -165,6 +165,6 @@ def test_a_refused_callback_says_it_was_never_sent_and_what_stopped_it(as_user, 
         status=CallbackStatus.REFUSED, refusal=Refusal.COOLDOWN
     )
     text = text_of(page_of(as_user(auditor), callback))
-    assert "Refused: Number called recently" in text
+    assert "Refused: number called recently" in text
     assert "Never sent." in text
     assert "Not sent yet." not in text

@@ -27,7 +27,7 @@ WORDS = {
         "schedule": "Запланировать обратный звонок",
         "now": "Перезвонить сейчас",
         "scheduled": "Обратный звонок запланирован",
-        "will be placed": "будет совершён в",
+        "will be placed": "будет совершён",
         "placed": "Совершён",
         "connected": "Соединены",
         "zone": "время группы: Asia/Yekaterinburg, UTC+5",

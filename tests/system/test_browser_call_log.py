@@ -26,7 +26,7 @@ WORDS = {
         "json": "JSON, как он был отправлен",
         "cancel": "Отменить",
         "leg": "Клиент",
-        "not answered": "не ответил",
+        "not answered": "трубку не сняли",
     },
     "en-GB": {
         "busy": "Exolve busy or unreachable: nothing placed",

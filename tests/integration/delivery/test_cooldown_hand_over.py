@@ -44,7 +44,7 @@ def test_staff_hand_a_cooldown_refusal_over_once_and_it_waits_for_a_manager(refu
     assert waiting.handed_over_at is not None
     assert list(needs_manager()) == [waiting]
     assert waiting.status_text == (
-        "Refused: Number called recently; waiting for a support manager (asked by staff)"
+        "Refused: number called recently; waiting for a support manager (asked by staff)"
     )
     with pytest.raises(ValidationError, match="not yet handed to a support manager"):
         staff_actions.hand_over(waiting, staff_user)
@@ -78,7 +78,7 @@ def test_a_manager_declines_it_stays_refused_and_leaves_the_list(refused, staff_
     assert declined.reviewed_at is not None
     assert not needs_manager().exists()
     assert declined.status_text == (
-        "Refused: Number called recently; a support manager declined it (manager)"
+        "Refused: number called recently; a support manager declined it (manager)"
     )
     with pytest.raises(ValidationError, match="Only a callback waiting for a support manager"):
         staff_actions.decline_override(declined, manager)
@@ -123,7 +123,7 @@ def test_a_manager_may_place_anyway_what_another_declined(refused, staff_user, m
 
 def test_a_refusal_other_than_the_cooldown_reads_as_before(refused):
     CallbackRequest.objects.filter(pk=refused.pk).update(refusal=Refusal.DO_NOT_CALL)
-    assert reloaded(refused).status_text == "Refused: Do-not-call list"
+    assert reloaded(refused).status_text == "Refused: do-not-call list"
 
 
 def test_the_list_without_the_filter_keeps_every_callback(refused, staff_user):

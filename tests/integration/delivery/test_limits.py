@@ -180,6 +180,22 @@ def test_the_cooldown_ends(callback, contact, agent_group, staff_user, sandbox, 
     assert ask_for_callback(contact, agent_group, staff_user).status == CallbackStatus.PENDING
 
 
+@pytest.mark.parametrize(
+    ("ahead", "status"),
+    [(timedelta(days=1), CallbackStatus.PENDING), (timedelta(minutes=5), CallbackStatus.REFUSED)],
+)
+def test_a_callback_scheduled_past_the_cooldown_of_a_call_just_placed_is_taken(
+    callback, contact, agent_group, staff_user, sandbox, settings, ahead, status
+):
+    """The cooldown counts back from when the new callback will ring: "call back tomorrow" after
+    a call a minute ago is what scheduling is for; in five minutes it is still too soon."""
+    settings.CALLBACK_NUMBER_COOLDOWN_MINUTES = 10
+    sending.send_callback(callback.pk)
+    later = ask_for_callback(contact, agent_group, staff_user, scheduled_for=timezone.now() + ahead)
+    assert later.status == status
+    assert (later.refusal == Refusal.COOLDOWN) == (status == CallbackStatus.REFUSED)
+
+
 def test_a_user_over_the_hourly_limit_is_refused(agent_group, staff_user, settings, queued):
     settings.CALLBACK_USER_HOURLY_LIMIT = 2
     settings.CALLBACK_NUMBER_COOLDOWN_MINUTES = 0

@@ -85,7 +85,7 @@ def test_placing_anyway_keeps_the_time_staff_asked_for(
     other_group.pk, other_group.name = None, "Support"
     other_group.save()
     other_group.destinations.create(number="78120000000")
-    at = timezone.now() + timedelta(days=2)
+    at = timezone.now() + timedelta(minutes=5)  # within the cooldown of the first
     refused = ask_for_callback(contact, other_group, staff_user, scheduled_for=at)
     assert refused.refusal == Refusal.COOLDOWN
     staff_actions.place_despite_cooldown(refused, manager)
