@@ -295,6 +295,11 @@ def callback_story(callback: CallbackRequest) -> dict[str, Any]:
         "numbers": [readable_number(number.number) for number in callback.numbers.all()],
         "waiting": callback.status in (CallbackStatus.PENDING, CallbackStatus.SENDING),
         "next_attempt": group_time(callback) if callback.next_attempt_at else "",
+        "scheduled_for": (
+            shown_in_zone(callback.scheduled_for, callback.agent_group.time_zone)
+            if callback.scheduled_for
+            else ""
+        ),
     }
 
 

@@ -50,7 +50,7 @@ def test_the_page_tells_who_asked_then_each_attempt_with_its_legs_and_the_outcom
     assert "Placed · contact did not answer" in text
     assert in_order(
         text,
-        "Asked by staff",
+        "Requested by staff",
         "Contact Иван Петров (Ромашка) +7 959 999-99-99, +7 999 999-99-99",
         "Agent group Sales",
         "Attempt 1",

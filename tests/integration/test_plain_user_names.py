@@ -23,7 +23,7 @@ def test_roles_read_who_asked_for_a_callback_as_a_plain_name(
         assert page.status_code == 200
         text = page.content.decode()
         assert USER_PAGES not in text
-        assert "<td>staff</td>" in text  # the story's "Asked by"
+        assert "<td>staff</td>" in text  # the story's "Requested by"
 
 
 def test_a_superuser_still_gets_the_link(as_user, make_user, staff_user):
