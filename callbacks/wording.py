@@ -24,9 +24,12 @@ class Wording:
     all_of_them: StrOrPromise  # Выбрать всех клиентов (5)
     count: Count  # 5 клиентов
     selected: StrOrPromise | None = None  # Удалить выбранных клиентов (a list that deletes)
+    # Where adding puts it in other words than the accusative: «номер в список «не звонить»», not
+    # «номер из списка …» (the name of a row already in the list).
+    added: StrOrPromise | None = None
 
     def add(self) -> str:
-        return capfirst(gettext("Add %(object)s") % {"object": self.accusative})
+        return capfirst(gettext("Add %(object)s") % {"object": self.added or self.accusative})
 
     def add_another(self) -> str:
         return capfirst(gettext("Add another %(object)s") % {"object": self.accusative})
@@ -146,6 +149,7 @@ WORDINGS: dict[str, Wording] = {
             % {"count": n}
         ),
         pgettext_lazy("selected", "selected do-not-call numbers"),
+        pgettext_lazy("added", "a number to the do-not-call list"),
     ),
 }
 

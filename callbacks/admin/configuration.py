@@ -3,7 +3,9 @@ and holidays, media resources and TTS presets."""
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
@@ -66,10 +68,21 @@ class DestinationInline(RangeWords, OrderedInline[Destination, AgentGroup]):
     duplicate_row_message = _("This number is already in a row above.")
 
 
+# The hours and holidays are in the group's own time zone: Django's clock and calendar shortcuts
+# ("Now", "Today") and their warning that the browser's clock is behind the server's would read the
+# browser's zone, which is not the group's. Plain inputs: the time as 09:00, the date as the
+# language writes it (31.12.2026).
+GROUP_TIME_INPUTS: dict[type[models.Field[Any, Any]], dict[str, Any]] = {
+    models.TimeField: {"widget": forms.TimeInput(format="%H:%M")},
+    models.DateField: {"widget": forms.DateInput()},
+}
+
+
 class WorkingHoursInline(admin.TabularInline[WorkingHours, AgentGroup]):
     model = WorkingHours
     fields = ["weekday", "opens", "closes"]
     extra = 0
+    formfield_overrides = GROUP_TIME_INPUTS
 
 
 class HolidayFormSet(WordedFormSet):
@@ -82,6 +95,7 @@ class HolidayInline(admin.TabularInline[Holiday, AgentGroup]):
     formset = HolidayFormSet
     fields = ["date", "name"]
     extra = 0
+    formfield_overrides = GROUP_TIME_INPUTS
 
 
 @admin.register(AgentGroup)
@@ -99,7 +113,8 @@ class AgentGroupAdmin(RangeWords, ChangeHistoryAdmin[AgentGroup]):
     inlines = [DestinationInline, WorkingHoursInline, HolidayInline]
 
     class Media:
-        css = {"all": ["callbacks/ordered_rows.css"]}  # the list's ordered destinations
+        # The list's ordered destinations; the form's inputs beside long labels.
+        css = {"all": ["callbacks/ordered_rows.css", "callbacks/form_rows.css"]}
 
     fieldsets = [
         (

@@ -20,10 +20,14 @@ class DoNotCallNumberAdmin(PlainUserNames[DoNotCallNumber], TypedNumberSearch[Do
     list_select_related = ["added_by"]
     fields = ["number", "reason", "added_by", "added_at"]
     readonly_fields = ["added_by", "added_at"]
+    new_row_fields = ["number", "reason"]  # who added it and when are known once it is saved
 
     @admin.display(description=_("phone number"), ordering="number")
     def shown_number(self, obj: DoNotCallNumber) -> str:
         return readable_number(obj.number)
+
+    def get_fields(self, request: HttpRequest, obj: DoNotCallNumber | None = None) -> Any:
+        return self.new_row_fields if obj is None else super().get_fields(request, obj)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not change:

@@ -2,19 +2,26 @@
 numbers): moved in the page by dragging or with the up and down buttons (ordered_rows.js), and
 numbered 1…n by the server on save, in the order of the posted positions (ties by row order), so a
 page without JavaScript orders them too. Their formsets' messages say what Exolve needs, not
-Django's "Please submit at least 1 form"."""
+Django's "Please submit at least 1 form". Those who may only look (auditors) read the rows: no
+handles, no limit, the numbers as people read them."""
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import admin
 from django.forms import BaseInlineFormSet
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from ..numbers import readable_number
 from .base import BoundedInline, M, Row
+
+NUMBER = "number"  # the field of the rows' number (an agent's or the contact's)
+SHOWN_NUMBER = "shown_number"  # that number as people read it, for those who may only look
 
 
 class PositionField(forms.IntegerField):
@@ -102,6 +109,17 @@ class WordedInline(BoundedInline[Row, M]):
         return formset
 
 
+def number_as_read(model: type[Any]) -> Callable[[Any], str]:
+    """A row's number as people read it (+7 912 345-67-89), under the number field's own name:
+    Django shows a read-only field's stored digits as they are."""
+
+    @admin.display(description=model._meta.get_field(NUMBER).verbose_name)
+    def shown_number(row: Any) -> str:
+        return readable_number(getattr(row, NUMBER))
+
+    return shown_number
+
+
 class OrderedInline(WordedInline[Row, M]):
     """Rows in the order they are dialled, with the limit said next to them (`limit_note`)."""
 
@@ -114,8 +132,26 @@ class OrderedInline(WordedInline[Row, M]):
         js = ["callbacks/ordered_rows.js"]
         css = {"all": ["callbacks/ordered_rows.css"]}
 
+    def __init__(self, parent_model: type[M], admin_site: admin.AdminSite) -> None:
+        super().__init__(parent_model, admin_site)
+        self.shown_number = number_as_read(self.model)  # found by SHOWN_NUMBER's name
+
     def max_rows_note(self) -> str:
-        return str(self.limit_note % {"num": self.max_num})
+        # The class's limit: the admin sets an instance's max_num to 0 for one who may not add.
+        return str(self.limit_note % {"num": type(self).max_num})
+
+    # Any: the stubs allow only names here, as the admin's own lists are.
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = super().get_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        return [SHOWN_NUMBER if name == NUMBER else name for name in fields]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = super().get_readonly_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        return [*fields, SHOWN_NUMBER]
 
 
 class OrderedContactNumbers(OrderedInline[Row, M]):

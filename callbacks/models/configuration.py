@@ -9,11 +9,12 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .. import schedule
-from ..numbers import DIAL_NUMBER_REGEX, PHONE_DIGITS_REGEX
+from ..numbers import DIAL_NUMBER_REGEX, PHONE_DIGITS_REGEX, readable_number
 from .audio import MediaResource, TtsPreset
 from .constraints import dial_number_check, range_check, range_validators
 from .fields import DialNumberField, PhoneNumberField
@@ -283,7 +284,7 @@ class Destination(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.number
+        return readable_number(self.number)
 
 
 class Weekday(models.IntegerChoices):
@@ -323,7 +324,8 @@ class WorkingHours(models.Model):
         constraints = [range_check("workinghours", "weekday", 0, 6)]
 
     def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+        opens, closes = (formats.time_format(at, "TIME_FORMAT") for at in (self.opens, self.closes))
+        return f"{self.get_weekday_display()} {opens}–{closes}"
 
     def opening(self) -> schedule.Opening:
         return schedule.Opening(self.weekday, self.opens, self.closes)
@@ -355,4 +357,4 @@ class Holiday(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.date:%Y-%m-%d} {self.name}".strip()
+        return f"{formats.date_format(self.date, 'DATE_FORMAT')} {self.name}".strip()

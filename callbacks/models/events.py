@@ -4,9 +4,20 @@ from them (callbacks/outcomes.py), kept on the callback."""
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from ..dates import shown_datetime
 from .call_log import CALL_ID_MAX_LENGTH, CallbackAttempt
+
+# The event types Exolve documents, in words; a type it adds later is shown as sent.
+EVENT_TYPES = {
+    "o": pgettext_lazy("call event", "originated"),
+    "s": pgettext_lazy("call event", "answered"),
+    "h": pgettext_lazy("call event", "hung up"),
+    "d": pgettext_lazy("call event", "final"),
+    "e": pgettext_lazy("call event", "ended"),
+}
 
 
 class CallEvent(models.Model):
@@ -53,7 +64,13 @@ class CallEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.call_sid} {self.event_side} {self.type} {self.date_time}"
+        """«abc123, плечо B: конец, 07.12.2026 06:05», not Exolve's codes and timestamp."""
+        return gettext("%(call)s, leg %(leg)s: %(event)s, %(time)s") % {
+            "call": self.call_sid,
+            "leg": self.event_side,
+            "event": EVENT_TYPES.get(self.type, self.type),
+            "time": shown_datetime(self.occurred_at),
+        }
 
 
 class CallLeg(models.Model):
