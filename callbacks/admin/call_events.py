@@ -7,14 +7,16 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from ..models import CallbackAttempt, CallEvent
+from ..models.events import EVENT_TYPES
 from ..paging import EstimatedCountPaginator
 from .base import ReadOnlyAdmin, ReadOnlyInline, pretty_json
+from .list_filters import EventTypeFilter
 
-INLINE_FIELDS = ("occurred_at", "event_side", "type", "received_at", "payload")
+INLINE_FIELDS = ("occurred_at", "event_side", "kind", "received_at", "payload")
 PAGE_FIELDS = (
     "call_sid",
     "event_side",
-    "type",
+    "kind",
     "date_time",
     "occurred_at",
     "received_at",
@@ -23,22 +25,30 @@ PAGE_FIELDS = (
 )
 
 
+@admin.display(description=_("type"), ordering="type")
+def kind(obj: CallEvent) -> str:
+    """The event's type in words («ответ», «отбой»); one Exolve adds later, as sent."""
+    return str(EVENT_TYPES.get(obj.type, obj.type))
+
+
 class CallEventInline(ReadOnlyInline[CallEvent, CallbackAttempt]):
     model = CallEvent
     fields = INLINE_FIELDS
     readonly_fields = INLINE_FIELDS
+    kind = staticmethod(kind)
 
 
 @admin.register(CallEvent)
 class CallEventAdmin(ReadOnlyAdmin[CallEvent]):
-    list_display = ["received_at", "call_sid", "event_side", "type", "occurred_at", "attempt_link"]
-    list_filter = ["type", "event_side", "received_at"]
+    list_display = ["received_at", "call_sid", "event_side", "kind", "occurred_at", "attempt_link"]
+    list_filter = [EventTypeFilter, "event_side", "received_at"]
     search_fields = ["=call_sid"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     ordering = ["-received_at", "-id"]
     fields = PAGE_FIELDS
     readonly_fields = PAGE_FIELDS
+    kind = staticmethod(kind)
 
     @admin.display(description=_("callback attempt"))
     def attempt_link(self, obj: CallEvent) -> SafeString | str:

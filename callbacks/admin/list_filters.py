@@ -16,6 +16,7 @@ from django_stubs_ext import StrOrPromise
 from .. import call_events
 from ..filters import users_who_asked
 from ..models import AttemptResult, CallbackStatus, ManagerReview
+from ..models.events import EVENT_TYPES
 
 
 class DateRangeFilter(admin.FieldListFilter):
@@ -149,3 +150,18 @@ class AttemptResultFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(result=self.value()) if self.value() else queryset
+
+
+class EventTypeFilter(admin.SimpleListFilter):
+    """A call event's type, in words (Exolve sends one letter)."""
+
+    title = _("type")
+    parameter_name = "type"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, Any]]:
+        return list(EVENT_TYPES.items())
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(type=self.value()) if self.value() else queryset

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..numbers import PHONE_DIGITS_REGEX
+from ..numbers import PHONE_DIGITS_REGEX, readable_number
 from .constraints import dial_number_check
 from .fields import PhoneNumberField
 
@@ -35,4 +35,4 @@ class DoNotCallNumber(models.Model):
         constraints = [dial_number_check("donotcallnumber", PHONE_DIGITS_REGEX)]
 
     def __str__(self) -> str:
-        return self.number
+        return readable_number(self.number)

@@ -1,6 +1,6 @@
 """Labels of the call log that used to mislead: "Has an error: Unknown", a "Requested by" filter
 listing users who never asked, a search help that says "request", the page's breadcrumb, an
-untranslated "Call id" and Django's "N results" wording."""
+untranslated "Call id", Django's "N results" wording, and call events' one-letter types."""
 
 import re
 
@@ -9,8 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from callbacks import call_events
 from callbacks.filters import users_who_asked
 from tests.helpers import make_callbacks
+from tests.integration.call_event_data import connected_events, events_secret, placed  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("admin:callbacks_callbackrequest_changelist")
@@ -89,3 +91,17 @@ def test_the_count_and_the_call_id_read_right_in_both_languages(
     assert f'<span class="result-count">{count}</span>' in html
     assert call_id in html
     assert "Call id" not in html or language == "en"
+
+
+def test_call_events_say_their_type_in_words_and_filter_by_it(as_user, auditor, placed):  # noqa: F811
+    for payload in connected_events(placed.call_id):
+        call_events.receive_event(payload)
+    client = as_user(auditor)
+    events = reverse("admin:callbacks_callevent_changelist")
+    page = client.get(events, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert re.search(r'<td class="field-kind">ответ</td>', page)
+    assert "?type=s" in page  # the filter, in words
+    answered = client.get(events, {"type": "s"}).content.decode()
+    assert re.findall(r'<td class="field-kind">(.*?)</td>', answered) == ["answered"] * len(
+        re.findall(r'<td class="field-kind">', answered)
+    )
