@@ -1,7 +1,7 @@
 """Dates and times as the interface shows them: one format per language (callbacks_project/formats),
 in the current time zone unless a zone is given."""
 
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from django.utils import formats, timezone
@@ -15,3 +15,12 @@ def shown_in_zone(value: datetime, zone_name: str) -> str:
     """A time in a named zone, saying which: «08.12.2026 09:00 (Asia/Yekaterinburg)» (an agent
     group's times are its zone's)."""
     return f"{shown_datetime(value, ZoneInfo(zone_name))} ({zone_name})"
+
+
+# Dates a person may mean on our pages: outside them (year 1, year 9999) a time zone's offset
+# would overflow Python's datetime, so a form refuses them on the field instead.
+PLAUSIBLE_YEARS = range(2000, 3000)
+
+
+def plausible(value: date) -> bool:
+    return value.year in PLAUSIBLE_YEARS

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import schedule
-from .dates import shown_datetime
+from .dates import plausible, shown_datetime
 from .models import AgentGroup
 from .selectors import active_agent_groups
 
@@ -32,9 +32,12 @@ class LocalDateTimeField(forms.DateTimeField):
         if isinstance(value, datetime):
             return value
         try:
-            return datetime.fromisoformat(str(value).strip())
+            typed = datetime.fromisoformat(str(value).strip())
         except ValueError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not plausible(typed):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return typed
 
 
 @dataclass(frozen=True)

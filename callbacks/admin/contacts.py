@@ -83,6 +83,7 @@ class ContactAdmin(TypedNumberSearch[Contact], ChangeHistoryAdmin[Contact]):
             "show_callbacks": may_read_call_log,
             "callback_rows": rows,
             "offers_actions": any(row.actions for row in rows),
+            "callbacks_changing": any(row.callback.still_changing for row in rows),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 

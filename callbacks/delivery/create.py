@@ -83,7 +83,9 @@ def _refuse_if_limited(callback: CallbackRequest, dialled: Sequence[str], now: d
         numbers=dialled,
         user=callback.requested_by,
         now=now,
-        rings_at=callback.next_attempt_at,
+        # The time staff asked for, never the group's next opening: re-planning for new hours may
+        # bring that forward to now, but never a callback before the time asked.
+        rings_at=callback.scheduled_for,
     )
     if (
         refusal

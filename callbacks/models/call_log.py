@@ -286,6 +286,18 @@ class CallbackRequest(models.Model):
         }
 
     @property
+    def still_changing(self) -> bool:
+        """Whether its status or outcome may still change with nobody acting: it waits, is being
+        sent, or was placed and its outcome is still to come (live pages follow it till then)."""
+        if self.status in (CallbackStatus.PENDING, CallbackStatus.SENDING):
+            return True
+        return (
+            self.status == CallbackStatus.PLACED
+            and self.final_event_at is None
+            and (self.outcome_expected_by is None or self.outcome_expected_by > timezone.now())
+        )
+
+    @property
     def outcome_text(self) -> str:
         """The call's outcome for lists: what its events say, or whether they are still to come."""
         return self.describe_outcome(dict(CallOutcome.choices), timezone.now())

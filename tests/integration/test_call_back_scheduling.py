@@ -150,6 +150,17 @@ def test_a_missing_or_unreadable_time_is_a_message_not_an_error_page(
     assert not CallbackRequest.objects.exists()
 
 
+@pytest.mark.parametrize("typed", ["0001-01-01T00:00", "9999-12-31T23:59"])
+def test_a_time_at_the_ends_of_the_calendar_is_a_message_on_the_field(
+    staff_client, contact, daytime_group, queued, typed
+):
+    """A zone's offset would overflow Python's datetime there: refused before it is read."""
+    response = press(staff_client, contact, daytime_group, when="at", scheduled_for=typed)
+    assert response.status_code == 200
+    assert response.context["form"].errors["scheduled_for"]
+    assert not CallbackRequest.objects.exists()
+
+
 def shown(moment):
     from callbacks.dates import shown_datetime
 

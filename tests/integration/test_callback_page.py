@@ -110,9 +110,19 @@ def test_staff_get_the_actions_on_the_page_and_auditors_do_not(
 
 def test_the_status_and_the_attempts_keep_themselves_current(as_user, auditor, callback):
     html = page_of(as_user(auditor), callback)
-    assert 'data-live="callback-status"' in html
-    assert 'data-live="callback-attempts"' in html
+    assert 'data-live="callback-status">' in html  # pending: followed
+    assert 'data-live="callback-attempts">' in html
     assert "callbacks/live.js" in html
+
+
+def test_a_callback_that_will_not_change_by_itself_is_no_longer_followed(
+    as_user, auditor, callback
+):
+    """live.js stops once every part says data-live-done: no fetch every 3 s for ever."""
+    CallbackRequest.objects.filter(pk=callback.pk).update(status=CallbackStatus.CANCELLED)
+    html = page_of(as_user(auditor), callback)
+    assert 'data-live="callback-status" data-live-done>' in html
+    assert 'data-live="callback-attempts" data-live-done>' in html
 
 
 def test_the_attempts_page_shows_its_result_legs_and_body_in_words(

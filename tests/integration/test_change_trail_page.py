@@ -113,6 +113,8 @@ def test_it_filters_by_period(as_user, auditor, tts_preset):
     assert [name for _m, name, *_ in rows(client.get(PAGE, {"until": "2026-03-01"}))] == ["March"]
     backwards = client.get(PAGE, {"since": "2026-03-04", "until": "2026-03-01"})
     assert backwards.status_code == 400
+    for edge in ({"since": "0001-01-01"}, {"until": "9999-12-31"}):  # would overflow: refused
+        assert client.get(PAGE, edge).status_code == 400
     assert "until" in backwards.context["form"].errors
 
 

@@ -1,7 +1,8 @@
 // Keeps parts of a page current without a reload: every element with a data-live="name"
 // attribute is replaced, every few seconds, by the element of the same name in a fresh copy of
 // the page. The page's forms and everything else stay as the person left them. Nothing is
-// fetched while the tab is hidden; a failed fetch is tried again at the next tick.
+// fetched while the tab is hidden; a failed fetch is tried again at the next tick. Once every
+// part says nothing more will change (data-live-done), it stops.
 "use strict";
 (function () {
   const INTERVAL_MS = 3000;
@@ -35,10 +36,23 @@
     });
   }
 
+  function settled() {
+    return !document.querySelector("[data-live]:not([data-live-done])");
+  }
+
   function start() {
-    if (document.querySelector("[data-live]")) {
-      window.setInterval(() => refresh().catch(() => undefined), INTERVAL_MS);
+    if (settled()) {
+      return;
     }
+    const timer = window.setInterval(() => {
+      refresh()
+        .then(() => {
+          if (settled()) {
+            window.clearInterval(timer);
+          }
+        })
+        .catch(() => undefined);
+    }, INTERVAL_MS);
   }
 
   if (document.readyState === "loading") {

@@ -2,7 +2,7 @@
 attempt): each refusal is a refused callback with its reason."""
 
 import threading
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +20,7 @@ from callbacks.models import (
     ContactNumber,
     DoNotCallNumber,
     Refusal,
+    WorkingHours,
 )
 from tests.helpers import ask_for_callback, make_contact
 
@@ -194,6 +195,21 @@ def test_a_callback_scheduled_past_the_cooldown_of_a_call_just_placed_is_taken(
     later = ask_for_callback(contact, agent_group, staff_user, scheduled_for=timezone.now() + ahead)
     assert later.status == status
     assert (later.refusal == Refusal.COOLDOWN) == (status == CallbackStatus.REFUSED)
+
+
+def test_a_press_while_the_group_is_closed_is_still_within_the_cooldown(
+    callback, contact, agent_group, staff_user, sandbox, settings
+):
+    """Not scheduled: the group's next opening is not a time anyone chose, and new hours could
+    bring it forward to now, so the cooldown counts from now."""
+    settings.CALLBACK_NUMBER_COOLDOWN_MINUTES = 10
+    sending.send_callback(callback.pk)
+    in_three_days = (timezone.localdate() + timedelta(days=3)).weekday()
+    WorkingHours.objects.create(
+        agent_group=agent_group, weekday=in_three_days, opens=time(9), closes=time(18)
+    )
+    pressed = ask_for_callback(contact, agent_group, staff_user)
+    assert (pressed.status, pressed.refusal) == (CallbackStatus.REFUSED, Refusal.COOLDOWN)
 
 
 def test_a_user_over_the_hourly_limit_is_refused(agent_group, staff_user, settings, queued):
