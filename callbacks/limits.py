@@ -93,7 +93,7 @@ def do_not_call_numbers(numbers: Iterable[str]) -> list[str]:
 
 def do_not_call_message(blocked: Iterable[str]) -> str:
     return _("On the do-not-call list: %(numbers)s. Nothing was sent.") % {
-        "numbers": ", ".join(readable_number(number) for number in blocked)
+        "numbers": readable_numbers(blocked)
     }
 
 
@@ -104,9 +104,10 @@ def _do_not_call_refusal(numbers: Iterable[str]) -> RefusalReason | None:
 
 def recently_called(
     numbers: Iterable[str], now: datetime, excluding: int | None = None
-) -> list[str]:
-    """Numbers a callback (other than `excluding`) is about to ring or ringing (pending, sending),
-    may have rung (unknown, until a person decides), or rang within the cooldown (placed)."""
+) -> tuple[list[str], list[str]]:
+    """Numbers a callback (other than `excluding`) is about to ring or ringing (pending, sending)
+    or may have rung (unknown, until a person decides); and numbers one rang within the cooldown
+    (placed)."""
     cutoff = now - timedelta(minutes=settings.CALLBACK_NUMBER_COOLDOWN_MINUTES)
     ringing = Q(callback__status__in=RINGING_STATUSES) & (
         ~Q(callback__status=CallbackStatus.PLACED) | Q(callback__finished_at__gte=cutoff)
@@ -114,15 +115,25 @@ def recently_called(
     called = CallbackNumber.objects.filter(ringing, number__in=numbers).exclude(
         callback_id=excluding
     )
-    return sorted(set(called.values_list("number", flat=True)))
+    rows = set(called.values_list("number", "callback__status"))
+    waiting = sorted({number for number, status in rows if status != CallbackStatus.PLACED})
+    placed = sorted({number for number, _status in rows} - set(waiting))
+    return waiting, placed
 
 
 def _cooldown_refusal(
     numbers: Iterable[str], now: datetime, excluding: int | None
 ) -> RefusalReason | None:
-    recent = recently_called(numbers, now, excluding)
-    if not recent:
+    waiting, placed = recently_called(numbers, now, excluding)
+    if waiting:  # no call yet, or none known: "called back a minute ago" would not be true
+        message = _(
+            "Another callback to %(numbers)s is waiting, being placed, or awaiting a person's "
+            "decision. A support manager can place this one anyway."
+        ) % {"numbers": readable_numbers(waiting)}
+        return Refusal.COOLDOWN, message
+    if not placed:
         return None
+    recent = placed
     minutes = settings.CALLBACK_NUMBER_COOLDOWN_MINUTES
     message = ngettext(
         "%(numbers)s was called back less than %(minutes)d minute ago. "
@@ -130,7 +141,7 @@ def _cooldown_refusal(
         "%(numbers)s was called back less than %(minutes)d minutes ago. "
         "A support manager can place it anyway.",
         minutes,
-    ) % {"numbers": ", ".join(readable_number(number) for number in recent), "minutes": minutes}
+    ) % {"numbers": readable_numbers(recent), "minutes": minutes}
     return Refusal.COOLDOWN, message
 
 
@@ -151,3 +162,7 @@ def _hourly_limit_refusal(user: User, now: datetime, excluding: int | None) -> R
         asked,
     )
     return Refusal.HOURLY_LIMIT, message % {"count": asked}
+
+
+def readable_numbers(numbers: Iterable[str]) -> str:
+    return ", ".join(readable_number(number) for number in numbers)

@@ -95,9 +95,13 @@ def test_with_no_cooldown_a_number_still_cannot_be_rung_twice_at_once(
 ):
     settings.CALLBACK_NUMBER_COOLDOWN_MINUTES = 0
     other = make_contact("79599999999", "Same number")
-    assert (
-        ask_for_callback(other, agent_group, staff_user).refusal == Refusal.COOLDOWN
-    )  # the first is still pending
+    refused = ask_for_callback(other, agent_group, staff_user)
+    assert refused.refusal == Refusal.COOLDOWN  # the first is still pending
+    # Nothing has rung yet: the reason says a callback is waiting, not "called back N min ago".
+    assert refused.error == (
+        "Another callback to +7 959 999-99-99 is waiting, being placed, or awaiting a person's "
+        "decision. A support manager can place this one anyway."
+    )
     sandbox.script({"status": 500})
     sending.send_callback(callback.pk)  # unknown: it may be ringing
     assert ask_for_callback(other, agent_group, staff_user).refusal == Refusal.COOLDOWN
