@@ -32,6 +32,7 @@ from ..models import (
 from .base import M, ReadOnlyAdmin, can_open_users, concrete_relations
 from .list_filters import titled
 from .trail_changes import ReadableChanges, changes_html
+from .trail_rows import TRACKED_MODELS
 from .wording import WordedAdmin
 
 # simple-history's own pages say these. Its Russian catalog lacks them, or says "Изменено" for
@@ -244,6 +245,5 @@ class ContactNumberChangeTrailAdmin(ChangeTrailAdmin):
     parent = "contact"
 
 
-TRAILED = (AgentGroup, Destination, WorkingHours, Holiday, MediaResource, TtsPreset, Contact)
-for trailed in (*TRAILED, ContactNumber):
-    trailed.history.model.__str__ = trail_row_text
+for trailed in TRACKED_MODELS:
+    trailed.history.model.__str__ = trail_row_text  # type: ignore[attr-defined]
