@@ -9,9 +9,12 @@ PASSWORD = "pass-1234"  # tests/conftest.py's make_user
 LIVE_WAIT_MS = 15_000  # live.js refreshes every 3 s; a real worker and the sandbox's events too
 
 
-def log_in(chromium, live_server, username, locale):
-    """A new page at 1366 × 900 in `locale`, logged in as `username`, on the admin's index."""
-    page = chromium.new_page(locale=locale, viewport=VIEWPORT, accept_downloads=True)
+def log_in(chromium, live_server, username, locale, **page_options):
+    """A new page at 1366 × 900 in `locale` (and Playwright's `page_options`, e.g. the browser's
+    time zone), logged in as `username`, on the admin's index."""
+    page = chromium.new_page(
+        locale=locale, viewport=VIEWPORT, accept_downloads=True, **page_options
+    )
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)

@@ -9,7 +9,7 @@ from datetime import date, time
 import pytest
 
 from callbacks.models import Holiday, WorkingHours
-from tests.system.browser import PASSWORD, VIEWPORT, screenshot_folder
+from tests.system.browser import log_in, screenshot_folder
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -20,13 +20,8 @@ DATES = {"ru-RU": "31.12.2026", "en-GB": "2026-12-31"}
 
 
 def log_in_elsewhere(chromium, live_server, username, locale):
-    page = chromium.new_page(locale=locale, viewport=VIEWPORT, timezone_id="Asia/Yekaterinburg")
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#user-tools")
-    return page
+    """A browser whose clock is two hours off the server's: Django's clock warning would show."""
+    return log_in(chromium, live_server, username, locale, timezone_id="Asia/Yekaterinburg")
 
 
 def height(page, selector):

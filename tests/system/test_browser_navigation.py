@@ -4,7 +4,7 @@ the change trail, filters it and opens an object's History."""
 
 import pytest
 
-from tests.system.browser import PASSWORD, VIEWPORT
+from tests.system.browser import VIEWPORT, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -38,13 +38,7 @@ LOCALES = pytest.mark.parametrize("locale", list(WORDS))
 @pytest.fixture
 def open_page(chromium, live_server, tmp_path):
     def open_as(user, locale):
-        page = chromium.new_page(locale=locale, viewport=VIEWPORT)
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("input[type=submit]")
-        page.wait_for_selector("#user-tools")
-        return page
+        return log_in(chromium, live_server, user.username, locale)
 
     return open_as
 

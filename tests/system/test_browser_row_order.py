@@ -5,7 +5,7 @@ see positions 1…3 in that order, reorder and save again. Staff order a contact
 import pytest
 
 from callbacks.models import AgentGroup
-from tests.system.browser import PASSWORD, VIEWPORT
+from tests.system.browser import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 ROWS = "#destinations-group tbody tr.form-row:not(.empty-form)"
@@ -14,16 +14,6 @@ WORDS = {
     "ru-RU": {"up": "Переместить выше", "limit": "Не больше 10 номеров операторов"},
     "en-GB": {"up": "Move up", "limit": "At most 10 agents' numbers"},
 }
-
-
-def log_in(chromium, live_server, username, locale):
-    page = chromium.new_page(locale=locale, viewport=VIEWPORT)
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#user-tools")
-    return page
 
 
 def shown_order(page):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from callbacks.delivery import create
 from callbacks.models import CallbackRequest, CallbackStatus, ManagerReview
 from callbacks.models.call_log import person_name
-from tests.system.browser import PASSWORD, VIEWPORT
+from tests.system.browser import log_in as logged_in_page
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 NEEDS_MANAGER = "/admin/callbacks/callbackrequest/?needs_manager=1"
@@ -41,13 +41,7 @@ def shoot(tmp_path):
 @pytest.fixture
 def log_in(chromium, live_server):
     def open_as(user, locale):
-        page = chromium.new_page(locale=locale, viewport=VIEWPORT)
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("input[type=submit]")
-        page.wait_for_selector("#user-tools")
-        return page
+        return logged_in_page(chromium, live_server, user.username, locale)
 
     return open_as
 
