@@ -76,3 +76,16 @@ def pending_callbacks(count, agent_group, user):
     from callbacks.models import CallbackStatus
 
     return make_callbacks(count, agent_group, user, status=CallbackStatus.PENDING, queued_at=None)
+
+
+def working_every_day(agent_group, zone, opens, closes):
+    """`agent_group` in time zone `zone`, working from `opens` to `closes` every day."""
+    from callbacks.models import WorkingHours
+
+    agent_group.time_zone = zone
+    agent_group.save()
+    for weekday in range(7):
+        WorkingHours.objects.create(
+            agent_group=agent_group, weekday=weekday, opens=opens, closes=closes
+        )
+    return agent_group

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from callbacks.models import CallbackRequest, Holiday, WorkingHours
+from callbacks.models import CallbackRequest, Holiday
 from tests.admin_pages import call_back_url, contact_url
+from tests.helpers import working_every_day
 
 pytestmark = pytest.mark.django_db
 GROUP_ZONE = ZoneInfo("Asia/Yekaterinburg")  # UTC+5, the server's (tests) is Europe/Moscow, UTC+3
@@ -24,13 +25,7 @@ def staff_client(client, staff_user):
 @pytest.fixture
 def daytime_group(agent_group):
     """The agent group working 09:00–18:00 every day in Yekaterinburg."""
-    agent_group.time_zone = GROUP_ZONE.key
-    agent_group.save()
-    for weekday in range(7):
-        WorkingHours.objects.create(
-            agent_group=agent_group, weekday=weekday, opens=time(9), closes=time(18)
-        )
-    return agent_group
+    return working_every_day(agent_group, GROUP_ZONE.key, time(9), time(18))
 
 
 def group_day(days_ahead):

@@ -23,6 +23,17 @@ def log_in(chromium, live_server, username, locale, **page_options):
     return page
 
 
+def wait_for_the_outcome(page, words, timeout=LIVE_WAIT_MS):
+    """Until the contact page's newest callback shows `words` as its outcome, without a reload
+    (live.js)."""
+    page.wait_for_function(
+        "text => document.querySelector('#contact-callbacks tr.callback-row .callback-outcome')"
+        "?.innerText.includes(text)",
+        arg=words,
+        timeout=timeout,
+    )
+
+
 def screenshot_folder(tmp_path: Path) -> Path:
     """SCREENSHOTS_DIR when set (CI keeps it as an artefact), else the test's own folder."""
     folder = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)

@@ -13,8 +13,9 @@ from callbacks.call_events import receive_event
 from callbacks.dates import shown_datetime
 from callbacks.delivery import sending
 from callbacks.models import CallbackRequest, CallbackStatus, WorkingHours
+from tests.helpers import working_every_day
 from tests.integration.call_event_data import connected_events
-from tests.system.browser import PASSWORD, VIEWPORT
+from tests.system.browser import PASSWORD, VIEWPORT, wait_for_the_outcome
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 GROUP_ZONE = ZoneInfo("Asia/Yekaterinburg")  # UTC+5; the server's is Europe/Moscow, UTC+3
@@ -49,13 +50,7 @@ LOCALES = list(WORDS)
 
 @pytest.fixture
 def daytime_group(agent_group):
-    agent_group.time_zone = GROUP_ZONE.key
-    agent_group.save()
-    for weekday in range(7):
-        WorkingHours.objects.create(
-            agent_group=agent_group, weekday=weekday, opens=time(9), closes=time(18)
-        )
-    return agent_group
+    return working_every_day(agent_group, GROUP_ZONE.key, time(9), time(18))
 
 
 @pytest.fixture
@@ -152,12 +147,7 @@ def test_staff_call_now_and_see_it_placed_and_its_outcome_without_reloading(
 
     for payload in connected_events(callback.call_id):  # what Exolve posts
         receive_event(payload)
-    page.wait_for_function(
-        "text => document.querySelector('#contact-callbacks tr.callback-row .callback-outcome')"
-        "?.innerText.includes(text)",
-        arg=words["connected"],
-        timeout=LIVE_WAIT_MS,
-    )
+    wait_for_the_outcome(page, words["connected"], LIVE_WAIT_MS)
     assert page.evaluate("window.notReloaded") is True
     assert_inside_the_viewport(page, "#contact-callbacks table")
     shoot(page, tmp_path, f"contact-placed-{locale}")

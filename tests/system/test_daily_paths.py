@@ -17,14 +17,15 @@ from django.conf import settings
 from django.utils import timezone
 
 from callbacks.delivery.create import create_callback
-from callbacks.models import CallbackRequest, CallbackStatus, WorkingHours
-from tests.helpers import PROJECT, make_contact
+from callbacks.models import CallbackRequest, CallbackStatus
+from tests.helpers import PROJECT, make_contact, working_every_day
 from tests.integration.call_event_data import events_secret, live_events_url  # noqa: F401
 from tests.system.browser import (
     LIVE_WAIT_MS,
     log_in,
     right_edges_inside_the_viewport,
     screenshot_folder,
+    wait_for_the_outcome,
 )
 from tests.system.test_browser_row_order import (
     FIRST,
@@ -132,13 +133,7 @@ def late_morning_zone():
 @pytest.fixture
 def open_group(agent_group):
     """The demo-like group, open 08:00–20:00 every day in a zone where it is late morning now."""
-    agent_group.time_zone = late_morning_zone()
-    agent_group.save()
-    for weekday in range(7):
-        WorkingHours.objects.create(
-            agent_group=agent_group, weekday=weekday, opens=OPENS, closes=CLOSES
-        )
-    return agent_group
+    return working_every_day(agent_group, late_morning_zone(), OPENS, CLOSES)
 
 
 def section_captions(page):
@@ -168,12 +163,7 @@ def test_staff_call_now_see_it_placed_and_its_outcome_live_then_schedule_for_tom
     page.evaluate("window.notReloaded = true")  # gone if the page reloads
     # The worker sends it, Exolve (the sandbox) answers with a call id and posts the call's events.
     page.wait_for_selector("#contact-callbacks tr.status-placed", timeout=LIVE_WAIT_MS)
-    page.wait_for_function(
-        "text => document.querySelector('#contact-callbacks tr.callback-row .callback-outcome')"
-        "?.innerText.includes(text)",
-        arg=words["connected"],
-        timeout=LIVE_WAIT_MS,
-    )
+    wait_for_the_outcome(page, words["connected"])
     assert page.evaluate("window.notReloaded") is True
     callback = CallbackRequest.objects.get(contact=contact)
     assert callback.status == CallbackStatus.PLACED
