@@ -17,8 +17,9 @@ def shown_in_zone(value: datetime, zone_name: str) -> str:
     return f"{shown_datetime(value, ZoneInfo(zone_name))} ({zone_name})"
 
 
-# Dates a person may mean on our pages: outside them (year 1, year 9999) a time zone's offset
-# would overflow Python's datetime, so a form refuses them on the field instead.
+# Dates a person or Exolve may mean: outside them (year 1, year 9999) a time zone's offset would
+# overflow Python's datetime, so forms refuse them on the field and call events' times read as
+# unknown (outcomes.parse_time).
 PLAUSIBLE_YEARS = range(2000, 3000)
 
 

@@ -13,14 +13,15 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .dates import PLAUSIBLE_YEARS, plausible
 from .models import CallOutcome
 
 FIRST_LEG, SECOND_LEG = "A", "B"
 # An event as the outcome needs it: (event_side, type, occurred_at, payload).
 EventRow = tuple[str, str, datetime, dict[str, Any]]
-# Times outside these are nobody's call: far enough in to convert to any offset and back.
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-LATEST = datetime(3000, 1, 1, tzinfo=UTC)
+# Times outside dates.PLAUSIBLE_YEARS are nobody's call (and far enough in to convert to any offset
+# and back); a leg known to have rung, with no time yet, sorts as the earliest of them.
+EARLIEST = datetime(PLAUSIBLE_YEARS.start, 1, 1, tzinfo=UTC)
 # The longest talk believed, in ms (a week); a larger or negative "duration" is unknown.
 LONGEST_TALK_MS = 7 * 24 * 3600 * 1000
 CODE_MAX_LENGTH = 64  # of a hangup cause or a Q.850 cause as shown
@@ -83,7 +84,7 @@ def parse_time(value: Any) -> datetime | None:
         in_utc = parsed.astimezone(UTC)
     except (ValueError, OverflowError):
         return None
-    return parsed if EARLIEST <= in_utc < LATEST else None
+    return parsed if plausible(in_utc) else None
 
 
 def _talk_ms(value: Any) -> int | float | None:
