@@ -24,6 +24,7 @@ from .models import (
     CallbackRequest,
     CallbackStatus,
     CallEvent,
+    ContactLeg,
 )
 
 logger = logging.getLogger(__name__)
@@ -182,7 +183,7 @@ def _update_outcome(attempt: CallbackAttempt) -> None:
     # The row lock makes events of one call recompute one after another, each seeing the others.
     callback = (
         CallbackRequest.objects.select_for_update()
-        .only("request_body", "call_id")
+        .only("contact_leg", "call_id")
         .get(pk=attempt.callback_id)
     )
     if callback.call_id != attempt.call_id:
@@ -195,12 +196,8 @@ def _update_outcome(attempt: CallbackAttempt) -> None:
 
 
 def contact_is_first(callback: CallbackRequest) -> bool:
-    """Whether the contact was dialled on line_1 (leg A): from the body as it was sent."""
-    numbers = set(callback.numbers.values_list("number", flat=True))
-    return any(
-        destination["number"] in numbers
-        for destination in callback.request_body["line_1"]["destinations"]
-    )
+    """Whether the contact was dialled on line_1 (leg A), as recorded when it was made."""
+    return callback.contact_leg == ContactLeg.A
 
 
 def legs_of(callback: CallbackRequest) -> list[outcomes.Leg]:

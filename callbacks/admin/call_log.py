@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from .. import call_events
 from ..models import CallbackAttempt, CallbackRequest
 from ..numbers import readable_number
 from ..paging import EstimatedCountPaginator
@@ -26,7 +27,6 @@ from .callback_story import (
     attempt_story,
     body_story,
     callback_story,
-    contact_is_first,
     status_in_words,
 )
 from .list_filters import (
@@ -199,10 +199,10 @@ class CallbackAttemptAdmin(ReadOnlyAdmin[CallbackAttempt]):
     def legs(self, obj: CallbackAttempt) -> SafeString | str:
         if not obj.call_id:
             return ""
-        contact_first = contact_is_first(obj.callback)
+        contact_first = call_events.contact_is_first(obj.callback)
         story = attempt_story(obj, obj.callback, contact_first)
         return render_to_string("admin/callbacks/attempt_legs.html", {"story": story})
 
     @admin.display(description=_("request body sent"))
     def body(self, obj: CallbackAttempt) -> SafeString:
-        return readable_body(obj.request_body, contact_is_first(obj.callback))
+        return readable_body(obj.request_body, call_events.contact_is_first(obj.callback))

@@ -275,18 +275,9 @@ def status_in_words(callback: CallbackRequest) -> str:
     return _("%(status)s · %(detail)s") % {"status": status, "detail": lower_first(detail)}
 
 
-def contact_is_first(callback: CallbackRequest) -> bool:
-    """Whether line 1 rang the contact; False for a body not of our making (its story still
-    shows)."""
-    try:
-        return call_events.contact_is_first(callback)
-    except (LookupError, TypeError):
-        return False
-
-
 def callback_story(callback: CallbackRequest) -> dict[str, Any]:
     """What the callback's page tells, beyond its fields: its attempts and the body it sends."""
-    contact_first = contact_is_first(callback)
+    contact_first = call_events.contact_is_first(callback)
     return {
         "status_words": status_in_words(callback),
         "attempt_stories": attempt_stories(callback, contact_first),

@@ -20,6 +20,7 @@ from ..models import (
     CallbackRequest,
     CallbackStatus,
     Contact,
+    ContactLeg,
     Refusal,
 )
 from ..selectors import callback_lines
@@ -50,6 +51,7 @@ def create_callback(
         requested_by=requested_by,
         requested_at=now,
         scheduled_for=scheduled_for,
+        contact_leg=ContactLeg.A if agent_group.contact_first else ContactLeg.B,
         request_description=request_description,
         request_body=exolve.build_make_callback_body(
             agent_group=agent_group,

@@ -1,18 +1,22 @@
+from .attempts import AttemptResult, CallbackAttempt
 from .audio import Emotion, Lang, MediaResource, TtsPreset, TtsProvider, Voice
 from .call_log import (
     CALL_ID_MAX_LENGTH,
     OPEN_STATUSES,
     RINGING_STATUSES,
-    AttemptResult,
-    CallbackAttempt,
     CallbackNumber,
     CallbackRequest,
-    CallbackStatus,
-    CallOutcome,
-    ManagerReview,
-    Refusal,
     lower_first,
     person_name,
+)
+from .callback_states import (
+    CallbackStatus,
+    CallOutcome,
+    ContactLeg,
+    FinalState,
+    ManagerReview,
+    RedialStop,
+    Refusal,
 )
 from .configuration import (
     MAX_DESTINATIONS_PER_LINE,
@@ -28,12 +32,14 @@ from .contacts import MAX_NUMBERS_PER_CONTACT, Contact, ContactNumber
 from .do_not_call import DoNotCallNumber
 from .events import CallEvent, CallLeg
 from .heartbeat import SweeperHeartbeat
+from .redial_policy import REDIAL_KINDS, RedialPolicy, WhenClosed
 
 __all__ = [
     "CALL_ID_MAX_LENGTH",
     "MAX_DESTINATIONS_PER_LINE",
     "MAX_NUMBERS_PER_CONTACT",
     "OPEN_STATUSES",
+    "REDIAL_KINDS",
     "RINGING_STATUSES",
     "SIDES",
     "AgentGroup",
@@ -46,14 +52,18 @@ __all__ = [
     "CallbackRequest",
     "CallbackStatus",
     "Contact",
+    "ContactLeg",
     "ContactNumber",
     "Destination",
     "DoNotCallNumber",
     "Emotion",
+    "FinalState",
     "Holiday",
     "Lang",
     "ManagerReview",
     "MediaResource",
+    "RedialPolicy",
+    "RedialStop",
     "Refusal",
     "RingLogic",
     "SweeperHeartbeat",
@@ -61,6 +71,7 @@ __all__ = [
     "TtsProvider",
     "Voice",
     "Weekday",
+    "WhenClosed",
     "WorkingHours",
     "lower_first",
     "person_name",

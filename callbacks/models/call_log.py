@@ -1,6 +1,7 @@
-"""The call log: what happened. A callback (CallbackRequest) per "Call back" press, an attempt
-(CallbackAttempt) per MakeCallback sent to Exolve, and the customer numbers each callback rings
-(CallbackNumber, for the cooldown). Exolve's call events are in events.py.
+"""The call log: what happened. A callback (CallbackRequest) per "Call back" press, and the
+customer numbers each callback rings (CallbackNumber, for the cooldown). Its attempts, one per
+MakeCallback sent, are in attempts.py, Exolve's call events in events.py, its words in
+callback_states.py.
 
 Only the delivery package writes them (callbacks/delivery/); nobody edits them in the admin.
 """
@@ -15,46 +16,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import shown_datetime
+from .callback_states import (
+    CallbackStatus,
+    CallOutcome,
+    ContactLeg,
+    FinalState,
+    ManagerReview,
+    RedialStop,
+    Refusal,
+)
 from .configuration import AgentGroup
 from .contacts import Contact
-
-
-class CallbackStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")  # waiting for its time or a worker (first try or a retry)
-    SENDING = "sending", _("Sending")  # claimed by a worker, MakeCallback in flight
-    PLACED = "placed", _("Placed")  # Exolve accepted it and returned a call_id
-    FAILED = "failed", _("Failed")  # nothing was placed: refused by Exolve, or out of retries
-    UNKNOWN = "unknown", _("Result unknown")  # may have been placed; only a person places it again
-    CANCELLED = "cancelled", _("Cancelled")  # cancelled by staff before it was sent
-    REFUSED = "refused", _("Refused")  # stopped by our own limits; never sent
-
-
-class Refusal(models.TextChoices):
-    NUMBER_POLICY = "number_policy", _("Number not allowed")
-    DO_NOT_CALL = "do_not_call", _("Do-not-call list")
-    COOLDOWN = "cooldown", _("Number called recently")
-    HOURLY_LIMIT = "hourly_limit", _("Hourly limit of the user")
-    NO_OPENING = "no_opening", _("No working hours ahead")
-    GROUP_INACTIVE = "group_inactive", _("Agent group not active")
-
-
-class ManagerReview(models.TextChoices):
-    """A cooldown refusal staff handed over to a support manager, and what the manager decided."""
-
-    NONE = "", _("Not asked")
-    WAITING = "waiting", _("Waiting for a manager")
-    PLACED = "placed", _("Placed anyway")
-    DECLINED = "declined", _("Declined")
-
-
-class CallOutcome(models.TextChoices):
-    """What happened on a placed call, from Exolve's call events (callbacks/outcomes.py)."""
-
-    CONNECTED = "connected", _("Connected")
-    AGENTS_NO_ANSWER = "agents_no_answer", _("Agents did not answer")
-    CONTACT_NO_ANSWER = "contact_no_answer", _("Contact did not answer")
-    FAILED = "failed", _("Call failed")
-
 
 OPEN_STATUSES = [CallbackStatus.PENDING, CallbackStatus.SENDING]
 # Callbacks that did or may have rung the customer: what the cooldown counts.
@@ -145,6 +117,31 @@ class CallbackRequest(models.Model):
     )
     request_body = models.JSONField(
         _("request body"), help_text=_("The MakeCallback body, fixed when staff confirmed.")
+    )
+    contact_leg = models.CharField(
+        _("contact's line"),
+        max_length=1,
+        choices=ContactLeg.choices,
+        default=ContactLeg.B,
+        help_text=_("Which leg of the call is the contact, fixed when the callback is made."),
+    )
+    is_test = models.BooleanField(
+        _("test call"),
+        default=False,
+        help_text=_(
+            "Ticked: a support manager's test of the group, not a customer (never redialled)."
+        ),
+    )
+    placement_count = models.PositiveSmallIntegerField(
+        _("connection attempts"),
+        default=0,
+        help_text=_("Calls Exolve placed since the press, or since a person placed it again."),
+    )
+    final_state = models.CharField(
+        _("final state"), max_length=16, choices=FinalState.choices, blank=True
+    )
+    redial_stop = models.CharField(
+        _("why not redialled"), max_length=16, choices=RedialStop.choices, blank=True
     )
     attempt_count = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # Attempts of the current round: a person's "place again" starts a new one.
@@ -240,6 +237,16 @@ class CallbackRequest(models.Model):
                 fields=["refusal", "-requested_at"],
                 name="callbackrequest_refusal",
                 condition=~models.Q(refusal=""),
+            ),
+            models.Index(
+                fields=["final_state", "-requested_at"],
+                name="callbackrequest_final_state",
+                condition=~models.Q(final_state=""),
+            ),
+            models.Index(
+                fields=["-requested_at"],
+                name="callbackrequest_test",
+                condition=models.Q(is_test=True),
             ),
             models.Index(
                 fields=["handed_over_at"],
@@ -358,72 +365,3 @@ class CallbackNumber(models.Model):
 
     def __str__(self) -> str:
         return self.number
-
-
-class AttemptResult(models.TextChoices):
-    """What Exolve's answer to one attempt means (callbacks/exolve.py reads it)."""
-
-    SENDING = "sending", _("Sending")  # no answer yet
-    PLACED = "placed", _("Placed")
-    REJECTED = "rejected", _("Rejected")  # a final answer (400, 401, 403, 404): nothing was placed
-    TRANSIENT = (
-        "transient",
-        _("Transient error"),
-    )  # nothing placed (429, 503, no connection): retried
-    UNKNOWN = "unknown", _("Result unknown")  # the body may have been acted on: never retried alone
-
-
-class CallbackAttempt(models.Model):
-    """One MakeCallback HTTP request: saved before it is sent, completed when the answer comes."""
-
-    callback = models.ForeignKey(
-        CallbackRequest,
-        models.PROTECT,
-        related_name="attempts",
-        verbose_name=_("callback"),
-        db_index=False,
-    )
-    sequence = models.PositiveSmallIntegerField(
-        _("attempt no."), help_text=_("1 for the callback's first attempt, 2 for the next …")
-    )
-    request_description = models.CharField(
-        _("request description"),
-        max_length=64,
-        unique=True,
-        help_text=_(
-            "This attempt's own id, sent to Exolve: find the call in Exolve's records by it."
-        ),
-    )
-    started_at = models.DateTimeField(_("started at"), default=timezone.now)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    duration_ms = models.PositiveIntegerField(_("duration, ms"), null=True, blank=True)
-    request_body = models.JSONField(_("request body"))
-    result = models.CharField(
-        _("result"), max_length=16, choices=AttemptResult.choices, default=AttemptResult.SENDING
-    )
-    http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
-    response_body = models.TextField(_("response body"), blank=True)
-    call_id = models.CharField(_("call id"), max_length=CALL_ID_MAX_LENGTH, blank=True)
-    error = models.TextField(_("error"), blank=True)
-
-    class Meta:
-        ordering = ["-started_at", "-id"]
-        verbose_name = _("callback attempt")
-        verbose_name_plural = _("callback attempts")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["callback", "sequence"], name="callbackattempt_unique_sequence"
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["-started_at", "-id"], name="callbackattempt_recent"),
-            models.Index(fields=["result", "-started_at"], name="callbackattempt_result"),
-            models.Index(fields=["http_status", "-started_at"], name="callbackattempt_http_status"),
-            models.Index(fields=["call_id"], name="callbackattempt_call_id"),
-        ]
-
-    def __str__(self) -> str:
-        return _("Attempt %(sequence)d of callback %(callback)s") % {
-            "sequence": self.sequence,
-            "callback": self.callback_id,
-        }

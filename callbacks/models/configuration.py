@@ -18,6 +18,8 @@ from ..numbers import DIAL_NUMBER_REGEX, PHONE_DIGITS_REGEX, readable_number
 from .audio import MediaResource, TtsPreset
 from .constraints import dial_number_check, range_check, range_validators
 from .fields import DialNumberField, PhoneNumberField
+from .quiet_hours import ContactQuietHours
+from .redial_policy import RedialPolicy, redial_policy_checks
 
 MAX_DESTINATIONS_PER_LINE = 10
 RING_TIMEOUT_RANGE = _(
@@ -112,7 +114,7 @@ def validate_time_zone(value: str) -> None:
         )
 
 
-class AgentGroup(models.Model):
+class AgentGroup(RedialPolicy, ContactQuietHours, models.Model):
     """Who answers a callback and how each side of the call is dialled.
 
     The agents are dialled on line_1 and the contact on line_2, unless contact_first is set.
@@ -214,6 +216,7 @@ class AgentGroup(models.Model):
             range_check("agentgroup", "callback_resource_id", 1, 2**63 - 1),
             *[_side_audio_check(side) for side in SIDES],
             *[_side_display_number_check(side) for side in SIDES],
+            *redial_policy_checks("agentgroup"),
         ]
 
     def __str__(self) -> str:

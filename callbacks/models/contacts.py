@@ -1,12 +1,13 @@
 """The CRM side: the people staff call back."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from ..numbers import DIAL_NUMBER_REGEX, readable_number
-from .configuration import MAX_DESTINATIONS_PER_LINE
+from .configuration import MAX_DESTINATIONS_PER_LINE, validate_time_zone
 from .constraints import dial_number_check
 from .fields import CustomerNumberField
 
@@ -18,6 +19,24 @@ class Contact(models.Model):
     name = models.CharField(pgettext_lazy("person", "name"), max_length=200)
     company = models.CharField(_("company"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_(
+            "Where the contact is, e.g. Asia/Vladivostok. Empty: guessed from the phone number."
+        ),
+    )
+    test_caller = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="test_contact",
+        verbose_name=_("test calls of"),
+        help_text=_("Set for the contact a support manager's test calls ring; not a customer."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -8,7 +8,8 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import shown_datetime
-from .call_log import CALL_ID_MAX_LENGTH, CallbackAttempt
+from .attempts import CallbackAttempt
+from .call_log import CALL_ID_MAX_LENGTH
 
 # The event types Exolve documents, in words; a type it adds later is shown as sent.
 EVENT_TYPES = {

@@ -88,7 +88,7 @@ def test_the_outcome_of_each_kind_of_call(client, placed, events, outcome):
 def test_with_the_contact_dialled_first_a_silent_first_leg_is_the_contact(client, placed):
     body = placed.request_body
     body["line_1"], body["line_2"] = body["line_2"], body["line_1"]
-    CallbackRequest.objects.filter(pk=placed.pk).update(request_body=body)
+    CallbackRequest.objects.filter(pk=placed.pk).update(request_body=body, contact_leg="A")
     post(client, final(placed.call_id, "A", 30, cause="19", hangup="NO_ANSWER"))
     placed.refresh_from_db()
     assert placed.call_outcome == CallOutcome.CONTACT_NO_ANSWER
