@@ -154,6 +154,34 @@ class AgentGroupAdmin(RangeWords, ChangeHistoryAdmin[AgentGroup]):
                 ]
             },
         ),
+        (
+            _("Redialling"),
+            {
+                "description": _(
+                    "When a placed call does not connect, the callback may be placed again by "
+                    "itself after a delay, up to the most connection attempts and before the "
+                    "expiry. Test calls are never redialled."
+                ),
+                "fields": [
+                    ("redial_contact_no_answer", "redial_contact_no_answer_delay"),
+                    ("redial_agents_no_answer", "redial_agents_no_answer_delay"),
+                    ("redial_failed", "redial_failed_delay"),
+                    "max_attempts",
+                    "expiry_hours",
+                    "when_closed",
+                ],
+            },
+        ),
+        (
+            _("The contact's quiet hours"),
+            {
+                "description": _(
+                    "No call, redial or scheduled callback rings the contact outside these hours "
+                    "of the contact's own time."
+                ),
+                "fields": [("contact_calls_from", "contact_calls_until")],
+            },
+        ),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:

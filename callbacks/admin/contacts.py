@@ -54,6 +54,7 @@ class ContactNumberInline(OrderedContactNumbers[ContactNumber, Contact]):
 @admin.register(Contact)
 class ContactAdmin(TypedNumberSearch[Contact], ChangeHistoryAdmin[Contact]):
     list_display = ["name", "company", "updated_at"]
+    fields = ["name", "company", "time_zone", "notes"]
     search_fields = ["name", "company", "numbers__number"]
     number_search_field = "numbers__number"
     inlines = [ContactNumberInline]
