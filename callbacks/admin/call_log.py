@@ -35,6 +35,7 @@ from .list_filters import (
     NeedsManagerFilter,
     NoOutcomeReceivedFilter,
     RequestedByFilter,
+    TestCallFilter,
     attempt_result_words,
 )
 
@@ -74,6 +75,7 @@ class CallbackRequestAdmin(ReadOnlyAdmin[CallbackRequest]):
         "call_outcome",
         NoOutcomeReceivedFilter,
         NeedsManagerFilter,
+        TestCallFilter,
         "agent_group",
         ("requested_by", RequestedByFilter),
         ("requested_at", DateRangeFilter),
