@@ -107,7 +107,12 @@ def spoken_length_words(seconds: float) -> str:
         if seconds > TTS_MAX_SECONDS
         else gettext("about %(seconds)s s of the %(limit)s s Exolve allows")
     )
-    return template % {"seconds": number_format(seconds, 1), "limit": TTS_MAX_SECONDS}
+    return template % {"seconds": seconds_words(seconds), "limit": TTS_MAX_SECONDS}
+
+
+def seconds_words(seconds: float) -> str:
+    """To a tenth, rounded as tts_estimate.js rounds (Django's number_format cuts a float)."""
+    return number_format(round(seconds, 1), 1)
 
 
 def over_limit_warning(preset: TtsPreset) -> str:
@@ -117,7 +122,7 @@ def over_limit_warning(preset: TtsPreset) -> str:
         "%(characters)s characters or raise the speed, and try it with a test call."
     ) % {
         "preset": preset,
-        "seconds": number_format(preset.estimated_seconds, 1),
+        "seconds": seconds_words(preset.estimated_seconds),
         "speed": number_format(preset.speed),
         "limit": TTS_MAX_SECONDS,
         "characters": max_tts_characters(preset.speed, preset.lang),
