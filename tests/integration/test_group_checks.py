@@ -195,6 +195,7 @@ def test_the_test_contact_takes_the_number_typed_each_time(as_user, manager, age
     assert list(contact.numbers.values_list("number", flat=True)) == ["79165550001"]
     first, second = CallbackRequest.objects.order_by("id")
     assert list(first.numbers.values_list("number", flat=True)) == [STORED]  # fixed at the press
+    assert list(second.numbers.values_list("number", flat=True)) == ["79165550001"]
 
 
 @pytest.mark.parametrize(
@@ -271,9 +272,7 @@ def test_the_test_contact_is_not_in_the_contacts_list_search_or_call_back(
     assert CallbackRequest.objects.count() == 1  # the test call only
 
 
-def test_the_test_call_s_page_names_its_contact_without_a_dead_link(
-    client, auditor, test_contact
-):
+def test_the_test_call_s_page_names_its_contact_without_a_dead_link(client, auditor, test_contact):
     callback = CallbackRequest.objects.get()
     client.force_login(auditor)
     page = client.get(
@@ -320,4 +319,3 @@ def test_the_csv_says_which_calls_are_tests(client, auditor, both_kinds):
     assert sorted(line.split(";")[column] for line in lines[1:]) == ["No", "Yes"]
     default = client.get(reverse("call_log_csv"))
     assert len(b"".join(default.streaming_content).decode("utf-8-sig").splitlines()) == 2
-

@@ -26,12 +26,8 @@ def preset_data(**fields):
     }
 
 
-def test_the_form_shows_the_estimate_and_the_placeholders_it_may_use(
-    as_user, manager, tts_preset
-):
-    page = as_user(manager).get(
-        reverse("admin:callbacks_ttspreset_change", args=[tts_preset.pk])
-    )
+def test_the_form_shows_the_estimate_and_the_placeholders_it_may_use(as_user, manager, tts_preset):
+    page = as_user(manager).get(reverse("admin:callbacks_ttspreset_change", args=[tts_preset.pk]))
     text = page.content.decode()
     # 23 characters at 14 a second times 1.5
     assert '<span id="tts-estimate"' in text
