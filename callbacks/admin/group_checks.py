@@ -41,6 +41,7 @@ class RequestPreview:
     authorization: str = exolve.MASKED_AUTHORIZATION
     key_missing: bool = False
     body: SafeString | str = ""
+    spoken: list[tuple[str, str]] = field(default_factory=list)  # (line, its TTS text as said)
     sample: Contact | None = None
     problems: list[str] = field(default_factory=list)
 
@@ -69,6 +70,11 @@ def request_preview(agent_group: AgentGroup) -> RequestPreview:
         url=exolve.make_callback_url(settings.EXOLVE_API_URL),
         key_missing=not settings.EXOLVE_API_KEY,
         body=pretty_json(body),
+        spoken=[
+            (line, body[line]["audio"]["tts"]["text"])
+            for line in ("line_1", "line_2")
+            if "tts" in body[line].get("audio", {})
+        ],
         sample=contact,
     )
 

@@ -72,6 +72,7 @@ def test_the_group_s_page_shows_the_request_the_worker_would_send_with_the_key_m
     assert shown["request_description"].startswith("callback-")
     assert shown["line_2"]["destinations"] == [{"number": "79000000000", "timeout": 30}]
     assert shown["line_2"]["audio"]["tts"]["text"] == "Sample Customer, вам звонят из «Example Ltd»"
+    assert 'class="preview-spoken">Sample Customer, вам звонят из «Example Ltd»<' in page
     assert not Contact.objects.exists()  # the sample is never saved
 
 
