@@ -9,9 +9,12 @@ from django.conf import settings
 
 from callbacks.models import CallbackRequest, CallbackStatus, Contact
 from tests.integration.call_event_data import events_secret, live_events_url  # noqa: F401
+from tests.system import test_daily_paths as daily_paths
 from tests.system.browser import LIVE_WAIT_MS, log_in, right_edges_inside_the_viewport
-from tests.system.test_daily_paths import exolve, open_group, shots, worker  # noqa: F401
 
+# The daily paths' real worker, the sandbox posting events back, its open group and screenshots.
+worker, exolve = daily_paths.worker, daily_paths.exolve
+open_group, shots = daily_paths.open_group, daily_paths.shots
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 WORDS = {
