@@ -104,18 +104,20 @@ class GroupChecks(admin.ModelAdmin[AgentGroup]):
         )
         return [test_call, *super().get_urls()]
 
-    def change_view(
+    def render_change_form(
         self,
         request: HttpRequest,
-        object_id: str,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
         form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
+        obj: AgentGroup | None = None,
     ) -> HttpResponse:
-        group = self.get_object(request, unquote(object_id))
-        context = dict(extra_context or {})
-        if group is not None and request.method == "GET":
-            context |= self._checks_context(request, group, context.get("test_call_form"))
-        return super().change_view(request, object_id, form_url, context)
+        """A saved group's page, as read, with its checks (not while its own form is posted)."""
+        if obj is not None and request.method == "GET":
+            checks = self._checks_context(request, obj, context.get("test_call_form"))
+            context = {**context, **checks}
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _checks_context(
         self, request: HttpRequest, group: AgentGroup, form: TestCallForm | None

@@ -7,23 +7,16 @@ from django.contrib.messages import WARNING
 from django.urls import reverse
 
 from callbacks.models import TtsPreset
+from tests.admin_pages import preset_data
+
+GREETING = "Здравствуйте, {name}! Вам перезванивает служба поддержки."
 
 pytestmark = pytest.mark.django_db
 ADD = reverse("admin:callbacks_ttspreset_add")
 
 
-def preset_data(**fields):
-    return {
-        "name": "Приветствие",
-        "text": "Здравствуйте, {name}! Вам перезванивает служба поддержки.",
-        "voice": "1",
-        "lang": "1",
-        "volume": "-19",
-        "speed": "1.0",
-        "emotion": "1",
-        "provider": "1",
-        **fields,
-    }
+def greeting(**fields):
+    return preset_data(**{"name": "Приветствие", "text": GREETING, **fields})
 
 
 def test_the_form_shows_the_estimate_and_the_placeholders_it_may_use(as_user, manager, tts_preset):
@@ -43,13 +36,13 @@ def test_an_add_form_has_the_estimate_for_the_script_to_fill(as_user, manager):
 
 
 def test_a_text_within_the_limit_saves_without_a_warning(as_user, manager):
-    response = as_user(manager).post(ADD, preset_data(), follow=True)
+    response = as_user(manager).post(ADD, greeting(), follow=True)
     assert TtsPreset.objects.filter(name="Приветствие").exists()
     assert [m.level for m in response.context["messages"]] == [25]  # success only
 
 
 def test_a_text_over_the_estimate_is_saved_with_a_warning_naming_it(as_user, manager):
-    response = as_user(manager).post(ADD, preset_data(text="слово " * 60), follow=True)
+    response = as_user(manager).post(ADD, greeting(text="слово " * 60), follow=True)
     preset = TtsPreset.objects.get(name="Приветствие")
     assert len(preset.text) == 359
     warnings = [str(m) for m in response.context["messages"] if m.level == WARNING]
@@ -62,7 +55,7 @@ def test_a_text_over_the_estimate_is_saved_with_a_warning_naming_it(as_user, man
 
 def test_english_reads_a_little_faster(as_user, manager):
     response = as_user(manager).post(
-        ADD, preset_data(text="word " * 70, lang="2"), follow=True
+        ADD, greeting(text="word " * 70, lang="2"), follow=True
     )  # 349 characters: 23.3 s at 15 a second
     assert not [m for m in response.context["messages"] if m.level == WARNING]
 
@@ -75,7 +68,7 @@ def test_english_reads_a_little_faster(as_user, manager):
     ],
 )
 def test_an_unknown_placeholder_is_an_error_on_the_text(as_user, manager, text, message):
-    response = as_user(manager).post(ADD, preset_data(text=text))
+    response = as_user(manager).post(ADD, greeting(text=text))
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert list(errors) == ["text"]
