@@ -56,7 +56,8 @@ def test_the_group_s_page_shows_the_request_the_worker_would_send_with_the_key_m
     assert response.status_code == 200
     assert settings.EXOLVE_API_KEY not in page
     assert "Bearer ••••••" in page
-    assert 'class="preview-method">POST<' in page
+    assert 'class="preview-method"><code>POST</code><' in page
+    assert "<code>Authorization: Bearer ••••••</code>" in page
     assert f"{settings.EXOLVE_API_URL.rstrip('/')}/call/v1/MakeCallback" in page
 
     shown = preview_of(response)
