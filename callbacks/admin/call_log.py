@@ -72,6 +72,7 @@ class CallbackRequestAdmin(ReadOnlyAdmin[CallbackRequest]):
         "status",
         "refusal",
         "call_outcome",
+        "final_state",
         NoOutcomeReceivedFilter,
         NeedsManagerFilter,
         "agent_group",
