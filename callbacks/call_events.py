@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import call_legs, locks, log_context, outcomes, untrusted_json
+from . import call_legs, locks, log_context, outcomes, redial, untrusted_json
 from .models import (
     CALL_ID_MAX_LENGTH,
     CallbackAttempt,
@@ -183,16 +183,42 @@ def _update_outcome(attempt: CallbackAttempt) -> None:
     # The row lock makes events of one call recompute one after another, each seeing the others.
     callback = (
         CallbackRequest.objects.select_for_update()
-        .only("contact_leg", "call_id")
+        .only(*OUTCOME_FIELDS)
         .get(pk=attempt.callback_id)
     )
-    if callback.call_id != attempt.call_id:
-        return  # an earlier call of a callback placed again: its events stay on its attempt
+    if callback.call_id != attempt.call_id or not _outcome_still_open(callback):
+        return  # an earlier call of the callback, or one whose fate is decided: kept as it is
     (first, second), finals = call_legs.legs(attempt.call_id)
-    CallbackRequest.objects.filter(pk=callback.pk).update(
-        call_outcome=outcomes.call_outcome(first, second, contact_first=contact_is_first(callback)),
-        final_event_at=max(finals) if finals and outcomes.is_final(first, second) else None,
-    )
+    outcome = outcomes.call_outcome(first, second, contact_first=contact_is_first(callback))
+    final = bool(finals) and outcomes.is_final(first, second)
+    changes: dict[str, Any] = {
+        "call_outcome": outcome,
+        "final_event_at": max(finals) if final else None,
+    }
+    if outcome and outcomes.is_settled(first, second):
+        changes |= redial.after_outcome(callback, outcome, timezone.now())
+    # Under the lock nothing moved it since the check; the condition says what the step needs.
+    CallbackRequest.objects.filter(
+        pk=callback.pk, status=CallbackStatus.PLACED, final_state=""
+    ).update(**changes)
+
+
+OUTCOME_FIELDS = [
+    "contact_leg",
+    "call_id",
+    "status",
+    "final_state",
+    "is_test",
+    "placement_count",
+    "requested_at",
+    "agent_group",
+    "contact",
+]
+
+
+def _outcome_still_open(callback: CallbackRequest) -> bool:
+    """Its latest call was placed and nothing about its fate is decided yet."""
+    return callback.status == CallbackStatus.PLACED and not callback.final_state
 
 
 def contact_is_first(callback: CallbackRequest) -> bool:

@@ -11,7 +11,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import CallbackNumber, CallbackRequest, CallbackStatus, CallOutcome, Refusal
+from .models import (
+    CallbackNumber,
+    CallbackRequest,
+    CallbackStatus,
+    CallOutcome,
+    FinalState,
+    RedialStop,
+    Refusal,
+)
 from .numbers import spaced_number
 
 # Excel in a Russian locale splits CSV on ";" (its list separator), not on ",".
@@ -56,10 +64,12 @@ def _text(value: str) -> str:
 
 
 def _columns(now: datetime) -> list[Column]:
-    status, refusal, outcome = (
+    status, refusal, outcome, final_state, redial_stop = (
         _labels(CallbackStatus.choices),
         _labels(Refusal.choices),
         _labels(CallOutcome.choices),
+        _labels(FinalState.choices),
+        _labels(RedialStop.choices),
     )
     yes, no = _("Yes"), _("No")
     return [
@@ -76,6 +86,9 @@ def _columns(now: datetime) -> list[Column]:
         (_("Status"), lambda c: status[c.status]),
         (_("Refusal"), lambda c: refusal.get(c.refusal, "")),
         (_("Call outcome"), lambda c: str(c.describe_outcome(outcome, now))),
+        (_("Final state"), lambda c: final_state.get(c.final_state, "")),
+        (_("Connection attempts"), lambda c: c.placement_count),
+        (_("Why not placed again"), lambda c: redial_stop.get(c.redial_stop, "")),
         (_("Call id"), lambda c: _text(c.call_id)),
         (_("Attempts"), lambda c: c.attempt_count),
         (_("Error"), lambda c: _text(c.error)),

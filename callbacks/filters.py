@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import DateRangeWidget
 
 from . import call_events
-from .models import AgentGroup, CallbackNumber, CallbackRequest, CallbackStatus, CallOutcome
+from .models import (
+    AgentGroup,
+    CallbackNumber,
+    CallbackRequest,
+    CallbackStatus,
+    CallOutcome,
+    FinalState,
+)
 from .numbers import normalize_typed_or_stored_number
 
 NO_OUTCOME = "no_outcome"
@@ -59,6 +66,9 @@ class CallLogFilter(django_filters.FilterSet):
         method="filter_outcome",
         label=_("Call outcome"),
         empty_label=ANY,
+    )
+    final_state = django_filters.ChoiceFilter(
+        choices=FinalState.choices, label=_("Final state"), empty_label=ANY
     )
     agent_group = django_filters.ModelChoiceFilter(
         queryset=AgentGroup.objects.order_by("name"), label=_("Agent group"), empty_label=ANY

@@ -151,6 +151,13 @@ def is_final(first: Leg, second: Leg) -> bool:
     return first.final and (second.final or not second.rang)
 
 
+def is_settled(first: Leg, second: Leg) -> bool:
+    """Nothing more will come that could change the outcome: both legs ended, or the first ended
+    unanswered (the second is never rung then). A first leg that answered and ended while the
+    second has not rung yet is not settled: the second leg's events may still be on their way."""
+    return first.final and (second.final or (not first.answered and not second.rang))
+
+
 def latest_end(request_body: dict[str, Any], placed_at: datetime) -> datetime:
     """When a placed call has surely ended: every destination rung in turn, then the longest
     talk."""

@@ -30,6 +30,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="URL",
         help="POST Exolve's Callback Call Events for each accepted call to this URL (default: off)",
     )
+    parser.add_argument(
+        "--miss",
+        action="append",
+        default=[],
+        metavar="NUMBER:N",
+        type=_miss,
+        help="the contact at NUMBER (international digits) does not answer its first N calls",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request (never its key)")
     args = parser.parse_args(argv)
     if not args.api_key:
@@ -37,6 +45,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     if args.events_url is not None and not is_events_url(args.events_url):
         parser.error("--events-url must be an http:// or https:// URL")
     return args
+
+
+def _miss(value: str) -> tuple[str, int]:
+    number, _sep, count = value.partition(":")
+    if not number.isdigit() or not count.isdigit():
+        raise argparse.ArgumentTypeError(f"expected NUMBER:N, e.g. 79123456789:1, not {value!r}")
+    return number, int(count)
 
 
 def _is_loopback(host: str) -> bool:
@@ -58,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         warning = f"warning: {args.host} is not loopback and /_sandbox/ has no authentication"
         print(warning, file=sys.stderr)
     server = make_server(args.host, args.port, args.api_key, args.events_url)
+    if args.miss:
+        server.state.set_defaults({"contact_misses": dict(args.miss)})
     signal.signal(signal.SIGTERM, _stop)
     print(f"Exolve sandbox listening on {server.url}", flush=True)
     try:

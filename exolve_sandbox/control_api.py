@@ -21,6 +21,10 @@ def _is_scenario(value: object) -> bool:
     return isinstance(value, str) and value in SCENARIOS
 
 
+def _is_misses(value: object) -> bool:
+    return is_int(value) and 0 <= value <= 100
+
+
 CONFIG_OPTIONS: dict[str, Callable[[Any], bool]] = {
     "delay_ms": lambda v: is_int(v) and v >= 0,
     "fail_rate": lambda v: is_number(v) and 0 <= v <= 1,
@@ -32,6 +36,10 @@ CONFIG_OPTIONS: dict[str, Callable[[Any], bool]] = {
     "scenario": _is_scenario,
     "duplicate_events": lambda v: isinstance(v, bool),
     "shuffle_events": lambda v: isinstance(v, bool),
+    "contact_misses": lambda v: (
+        _is_misses(v)
+        or (isinstance(v, dict) and all(isinstance(k, str) and _is_misses(n) for k, n in v.items()))
+    ),
 }
 
 SCRIPT_OPTIONS: dict[str, Callable[[Any], bool]] = {

@@ -27,6 +27,7 @@ class Config(TypedDict):
     scenario: str
     duplicate_events: bool
     shuffle_events: bool
+    contact_misses: "int | dict[str, int]"
 
 
 class ConfigChanges(TypedDict, total=False):
@@ -41,6 +42,7 @@ class ConfigChanges(TypedDict, total=False):
     scenario: str
     duplicate_events: bool
     shuffle_events: bool
+    contact_misses: "int | dict[str, int]"
 
 
 class ConfigOptions(ConfigChanges, total=False):
@@ -85,6 +87,10 @@ DEFAULT_CONFIG: Config = {
     "scenario": "connected",
     "duplicate_events": False,
     "shuffle_events": False,
+    # The contact does not answer the first N calls to its numbers (the line the scenarios ring
+    # second), then the scenario above: how a redial is tried out. N for every contact, or
+    # {number: N} for some.
+    "contact_misses": 0,
 }
 
 
@@ -104,6 +110,7 @@ class SandboxState:
             self._random = random.Random()
             self._log: deque[ReceivedRequest] = deque(maxlen=MAX_LOGGED_REQUESTS)
             self._scenarios: deque[str] = deque()
+            self._calls_to: dict[tuple[str, ...], int] = {}
             self._events: deque[SentEvent] = deque(maxlen=MAX_LOGGED_EVENTS)
             self._failed_events = 0
             self._generation += 1
@@ -156,7 +163,7 @@ class SandboxState:
             config = self._config
             if not config["events_url"]:
                 return None
-            scenario = self._scenarios.popleft() if self._scenarios else config["scenario"]
+            scenario = self._scenarios.popleft() if self._scenarios else self._scenario_for(body)
             delay = config["events_delay_ms"] / 1000
             dialled_at = datetime.now(UTC) + timedelta(seconds=delay)
             events = call_events(call_id, body, scenario, config["talk_ms"], dialled_at)
@@ -165,6 +172,28 @@ class SandboxState:
             if config["shuffle_events"]:
                 self._random.shuffle(events)
             return Job(time.monotonic() + delay, config["events_url"], self._generation, events)
+
+    def _scenario_for(self, body: dict[str, Any]) -> str:
+        """The configured scenario, unless the contact is still to miss this call (lock held)."""
+        line = body.get("line_2")
+        destinations = line.get("destinations") if isinstance(line, dict) else None
+        numbers = (
+            tuple(str(d.get("number")) for d in destinations or [] if isinstance(d, dict))
+            if isinstance(destinations, list)
+            else ()
+        )
+        calls = self._calls_to.get(numbers, 0)
+        self._calls_to[numbers] = calls + 1
+        misses = self._config["contact_misses"]
+        if isinstance(misses, dict):
+            misses = max((misses.get(number, 0) for number in numbers), default=0)
+        return "contact_no_answer" if calls < misses else self._config["scenario"]
+
+    def set_defaults(self, changes: ConfigChanges) -> None:
+        """Change what the config is after every reset, and the config now."""
+        with self._lock:
+            self._defaults.update(changes)
+            self._config.update(changes)
 
     def is_current(self, generation: int) -> bool:
         with self._lock:

@@ -40,6 +40,19 @@ def destination_rows(*numbers, timeout="30"):
     ]
 
 
+# The redial policy as a new group's form shows it: never redial.
+REDIAL_POLICY_DEFAULTS = {
+    "redial_contact_no_answer_delay": "15",
+    "redial_agents_no_answer_delay": "5",
+    "redial_failed_delay": "30",
+    "max_attempts": "1",
+    "expiry_hours": "24",
+    "when_closed": "wait",
+    "contact_calls_from": "",
+    "contact_calls_until": "",
+}
+
+
 def group_data(destinations=None, working_hours=None, holidays=None, **fields):
     """A complete, valid agent group add form; override any field with keyword arguments."""
     data = {
@@ -58,6 +71,7 @@ def group_data(destinations=None, working_hours=None, holidays=None, **fields):
         "contact_media_resource": "",
         "contact_tts_preset": "",
         "time_zone": "Europe/Moscow",
+        **REDIAL_POLICY_DEFAULTS,
         **fields,
     }
     if destinations is None:

@@ -73,6 +73,7 @@ class CallbackRequestAdmin(ReadOnlyAdmin[CallbackRequest]):
         "status",
         "refusal",
         "call_outcome",
+        "final_state",
         NoOutcomeReceivedFilter,
         NeedsManagerFilter,
         TestCallFilter,

@@ -75,6 +75,20 @@ CALLBACK_ACTIONS = {
             _("The callback is queued again."),
         ),
         CallbackAction(
+            "place-again-not-reached",
+            Step.RETRY_NOT_REACHED,
+            _("Place again"),
+            _("Place the callback again"),
+            _(
+                "Nobody answered on its last call. It will ring the agents and the customer once "
+                "more, and the group's redial policy counts its attempts anew."
+            ),
+            _("Place it again"),
+            PLACE_CALLBACK,
+            staff_actions.place_again,
+            _("The callback is queued again."),
+        ),
+        CallbackAction(
             "place-anyway",
             Step.PLACE_ANYWAY,
             _("Place anyway"),

@@ -3,7 +3,7 @@ words, and the MakeCallback body it sent as a table a person reads (numbers as p
 ring logic in words, audio by name)."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from .. import call_events, call_legs, outcomes
 from ..dates import shown_in_zone
 from ..models import (
+    AttemptResult,
     CallbackAttempt,
     CallbackRequest,
     CallbackStatus,
@@ -109,15 +110,21 @@ class AttemptStory:
     result: str
     legs: list[LegStory]
     outcome: str
+    placement: int | None = None  # its number among the callback's placed calls, if placed
 
 
 def attempt_stories(callback: CallbackRequest, contact_first: bool) -> list[AttemptStory]:
     """The callback's attempts in order, each with its legs and outcome if it got a call id (a
     query per such attempt: a callback has a few)."""
-    return [
-        attempt_story(attempt, callback, contact_first)
-        for attempt in callback.attempts.order_by("sequence")
-    ]
+    stories = []
+    placements = 0
+    for attempt in callback.attempts.order_by("sequence"):
+        story = attempt_story(attempt, callback, contact_first)
+        if attempt.result == AttemptResult.PLACED:
+            placements += 1
+            story = replace(story, placement=placements)
+        stories.append(story)
+    return stories
 
 
 def attempt_story(
@@ -261,18 +268,25 @@ def _as_int(value: Any) -> int:
 
 def status_in_words(callback: CallbackRequest) -> str:
     """The status with what says more about it, e.g. «Совершён · клиент не ответил», «Отклонён:
-    номеру недавно звонили; ждёт решения руководителя поддержки (попросил(а) Анна)»."""
+    номеру недавно звонили; ждёт решения руководителя поддержки (попросил(а) Анна)», «Ожидает ·
+    клиент не ответил · попытка дозвона 2 из 3 — 14:20 (Europe/Moscow)»."""
     status = callback.status_text  # refused: with its reason and what a support manager decided
-    detail = ""
     if callback.status == CallbackStatus.REFUSED:
         return status
-    if outcome := callback.outcome_text:
-        detail = outcome
+    details = [callback.outcome_text, callback.final_state_text]
+    if callback.is_redial and callback.next_attempt_at:
+        details.append(
+            _("connection attempt %(number)d of %(most)d at %(time)s")
+            % {
+                "number": callback.placement_count + 1,
+                "most": callback.agent_group.max_attempts,
+                "time": group_time(callback),
+            }
+        )
     elif callback.is_scheduled and callback.next_attempt_at:
-        detail = _("due %(time)s") % {"time": group_time(callback)}
-    if not detail:
-        return status
-    return _("%(status)s · %(detail)s") % {"status": status, "detail": lower_first(detail)}
+        details.append(_("due %(time)s") % {"time": group_time(callback)})
+    words = [status, *(lower_first(detail) for detail in details if detail)]
+    return " · ".join(words)
 
 
 def callback_story(callback: CallbackRequest) -> dict[str, Any]:
@@ -280,6 +294,7 @@ def callback_story(callback: CallbackRequest) -> dict[str, Any]:
     contact_first = call_events.contact_is_first(callback)
     return {
         "status_words": status_in_words(callback),
+        "redial_stop": lower_first(str(callback.get_redial_stop_display())),
         "attempt_stories": attempt_stories(callback, contact_first),
         "body": body_story(callback.request_body, contact_first),
         "raw_body": pretty_json(callback.request_body),

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -123,6 +124,11 @@ def _callback_changes(
         grace = timedelta(seconds=settings.CALLBACK_OUTCOME_GRACE)
         expected = outcomes.latest_end(callback.request_body, finished_at) + grace
         changes["outcome_expected_by"] = expected
+        changes["placement_count"] = F("placement_count") + 1
+    if answer.call_id or decision.status != CallbackStatus.PENDING:
+        # A new call (or none): the previous placement's outcome is its attempt's, not the
+        # callback's any more (the events of this call, linked below, give the new one).
+        changes.update(call_outcome="", final_event_at=None)
     if decision.retry_in is None:
         changes["finished_at"] = finished_at
         return changes, None

@@ -16,18 +16,33 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import exolve, limits, log_context, metrics
-from ..models import AttemptResult, CallbackAttempt, CallbackRequest, CallbackStatus
+from .. import exolve, limits, log_context, metrics, redial
+from ..models import (
+    AttemptResult,
+    CallbackAttempt,
+    CallbackRequest,
+    CallbackStatus,
+    RedialStop,
+    Refusal,
+)
 from . import queue
 from .recording import record
 from .send_threads import SendThreads, send_threads
 from .transitions import Step, guard
 
 logger = logging.getLogger(__name__)
+# A redial stopped where a press would be refused.
+REDIAL_STOP_FOR = {
+    Refusal.GROUP_INACTIVE: RedialStop.GROUP_INACTIVE,
+    Refusal.DO_NOT_CALL: RedialStop.DO_NOT_CALL,
+}
 
 # What sending and recording need (the group itself is loaded only for a retry's working hours).
 CLAIM_FIELDS = [
     "agent_group_id",
+    "contact_id",
+    "requested_at",
+    "placement_count",
     "request_description",
     "request_body",
     "attempt_count",
@@ -115,6 +130,7 @@ def claim(callback_ids: Sequence[int], now: datetime) -> list[CallbackAttempt]:
         .only(*CLAIM_FIELDS)
         .order_by("pk")
     )
+    callbacks = [callback for callback in callbacks if not _redial_stopped(callback, now)]
     if not callbacks:
         return []
     CallbackRequest.objects.filter(pk__in=[callback.pk for callback in callbacks]).update(
@@ -126,6 +142,26 @@ def claim(callback_ids: Sequence[int], now: datetime) -> list[CallbackAttempt]:
     return CallbackAttempt.objects.bulk_create(
         [_next_attempt(callback, now) for callback in callbacks]
     )
+
+
+def _redial_stopped(callback: CallbackRequest, now: datetime) -> bool:
+    """A redial that something stopped since it was decided (the contact's numbers changed, the
+    expiry passed): it ends with the placement before it. The callback is locked."""
+    if not redial.is_redial(callback):
+        return False
+    stop = redial.stop_now(callback, now)
+    return stop is not None and stop_redial(callback.pk, stop, now)
+
+
+def stop_redial(callback_id: int, stop: RedialStop, now: datetime) -> bool:
+    stopped = CallbackRequest.objects.filter(
+        guard(Step.STOP_REDIAL, CallbackStatus.PLACED), pk=callback_id
+    ).update(
+        status=CallbackStatus.PLACED, next_attempt_at=None, finished_at=now, **redial.stopped(stop)
+    )
+    if stopped:
+        logger.info("Callback %s: redial stopped (%s)", callback_id, stop)
+    return bool(stopped)
 
 
 def _next_attempt(callback: CallbackRequest, now: datetime) -> CallbackAttempt:
@@ -176,6 +212,9 @@ def _refuse_at_claim(callback_id: int, now: datetime) -> bool:
     refusal = limits.refusal_at_claim(callback_id)
     if refusal is None:
         return False
+    if CallbackRequest.objects.filter(pk=callback_id, placement_count__gt=0).exists():
+        stop_redial(callback_id, REDIAL_STOP_FOR[refusal[0]], now)
+        return True
     refused = CallbackRequest.objects.filter(
         guard(Step.REFUSE, CallbackStatus.REFUSED), pk=callback_id
     ).update(status=CallbackStatus.REFUSED, refusal=refusal[0], error=refusal[1], finished_at=now)

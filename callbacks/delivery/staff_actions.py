@@ -10,12 +10,19 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import limits, locks, log_context
-from ..models import CallbackRequest, CallbackStatus, ContactNumber, ManagerReview
+from ..models import (
+    CallbackRequest,
+    CallbackStatus,
+    ContactNumber,
+    FinalState,
+    ManagerReview,
+    RedialStop,
+)
 from ..permissions import OVERRIDE_COOLDOWN
 from ..selectors import callback_lines
 from . import queue
@@ -31,7 +38,16 @@ def cancel_callback(callback: CallbackRequest, user: User) -> None:
     with log_context.about_callback(callback.pk):
         cancelled = CallbackRequest.objects.filter(
             guard(Step.CANCEL, CallbackStatus.CANCELLED), pk=callback.pk
-        ).update(status=CallbackStatus.CANCELLED, finished_at=timezone.now(), decided_by=user)
+        ).update(
+            status=CallbackStatus.CANCELLED,
+            finished_at=timezone.now(),
+            decided_by=user,
+            final_state=FinalState.CANCELLED,
+            # A redial waiting (its placement before it stands) says why it never went out.
+            redial_stop=Case(
+                When(placement_count__gt=0, then=Value(RedialStop.CANCELLED)), default=Value("")
+            ),
+        )
         if not cancelled:
             raise ValidationError(
                 _("This callback is no longer waiting, so it cannot be cancelled."),
@@ -41,16 +57,21 @@ def cancel_callback(callback: CallbackRequest, user: User) -> None:
 
 
 def place_again(callback: CallbackRequest, user: User) -> None:
-    """A person who checked the unknown result asks for the call once more: a new round."""
+    """A person asks for the call once more, after an unknown result or a callback not reached:
+    a new round, and the redial policy's count starts anew."""
+    step = Step.PLACE_AGAIN if callback.status == CallbackStatus.UNKNOWN else Step.RETRY_NOT_REACHED
     with log_context.about_callback(callback.pk):
         _reopen(
             callback,
             user,
-            Step.PLACE_AGAIN,
-            _("Only a callback whose result is unknown can be placed again."),
+            step,
+            _("Only a callback whose result is unknown, or one not reached, can be placed again."),
             round_first_attempt=F("attempt_count") + 1,
             round_started_at=None,
             claimed_at=None,
+            placement_count=0,
+            final_state="",
+            redial_stop="",
         )
 
 

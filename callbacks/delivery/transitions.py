@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from ..models import CallbackRequest, CallbackStatus, ManagerReview, Refusal
+from ..models import CallbackRequest, CallbackStatus, FinalState, ManagerReview, Refusal
 
 PENDING = CallbackStatus.PENDING
 SENDING = CallbackStatus.SENDING
@@ -35,6 +35,9 @@ class Step(StrEnum):
     PLACE_ANYWAY = "place anyway"  # a support manager overrides the cooldown
     HAND_OVER = "hand over"  # staff ask a support manager to decide on a cooldown refusal
     DECLINE = "decline"  # the support manager asked keeps it refused
+    REDIAL = "redial"  # its call did not connect and the group's policy places it again
+    STOP_REDIAL = "stop redial"  # a redial due, stopped at its claim (callbacks/redial.py)
+    RETRY_NOT_REACHED = "place again (not reached)"  # a person places a not-reached one again
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,15 @@ TRANSITIONS: dict[Step, Rule] = {
         frozenset({(REFUSED, REFUSED)}),
         {"refusal": Refusal.COOLDOWN, "manager_review": ManagerReview.WAITING},
     ),
+    # Made by callbacks/call_events.py under the callback's row lock, with this condition (it
+    # sits below the delivery package, so it spells the condition out itself).
+    Step.REDIAL: Rule(frozenset({(PLACED, PENDING)}), {"final_state": ""}),
+    # The placement before it stands: the callback goes back to placed, with its final state.
+    Step.STOP_REDIAL: Rule(frozenset({(PENDING, PLACED)}), {"placement_count__gt": 0}),
+    Step.RETRY_NOT_REACHED: Rule(
+        frozenset({(PLACED, PENDING)}),
+        {"final_state__in": [FinalState.NOT_REACHED, FinalState.EXPIRED]},
+    ),
 }
 
 
@@ -96,9 +108,31 @@ def allows(step: Step, callback: CallbackRequest) -> bool:
     """Whether `step` may change this callback at all: what the admin offers (the UPDATE still
     decides)."""
     rule = TRANSITIONS[step]
-    if any(getattr(callback, name) != value for name, value in rule.only_if.items()):
+    if not all(_holds(callback, lookup, value) for lookup, value in rule.only_if.items()):
         return False
     return any(source == callback.status for source, _to in rule.moves)
+
+
+def _holds(callback: CallbackRequest, lookup: str, value: Any) -> bool:
+    """One condition of `only_if` (a field, or field__in / field__gt) on a loaded callback."""
+    name, _sep, operator = lookup.partition("__")
+    actual = getattr(callback, name)
+    if operator == "in":
+        return bool(actual in value)
+    if operator == "gt":
+        return bool(actual > value)
+    return bool(actual == value)
+
+
+def _condition_words(lookup: str, value: Any) -> str:
+    name, _sep, operator = lookup.partition("__")
+    if operator == "in":
+        return " or ".join(str(item) for item in value)
+    if operator == "gt":
+        return f"{name} > {value}"
+    return str(value) or (
+        "not asked" if name == "manager_review" else "no " + name.replace("_", " ")
+    )
 
 
 def state_diagram() -> str:
@@ -106,7 +140,9 @@ def state_diagram() -> str:
     lines = ["stateDiagram-v2", "    [*] --> pending: press", "    [*] --> refused: a limit"]
     edges: dict[tuple[str, str], list[str]] = {}
     for step, rule in TRANSITIONS.items():
-        conditions = ", ".join(value or "not asked" for value in rule.only_if.values())
+        conditions = ", ".join(
+            _condition_words(lookup, value) for lookup, value in rule.only_if.items()
+        )
         label = step.value + (f" ({conditions})" if conditions else "")
         for source, target in rule.moves:
             edges.setdefault((source.value, target.value), []).append(label)

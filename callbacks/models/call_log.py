@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from ..dates import shown_datetime
 from .callback_states import (
@@ -321,6 +322,30 @@ class CallbackRequest(models.Model):
                 _("No outcome received") if self.outcome_expected_by < now else _("In progress")
             )
         return ""
+
+    @property
+    def final_state_text(self) -> str:
+        """How a callback not connected ended, once nothing more is placed by itself: «Не
+        дозвонились после 3 попыток»; "" otherwise (connected and cancelled say it already)."""
+        count = self.placement_count
+        if self.final_state == FinalState.NOT_REACHED:
+            return ngettext(
+                "Not reached after %(count)d connection attempt",
+                "Not reached after %(count)d connection attempts",
+                count,
+            ) % {"count": count}
+        if self.final_state == FinalState.EXPIRED:
+            return ngettext(
+                "Expired after %(count)d connection attempt",
+                "Expired after %(count)d connection attempts",
+                count,
+            ) % {"count": count}
+        return ""
+
+    @property
+    def is_redial(self) -> bool:
+        """Waiting to be placed again by the redial policy."""
+        return self.status == CallbackStatus.PENDING and self.placement_count > 0
 
     @property
     def is_scheduled(self) -> bool:

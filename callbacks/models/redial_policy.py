@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from .constraints import range_check, range_validators
 
 MAX_ATTEMPTS_RANGE = (1, 10)
-DELAY_MINUTES_RANGE = (1, 1440)
+DELAY_MINUTES_RANGE = (0, 1440)
 EXPIRY_HOURS_RANGE = (1, 720)
 
 
@@ -35,7 +35,9 @@ def _delay_field(label: Any, default: int) -> "models.PositiveIntegerField[int, 
         label,
         default=default,
         validators=range_validators(
-            low, high, _("The delay must be from {low} to {high} minutes (a day at most).")
+            low,
+            high,
+            _("The delay must be from {low} to {high} minutes (0: at once; a day at most)."),
         ),
         help_text=_("Minutes after the outcome is known."),
     )

@@ -153,7 +153,9 @@ def test_the_sweeper_links_events_that_raced_the_call_id(client, placed):
     for sent in connected_events(placed.call_id):
         post(client, sent)
     CallEvent.objects.update(attempt=None)  # as if each came just before the call id was committed
-    CallbackRequest.objects.filter(pk=placed.pk).update(call_outcome="", final_event_at=None)
+    CallbackRequest.objects.filter(pk=placed.pk).update(
+        call_outcome="", final_event_at=None, final_state=""
+    )
     assert sweeper.sweep()["events_linked"] == 1
     placed.refresh_from_db()
     assert placed.call_outcome == CallOutcome.CONNECTED

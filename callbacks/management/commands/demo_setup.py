@@ -1,5 +1,6 @@
-"""Demo data, in Russian as its users read it: an agent group with what each side of the call hears,
-a contact, and one user per role, with their logins printed."""
+"""Demo data, in Russian as its users read it: two agent groups with what each side of the call
+hears (one redials a contact who does not answer), two contacts, and one user per role, with their
+logins printed."""
 
 from argparse import ArgumentParser
 from typing import Any
@@ -36,6 +37,19 @@ CONTACT_TEXT = (
 )
 
 
+# The support group tries a contact who did not answer twice more, a minute apart.
+REDIAL_POLICY = {
+    "redial_contact_no_answer": True,
+    "redial_contact_no_answer_delay": 1,
+    "redial_agents_no_answer": True,
+    "redial_agents_no_answer_delay": 1,
+    "max_attempts": 3,
+    "expiry_hours": 24,
+}
+# scripts/run-demo tells the sandbox this contact misses the first call (--miss 79127654321:1).
+DEMO_MISSED_NUMBER = "8 (912) 765-43-21"
+
+
 class Command(BaseCommand):
     help = "Create demo data and one user per role (DEBUG only: the passwords are public)."
 
@@ -49,7 +63,7 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             self.create_configuration()
-            self.create_contact()
+            self.create_contacts()
             self.create_users()
 
     def create_configuration(self) -> None:
@@ -59,22 +73,27 @@ class Command(BaseCommand):
         self.media_resource(686, "Клиенту: соединяем с оператором, пожалуйста, подождите")
         self.tts_preset("Оператору: клиент с сайта", AGENT_TEXT)
         for_contact = self.tts_preset("Клиенту: соединяем с оператором", CONTACT_TEXT)
+        audio = {"agent_media_resource": for_agents, "contact_tts_preset": for_contact}
+        self.agent_group("Отдел продаж", ["+7 812 999-99-99", "+7 495 999-99-99"], audio)
+        self.agent_group("Служба поддержки", ["+7 343 999-99-99"], audio | REDIAL_POLICY)
+
+    @staticmethod
+    def agent_group(name: str, numbers: list[str], settings: dict[str, Any]) -> AgentGroup:
         group, created = AgentGroup.objects.get_or_create(
-            name="Отдел продаж",
+            name=name,
             defaults={
                 "number_code": 74999999999,
                 "callback_resource_id": 1221,
-                "agent_media_resource": for_agents,
-                "contact_tts_preset": for_contact,
                 "contact_ring_logic": 2,
+                **settings,
             },
         )
         if created:
-            numbers = ["+7 812 999-99-99", "+7 495 999-99-99"]
             for position, number in enumerate(numbers, start=1):
                 destination = Destination(agent_group=group, position=position, number=number)
                 destination.full_clean()
                 destination.save()
+        return group
 
     @staticmethod
     def media_resource(exolve_id: int, name: str) -> MediaResource:
@@ -93,20 +112,29 @@ class Command(BaseCommand):
         )
         return preset
 
-    def create_contact(self) -> None:
+    def create_contacts(self) -> None:
+        self.contact(
+            "Иван Петров",
+            "ООО «Ромашка»",
+            "Оставил заявку на обратный звонок на сайте.",
+            "8 (912) 345-67-89",
+        )
+        self.contact(
+            "Ольга Смирнова",
+            "ИП Смирнова",
+            "Просила перезвонить; в первый раз не берёт трубку (песочница так настроена).",
+            DEMO_MISSED_NUMBER,
+        )
+
+    @staticmethod
+    def contact(name: str, company: str, notes: str, number: str) -> None:
         contact, created = Contact.objects.get_or_create(
-            name="Иван Петров",
-            defaults={
-                "company": "ООО «Ромашка»",
-                "notes": "Оставил заявку на обратный звонок на сайте.",
-            },
+            name=name, defaults={"company": company, "notes": notes}
         )
         if created:
-            number = ContactNumber(
-                contact=contact, position=1, number="8 (912) 345-67-89", label="мобильный"
-            )
-            number.full_clean()
-            number.save()
+            row = ContactNumber(contact=contact, position=1, number=number, label="мобильный")
+            row.full_clean()
+            row.save()
 
     def create_users(self) -> None:
         self.stdout.write("Demo logins (username / password):")
