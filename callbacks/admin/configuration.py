@@ -43,10 +43,10 @@ class MediaResourceAdmin(RangeWords, ChangeHistoryAdmin[MediaResource]):
 
 class TtsPresetForm(ModelForm[TtsPreset]):
     class Meta:
-        help_texts = {
+        help_texts = {  # the admin shows help texts as HTML
             "text": _(
-                "Read aloud to the party; Exolve allows 24 seconds of speech. {name} and "
-                "{company} say the contact's name and company."
+                "Read aloud to the party; Exolve allows 24 seconds of speech. <code>{name}</code> "
+                "and <code>{company}</code> say the contact's name and company."
             )
         }
 

@@ -26,7 +26,7 @@ def test_the_form_shows_the_estimate_and_the_placeholders_it_may_use(as_user, ma
     assert '<span id="tts-estimate"' in text
     assert "about 1.1 s of the 24 s Exolve allows" in text
     assert "callbacks/tts_estimate.js" in text
-    assert "{name} and {company} say the contact" in text
+    assert "<code>{name}</code> and <code>{company}</code> say the contact" in text
 
 
 def test_an_add_form_has_the_estimate_for_the_script_to_fill(as_user, manager):
