@@ -93,7 +93,7 @@ def first_callable(agent_group: AgentGroup, contact: Contact, moment: datetime) 
         if allowed is None:
             return None
         if allowed == opening:
-            return opening
+            return opening.astimezone(ZoneInfo(agent_group.time_zone))
         opening = agent_group.next_opening(allowed)
     return None
 

@@ -172,9 +172,23 @@ ZONES = [
     "Asia/Kamchatka", "Australia/Lord_Howe", "Pacific/Chatham",
 ]  # fmt: skip
 quarter_hours = st.builds(time, st.integers(0, 23), st.sampled_from([0, 15, 30, 45]))
-moments = st.datetimes(
-    min_value=datetime(2020, 1, 1), max_value=datetime(2035, 1, 1), timezones=st.just(UTC)
+# Hypothesis takes naive bounds and gives each moment a zone from `timezones`.
+any_moment = st.datetimes(
+    min_value=datetime(2020, 1, 1),  # noqa: DTZ001
+    max_value=datetime(2035, 1, 1),  # noqa: DTZ001
+    timezones=st.just(UTC),
 )
+# The days before the clocks change in 2026 in the zones above (Lord Howe's by half an hour).
+CLOCK_CHANGES = [
+    utc(2026, 3, 7), utc(2026, 3, 28), utc(2026, 4, 4), utc(2026, 9, 26), utc(2026, 10, 3),
+    utc(2026, 10, 24), utc(2026, 10, 31),
+]  # fmt: skip
+near_a_clock_change = st.builds(
+    lambda day, minutes: day + timedelta(minutes=minutes),
+    st.sampled_from(CLOCK_CHANGES),
+    st.integers(0, 3 * 24 * 60),
+)
+moments = st.one_of(any_moment, near_a_clock_change)
 
 
 def allowed_by_the_clock(moment, zone, start, end):
