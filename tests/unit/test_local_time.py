@@ -230,3 +230,24 @@ def test_the_first_allowed_moment_is_allowed_everywhere_and_none_comes_before_it
     assert clock_says(found, zones, start, end) is not False
     earlier = [found - step * n for n in range(1, (found - moment) // step + 1)]
     assert all(clock_says(probe, zones, start, end) is not True for probe in earlier)
+
+
+def test_the_words_say_whose_time_and_when_the_group_opens_into_the_quiet_hours():
+    from callbacks.local_time_words import quiet_at_message, whose_time
+
+    group = quiet_hours()
+    group.time_zone = "Europe/Moscow"
+    zones = ContactZones((VLADIVOSTOK,), guessed=False)
+    opening = utc(2026, 12, 8, 13)  # 16:00 in Moscow, 23:00 in Vladivostok
+    message = quiet_at_message(group, zones, opening, now=utc(2026, 12, 8, 12))
+    assert message == (
+        "When “Sales” opens, at 8 Dec 2026, 16:00 (group time, Europe/Moscow), it will be 23:00 "
+        "(Asia/Vladivostok) for the contact: calls are allowed from 09:00 to 21:00 their time."
+    )
+    assert whose_time(opening, group, zones) == (
+        "8 Dec 2026, 16:00 (group time, Europe/Moscow) · for the contact 23:00 (Asia/Vladivostok)"
+    )
+    next_day = utc(2026, 12, 8, 15)  # 18:00 in Moscow, 01:00 on the 9th in Vladivostok
+    assert whose_time(next_day, group, zones).endswith(
+        "for the contact 9 Dec 2026, 01:00 (Asia/Vladivostok)"
+    )
