@@ -1,6 +1,7 @@
 """The Call back page's form: which agent group rings the contact, and when: now, at one of the
 group's next openings, or at a time typed in the group's time zone."""
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -13,7 +14,16 @@ from django.utils.translation import gettext_lazy
 
 from . import schedule
 from .dates import plausible, shown_datetime
-from .models import AgentGroup
+from .local_time import ContactZones, contact_zones, first_callable, has_quiet_hours, is_quiet
+from .local_time_words import (
+    never_meet,
+    quiet_at_message,
+    quiet_hours_words,
+    typed_in_quiet_hours,
+    utc_offset,
+    whose_time,
+)
+from .models import AgentGroup, Contact
 from .selectors import active_agent_groups
 
 MAX_SCHEDULE_AHEAD = timedelta(days=30)
@@ -56,6 +66,17 @@ class GroupTimes:
     works_now: bool
     next_opening: str  # "" when none is ahead in the window
     choices: list[QuickChoice]
+    quiet_hours: str  # «calls contacts from 09:00 to 21:00 their time», "" when it keeps none
+
+
+@dataclass(frozen=True)
+class QuietAnswer:
+    """A press of "now" the contact's quiet hours hold back: one click schedules the first time
+    allowed (`value`, "" when there is none)."""
+
+    group: AgentGroup
+    value: str
+    label: str
 
 
 class CallbackForm(forms.Form):
@@ -73,8 +94,10 @@ class CallbackForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, contact: Contact | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.contact = contact
+        self.quiet_answer: QuietAnswer | None = None
         # With their destinations, working hours and holidays prefetched, for the page.
         self.agent_groups = active_agent_groups()
         self.fields["agent_group"].queryset = self.agent_groups  # type: ignore[attr-defined]
@@ -86,6 +109,10 @@ class CallbackForm(forms.Form):
     def group_times(self) -> list[GroupTimes]:
         now = timezone.now()
         return [times_of(group, now) for group in self.agent_groups]
+
+    @functools.cached_property
+    def contact_zones(self) -> ContactZones:
+        return contact_zones(self.contact) if self.contact else ContactZones((), guessed=False)
 
     def clean_when(self) -> str:
         when: str = self.cleaned_data["when"]
@@ -104,7 +131,35 @@ class CallbackForm(forms.Form):
             cleaned["scheduled_for"] = self._chosen_moment(group, when, typed)
         except forms.ValidationError as error:
             self.add_error("when" if _aware(when) else "scheduled_for", error)
+        else:
+            if when == NOW:
+                self._hold_back_now(group)
         return cleaned
+
+    def _hold_back_now(self, group: AgentGroup) -> None:
+        """Refuse "now" when the contact's quiet hours would hold the call back beyond the group's
+        opening, saying why, with the first time allowed to schedule in one click."""
+        if self.contact is None or not has_quiet_hours(group):
+            return
+        now = timezone.now()
+        opening = group.next_opening(now)
+        first = first_callable(group, self.contact, now)
+        if opening is None or first == opening:
+            return  # no opening: the press is refused for the group's own reason
+        zones = self.contact_zones
+        message = quiet_at_message(group, zones, opening, now)
+        if first is None:
+            message = f"{message} {never_meet(group)}"
+        label = whose_time(first, group, zones) if first else ""
+        self.quiet_answer = QuietAnswer(group, first.isoformat() if first else "", label)
+        self.add_error(None, message)
+
+    def _quiet_problem(self, group: AgentGroup, moment: datetime) -> str | None:
+        """Why `moment` is refused for the contact's quiet hours, naming the first time allowed."""
+        if self.contact is None or not is_quiet(group, self.contact_zones.zones, moment):
+            return None
+        first = first_callable(group, self.contact, moment)
+        return typed_in_quiet_hours(group, self.contact_zones, moment, first)
 
     def _chosen_moment(
         self, group: AgentGroup, when: str, typed: datetime | None
@@ -122,7 +177,9 @@ class CallbackForm(forms.Form):
             if typed is None:
                 raise forms.ValidationError(_("Type the date and time to call back at."))
             moment = _in_zone(typed, ZoneInfo(group.time_zone))
-        problem = schedule_problem(group, moment, timezone.now())
+        problem = schedule_problem(group, moment, timezone.now()) or self._quiet_problem(
+            group, moment
+        )
         if problem:
             raise forms.ValidationError(problem)
         return moment
@@ -174,6 +231,7 @@ def times_of(group: AgentGroup, now: datetime) -> GroupTimes:
             QuickChoice(start.isoformat(timespec="minutes"), relative_time(start, now))
             for start in upcoming[:QUICK_CHOICES]
         ],
+        quiet_hours=quiet_hours_words(group),
     )
 
 
@@ -183,13 +241,6 @@ def zone_label(zone: ZoneInfo, now: datetime) -> str:
         "zone": zone.key,
         "offset": utc_offset(zone, now),
     }
-
-
-def utc_offset(zone: ZoneInfo, now: datetime) -> str:
-    minutes = int((now.astimezone(zone).utcoffset() or timedelta()).total_seconds()) // 60
-    sign, minutes = ("-" if minutes < 0 else "+"), abs(minutes)
-    hours, rest = divmod(minutes, 60)
-    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
 def relative_time(moment: datetime, now: datetime) -> str:

@@ -64,6 +64,14 @@ def openings_between(
     return [start.astimezone(zone) for start in sorted(starts)]
 
 
+def daily_intervals(
+    moment: datetime, zone: ZoneInfo, openings: Sequence[Opening], days: int
+) -> list[tuple[datetime, datetime]]:
+    """(start, end) in UTC of every interval starting on `days` local dates from the day before
+    `moment`, in order (a contact's quiet hours are such intervals: callbacks/local_time.py)."""
+    return list(_intervals(moment, zone, openings, (), days))
+
+
 def local_instant(wall: datetime, zone: ZoneInfo) -> datetime:
     """The moment (in UTC) a local date and time typed without a zone means in `zone`: its first
     occurrence when the clocks went back, the moment they jumped when it was skipped."""

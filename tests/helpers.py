@@ -89,3 +89,20 @@ def working_every_day(agent_group, zone, opens, closes):
             agent_group=agent_group, weekday=weekday, opens=opens, closes=closes
         )
     return agent_group
+
+
+def quiet_now(agent_group, contact, zone="Asia/Vladivostok"):
+    """The contact set in `zone` and the group's quiet hours put so that it is quiet there now:
+    calls allowed for 8 hours from the next whole hour but one. Returns when they are next
+    allowed."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    local = datetime.now(ZoneInfo(zone))
+    opens = local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=2)
+    contact.time_zone = zone
+    contact.save()
+    agent_group.contact_calls_from = opens.time()
+    agent_group.contact_calls_until = (opens + timedelta(hours=8)).time()
+    agent_group.save()
+    return opens

@@ -7,11 +7,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import call_events, call_legs, outcomes
 from ..dates import shown_in_zone
+from ..local_time import ContactZones, contact_zones
+from ..local_time_words import contact_now, whose_time
+from ..local_time_words import group_time as in_group_time
 from ..models import (
     AttemptResult,
     CallbackAttempt,
@@ -292,6 +296,7 @@ def status_in_words(callback: CallbackRequest) -> str:
 def callback_story(callback: CallbackRequest) -> dict[str, Any]:
     """What the callback's page tells, beyond its fields: its attempts and the body it sends."""
     contact_first = call_events.contact_is_first(callback)
+    zones = contact_zones(callback.contact)
     return {
         "status_words": status_in_words(callback),
         "redial_stop": lower_first(str(callback.get_redial_stop_display())),
@@ -300,16 +305,33 @@ def callback_story(callback: CallbackRequest) -> dict[str, Any]:
         "raw_body": pretty_json(callback.request_body),
         "numbers": [readable_number(number.number) for number in callback.numbers.all()],
         "waiting": callback.status in (CallbackStatus.PENDING, CallbackStatus.SENDING),
-        "next_attempt": group_time(callback) if callback.next_attempt_at else "",
+        "next_attempt": both_times(callback, zones) if callback.next_attempt_at else "",
         "scheduled_for": (
-            shown_in_zone(callback.scheduled_for, callback.agent_group.time_zone)
+            whose_time(callback.scheduled_for, callback.agent_group, zones)
             if callback.scheduled_for
             else ""
         ),
+        "requested_at": site_time(callback.requested_at),
+        "contact_time": contact_now(zones, timezone.now()),
     }
 
 
 def group_time(callback: CallbackRequest) -> str:
-    """When a waiting callback goes out, in its group's zone: «08.12.2026 09:00 (Asia/Omsk)»."""
+    """When a waiting callback goes out, in its group's zone: «08.12.2026 09:00 (group time,
+    Asia/Omsk)»."""
     assert callback.next_attempt_at is not None
-    return shown_in_zone(callback.next_attempt_at, callback.agent_group.time_zone)
+    return in_group_time(callback.next_attempt_at, callback.agent_group)
+
+
+def both_times(callback: CallbackRequest, zones: ContactZones | None = None) -> str:
+    """When a waiting callback goes out, in its group's zone and, where it is known, the
+    contact's."""
+    assert callback.next_attempt_at is not None
+    zones = contact_zones(callback.contact) if zones is None else zones
+    return whose_time(callback.next_attempt_at, callback.agent_group, zones)
+
+
+def site_time(moment: datetime) -> str:
+    """A time in the zone the site shows times in, saying which: «08.12.2026 09:00
+    (Europe/Moscow)»."""
+    return shown_in_zone(moment, timezone.get_current_timezone_name())

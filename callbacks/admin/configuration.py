@@ -178,6 +178,10 @@ class HolidayInline(admin.TabularInline[Holiday, AgentGroup]):
     formfield_overrides = GROUP_TIME_INPUTS
 
 
+# The group's fields that change when its waiting callbacks may go (with its hours and holidays).
+REPLANNING_FIELDS = {"time_zone", "contact_calls_from", "contact_calls_until"}
+
+
 @admin.register(AgentGroup)
 class AgentGroupAdmin(GroupChecks, RangeWords, ChangeHistoryAdmin[AgentGroup]):
     # What a manager scans, inside 1366 px; the Exolve number and resource are on the group's page.
@@ -293,7 +297,7 @@ class AgentGroupAdmin(GroupChecks, RangeWords, ChangeHistoryAdmin[AgentGroup]):
     ) -> None:
         """Once the hours are saved: the group's waiting callbacks take the new hours' times."""
         super().save_related(request, form, formsets, change)
-        hours_changed = "time_zone" in form.changed_data or any(
+        hours_changed = bool(REPLANNING_FIELDS & set(form.changed_data)) or any(
             formset.model in (WorkingHours, Holiday) and formset.has_changed()
             for formset in formsets
         )

@@ -12,10 +12,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..delivery.create import create_callback
 from ..forms import CallbackForm
+from ..local_time import ContactZones, contact_zones
+from ..local_time_words import contact_now
 from ..models import (
     MAX_NUMBERS_PER_CONTACT,
     CallbackRequest,
@@ -27,7 +30,7 @@ from ..permissions import PLACE_CALLBACK, VIEW_CALL_LOG
 from ..selectors import recent_callbacks
 from .base import TypedNumberSearch, missing_object_redirect
 from .callback_actions import CallbackAction, offered, refused_press_message
-from .callback_story import group_time
+from .callback_story import both_times, site_time
 from .change_trail import ChangeHistoryAdmin
 from .ordered_rows import OrderedContactNumbers
 
@@ -38,12 +41,17 @@ class CallbackRow:
 
     callback: CallbackRequest
     actions: list[CallbackAction]
-    waits_until: str  # while it waits: when it will be placed, in its group's time zone
+    waits_until: str  # while it waits: when it will be placed, in its group's and contact's time
+    requested_at: str  # in the site's time zone, saying which
 
 
-def callback_row(callback: CallbackRequest, user: User | AnonymousUser) -> CallbackRow:
-    waits_until = group_time(callback) if callback.is_scheduled else ""
-    return CallbackRow(callback, offered(callback, user), waits_until)
+def callback_row(
+    callback: CallbackRequest, user: User | AnonymousUser, zones: ContactZones | None = None
+) -> CallbackRow:
+    waits_until = both_times(callback, zones) if callback.is_scheduled else ""
+    return CallbackRow(
+        callback, offered(callback, user), waits_until, site_time(callback.requested_at)
+    )
 
 
 class ContactNumberInline(OrderedContactNumbers[ContactNumber, Contact]):
@@ -83,7 +91,8 @@ class ContactAdmin(TypedNumberSearch[Contact], ChangeHistoryAdmin[Contact]):
         contact = self.get_object(request, object_id)
         may_read_call_log = request.user.has_perm(VIEW_CALL_LOG)
         callbacks = recent_callbacks(contact) if contact and may_read_call_log else []
-        rows = [callback_row(callback, request.user) for callback in callbacks]
+        zones = contact_zones(contact) if contact else None
+        rows = [callback_row(callback, request.user, zones) for callback in callbacks]
         extra_context = {
             **(extra_context or {}),
             "can_place_callback": request.user.has_perm(PLACE_CALLBACK),
@@ -91,6 +100,7 @@ class ContactAdmin(TypedNumberSearch[Contact], ChangeHistoryAdmin[Contact]):
             "callback_rows": rows,
             "offers_actions": any(row.actions for row in rows),
             "callbacks_changing": any(row.callback.still_changing for row in rows),
+            "contact_time": contact_now(zones, timezone.now()) if zones else "",
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -101,7 +111,7 @@ class ContactAdmin(TypedNumberSearch[Contact], ChangeHistoryAdmin[Contact]):
         contact = self.get_object(request, object_id)
         if contact is None:
             return missing_object_redirect(self, request, object_id)
-        form = CallbackForm(request.POST or None)
+        form = CallbackForm(request.POST or None, contact=contact)
         if request.method == "POST" and form.is_valid():
             try:
                 callback = create_callback(
@@ -126,6 +136,7 @@ class ContactAdmin(TypedNumberSearch[Contact], ChangeHistoryAdmin[Contact]):
             "form": form,
             "numbers": contact.numbers.all(),
             "group_times": form.group_times(),
+            "contact_time": contact_now(form.contact_zones, timezone.now()),
         }
         return TemplateResponse(request, "admin/callbacks/contact/callback.html", context)
 
@@ -135,7 +146,7 @@ def callback_queued_message(callback: CallbackRequest) -> tuple[str, int]:
     names = {"group": callback.agent_group, "contact": callback.contact}
     if callback.is_scheduled:
         message = _("Callback scheduled: Exolve will ring “%(group)s” and %(contact)s at %(time)s.")
-        return message % {**names, "time": group_time(callback)}, messages.SUCCESS
+        return message % {**names, "time": both_times(callback)}, messages.SUCCESS
     if callback.queued_at is None:
         message = _(
             "Callback saved, but the queue is not answering: it will be placed as soon as the "

@@ -12,7 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import exolve, limits, locks, log_context
+from .. import exolve, limits, local_time, locks, log_context
+from ..local_time_words import never_meet
 from ..models import (
     OPEN_STATUSES,
     AgentGroup,
@@ -63,7 +64,9 @@ def create_callback(
             contact_numbers=numbers,
             request_description=request_description,
         ),
-        next_attempt_at=agent_group.next_opening(max(now, scheduled_for or now)),
+        next_attempt_at=local_time.first_callable(
+            agent_group, contact, max(now, scheduled_for or now)
+        ),
     )
     dialled = [number.number for number in numbers]
     try:
@@ -102,7 +105,7 @@ def _refuse_if_limited(callback: CallbackRequest, dialled: Sequence[str], now: d
     ):  # the other click committed meanwhile
         raise already_open(callback.contact, callback.agent_group)
     if refusal is None and callback.next_attempt_at is None:
-        refusal = Refusal.NO_OPENING, limits.no_opening_message(callback.agent_group)
+        refusal = Refusal.NO_OPENING, no_time_to_call(callback.agent_group, callback.contact)
     if refusal:
         callback.status, callback.finished_at = CallbackStatus.REFUSED, now
         callback.refusal, callback.error = refusal
@@ -124,6 +127,14 @@ def _publish_new(callback: CallbackRequest, countdown: float) -> None:
     with log_context.about_callback(callback.pk):
         if not queue.publish([callback.pk], countdown):
             callback.queued_at = None  # the page says it waits for the queue
+
+
+def no_time_to_call(agent_group: AgentGroup, contact: Contact) -> str:
+    """Why no time is ahead: the group has no working hours, or they never meet the contact's
+    quiet hours."""
+    if agent_group.next_opening(timezone.now()) is None:
+        return limits.no_opening_message(agent_group)
+    return never_meet(agent_group)
 
 
 def already_open(contact: Contact, agent_group: AgentGroup) -> ValidationError:

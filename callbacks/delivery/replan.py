@@ -1,6 +1,7 @@
-"""Re-planning: when a group's working hours, holidays or time zone change, its waiting callbacks
-take the due time the new hours give (asked for now, at the time staff scheduled, or for a retry
-no sooner than its wait), and one that no hours of the coming year allow is refused."""
+"""Re-planning: when a group's working hours, holidays, time zone or the contact's quiet hours
+change, its waiting callbacks take the due time the new hours give (asked for now, at the time
+staff scheduled, or for a retry or a redial no sooner than its wait), and one that no hours of the
+coming year allow is refused."""
 
 import logging
 from datetime import datetime
@@ -8,7 +9,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from .. import limits, log_context
+from .. import limits, local_time, log_context
 from ..models import AgentGroup, CallbackRequest, CallbackStatus, Refusal
 from . import queue
 from .transitions import Step, guard
@@ -29,12 +30,12 @@ def replan_waiting(agent_group: AgentGroup, now: datetime | None = None) -> int:
         waiting = (
             CallbackRequest.objects.select_for_update(no_key=True)
             .filter(agent_group=agent_group, status=CallbackStatus.PENDING)
-            .only("pk", "scheduled_for", "next_attempt_at", "attempt_count", "round_first_attempt")
+            .only(*REPLAN_FIELDS)
             .order_by("pk")
         )
         for callback in waiting:
             asked_for = _asked_for(callback, now)
-            due_at = agent_group.next_opening(asked_for)
+            due_at = _due_at(agent_group, callback, asked_for)
             already_due = callback.next_attempt_at is None or callback.next_attempt_at <= now
             if due_at == asked_for and already_due:
                 continue  # due, and the new hours still allow it now: it keeps its place
@@ -47,12 +48,32 @@ def replan_waiting(agent_group: AgentGroup, now: datetime | None = None) -> int:
     return changed
 
 
+REPLAN_FIELDS = [
+    "pk",
+    "contact_id",
+    "scheduled_for",
+    "next_attempt_at",
+    "attempt_count",
+    "round_first_attempt",
+    "placement_count",
+]
+
+
+def _due_at(
+    agent_group: AgentGroup, callback: CallbackRequest, asked_for: datetime
+) -> datetime | None:
+    if not local_time.has_quiet_hours(agent_group):  # no need to read the contact's numbers
+        return agent_group.next_opening(asked_for)
+    return local_time.first_callable(agent_group, callback.contact, asked_for)
+
+
 def _asked_for(callback: CallbackRequest, now: datetime) -> datetime:
     """The earliest the callback may go: now, or the time staff scheduled; a retry (an attempt of
-    this round was made) no sooner than its wait, which honours Exolve's Retry-After."""
+    this round was made) no sooner than its wait, which honours Exolve's Retry-After, and a
+    redial no sooner than its policy's delay."""
     earliest = [now, callback.scheduled_for or now]
     retrying = callback.attempt_count >= callback.round_first_attempt
-    if retrying and callback.next_attempt_at:
+    if (retrying or callback.placement_count > 0) and callback.next_attempt_at:
         earliest.append(callback.next_attempt_at)
     return max(earliest)
 

@@ -14,7 +14,7 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import limits, locks, log_context
+from .. import limits, local_time, locks, log_context
 from ..models import (
     CallbackRequest,
     CallbackStatus,
@@ -27,7 +27,7 @@ from ..permissions import OVERRIDE_COOLDOWN
 from ..selectors import callback_lines
 from . import queue
 from .contract import validate_callback
-from .create import already_open
+from .create import already_open, no_time_to_call
 from .transitions import Step, guard
 
 logger = logging.getLogger(__name__)
@@ -149,9 +149,11 @@ def _reopen(
     """Back to pending, due at the group's next opening, queued after commit: only if a press
     would pass now (the group, the contract, the limits; the cooldown unless overridden)."""
     now = timezone.now()
-    due_at = callback.agent_group.next_opening(max(now, callback.scheduled_for or now))
+    due_at = local_time.first_callable(
+        callback.agent_group, callback.contact, max(now, callback.scheduled_for or now)
+    )
     if due_at is None:
-        raise ValidationError(limits.no_opening_message(callback.agent_group))
+        raise ValidationError(no_time_to_call(callback.agent_group, callback.contact))
     countdown = queue.countdown_to(due_at, now)
     dialled = list(callback.numbers.values_list("number", flat=True))
     try:

@@ -58,7 +58,7 @@ def test_a_typed_time_is_read_in_the_groups_zone_not_the_servers(
     assert callback.next_attempt_at == expected  # not 10:00 Moscow, which is 12:00 there
     page = response.content.decode()
     assert "Callback scheduled" in page
-    assert "10:00 (Asia/Yekaterinburg)" in page  # the message and the contact's page
+    assert "10:00 (group time, Asia/Yekaterinburg)" in page  # the message and the contact's page
     assert "will be placed at" in page
 
 

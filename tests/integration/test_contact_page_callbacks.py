@@ -45,7 +45,7 @@ def test_a_waiting_callback_says_when_in_its_groups_zone(
     client.force_login(staff_user)
     _, block = callbacks_block(client, contact)
     there = shown_datetime(callback.next_attempt_at, ZoneInfo("Asia/Yekaterinburg"))
-    assert f"will be placed at {there} (Asia/Yekaterinburg)" in block
+    assert f"will be placed at {there} (group time, Asia/Yekaterinburg)" in block
 
 
 def test_a_placed_callback_shows_its_call_id_and_no_wait_nor_error(

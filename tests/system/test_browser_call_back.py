@@ -32,6 +32,7 @@ WORDS = {
         "placed": "Совершён",
         "connected": "Соединены",
         "zone": "время группы: Asia/Yekaterinburg, UTC+5",
+        "group time": "время группы",
     },
     "en-GB": {
         "call back": "Call back",
@@ -43,6 +44,7 @@ WORDS = {
         "placed": "Placed",
         "connected": "Connected",
         "zone": "group time: Asia/Yekaterinburg, UTC+5",
+        "group time": "group time",
     },
 }
 LOCALES = list(WORDS)
@@ -118,7 +120,8 @@ def test_staff_schedule_a_callback_for_tomorrows_first_opening(
     with translation.override(locale[:2]):
         when = shown_datetime(callback.next_attempt_at, GROUP_ZONE)
     row = page.locator("#contact-callbacks tr.callback-row").first
-    assert f"{words['will be placed']} {when} (Asia/Yekaterinburg)" in row.inner_text()
+    shown = f"{words['will be placed']} {when} ({words['group time']}, Asia/Yekaterinburg)"
+    assert shown in row.inner_text()
     assert_inside_the_viewport(page, "#contact-callbacks table")
     shoot(page, tmp_path, f"contact-scheduled-{locale}")
 

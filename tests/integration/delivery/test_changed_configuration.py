@@ -22,7 +22,7 @@ from callbacks.models import (
 )
 from callbacks.numbers import readable_number
 from tests.admin_pages import change_url, inline_data, shown_change_form
-from tests.helpers import pending_callbacks
+from tests.helpers import pending_callbacks, working_every_day
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +199,31 @@ def test_re_planning_reads_the_hours_once_whatever_the_number_of_callbacks(
     )
     with django_assert_max_num_queries(10 + 20 * 2):  # a lock-and-update per callback at most
         assert replan_waiting(agent_group) == 20
+
+
+def test_new_hours_never_bring_a_redial_forward_past_its_delay(callback, agent_group):
+    due = timezone.now() + timedelta(minutes=15)
+    CallbackRequest.objects.filter(pk=callback.pk).update(
+        placement_count=1, attempt_count=1, round_first_attempt=2, next_attempt_at=due
+    )
+    working_every_day(agent_group, "Europe/Moscow", time(0), time(0))  # open all day
+    replan_waiting(agent_group)
+    callback.refresh_from_db()
+    assert callback.next_attempt_at == due
+
+
+def test_new_quiet_hours_move_a_waiting_callback_past_them(callback, agent_group, contact):
+    zone = ZoneInfo("Asia/Vladivostok")
+    contact.time_zone = zone.key
+    contact.save()
+    now = timezone.now()
+    local = now.astimezone(zone)
+    # Calls only from two hours from now, for one hour, in the contact's time.
+    opens = (local + timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
+    agent_group.contact_calls_from = opens.time()
+    agent_group.contact_calls_until = (opens + timedelta(hours=1)).time()
+    agent_group.save()
+    CallbackRequest.objects.filter(pk=callback.pk).update(next_attempt_at=now)
+    assert replan_waiting(agent_group) == 1
+    callback.refresh_from_db()
+    assert callback.next_attempt_at == opens
