@@ -195,6 +195,7 @@ class AgentGroupAdmin(GroupChecks, RangeWords, ChangeHistoryAdmin[AgentGroup]):
     list_filter = ["is_active", "contact_first"]
     search_fields = ["name", "=number_code", "destinations__number"]
     inlines = [DestinationInline, WorkingHoursInline, HolidayInline]
+    formfield_overrides = GROUP_TIME_INPUTS  # the contact's quiet hours: the contact's time
 
     class Media:
         # The list's ordered destinations; the form's inputs beside long labels.
