@@ -94,6 +94,7 @@ class Bench:
             exolve.build_make_callback_body(
                 agent_group=self.group,
                 agent_destinations=destinations,
+                contact=c,
                 contact_numbers=numbers[c.pk],
                 request_description=f"bench-{tag}-{c.pk}",
             )

@@ -23,29 +23,39 @@ from .models import (
     CALL_ID_MAX_LENGTH,
     AgentGroup,
     AttemptResult,
+    Contact,
     ContactNumber,
     Destination,
     MediaResource,
     TtsPreset,
 )
+from .models.audio import spoken_text
 from .models.configuration import SideSettings
 
 Json = dict[str, Any]
 
 MAKE_CALLBACK_PATH = "/call/v1/MakeCallback"
+MASKED_AUTHORIZATION = "Bearer ••••••"  # what pages show of the header: never the key
 SECONDS = re.compile(r"[0-9]{1,9}")
 
 
 # --- the request body -------------------------------------------------------------------
 
 
-def build_audio(media_resource: MediaResource | None, tts_preset: TtsPreset | None) -> Json | None:
+def make_callback_url(base_url: str) -> str:
+    return base_url.rstrip("/") + MAKE_CALLBACK_PATH
+
+
+def build_audio(
+    media_resource: MediaResource | None, tts_preset: TtsPreset | None, contact: Contact
+) -> Json | None:
+    """A TTS text is said with the contact's details in its placeholders ({name}, {company})."""
     if media_resource is not None:
         return {"media_resource_id": media_resource.media_resource_id}
     if tts_preset is not None:
         return {
             "tts": {
-                "text": tts_preset.text,
+                "text": spoken_text(tts_preset.text, contact),
                 "voice": tts_preset.voice,
                 "lang": tts_preset.lang,
                 "volume": tts_preset.volume,
@@ -57,8 +67,11 @@ def build_audio(media_resource: MediaResource | None, tts_preset: TtsPreset | No
     return None
 
 
-def build_line(destinations: Sequence[tuple[str, int]], side: SideSettings) -> Json:
-    """destinations: (number, timeout) pairs in dialling order; side: the group's SideSettings."""
+def build_line(
+    destinations: Sequence[tuple[str, int]], side: SideSettings, contact: Contact
+) -> Json:
+    """destinations: (number, timeout) pairs in dialling order; side: the group's SideSettings;
+    contact: whom a TTS text may name."""
     line: Json = {
         "destinations": [
             {"number": number, "timeout": timeout} for number, timeout in destinations
@@ -67,7 +80,7 @@ def build_line(destinations: Sequence[tuple[str, int]], side: SideSettings) -> J
     }
     if side.display_number:
         line["display_number"] = side.display_number
-    audio = build_audio(side.media_resource, side.tts_preset)
+    audio = build_audio(side.media_resource, side.tts_preset, contact)
     if audio is not None:
         line["audio"] = audio
     return line
@@ -77,22 +90,24 @@ def build_make_callback_body(
     *,
     agent_group: AgentGroup,
     agent_destinations: Sequence[Destination],
+    contact: Contact,
     contact_numbers: Sequence[ContactNumber],
     request_description: str,
 ) -> Json:
     """The MakeCallback JSON body: a pure function of already loaded rows.
 
     agent_destinations: the group's Destination rows; contact_numbers: the contact's
-    ContactNumber rows, each list in dialling order.
+    ContactNumber rows, each list in dialling order; contact: whom the TTS texts name.
     """
     agents = build_line(
-        [(d.number, d.timeout) for d in agent_destinations], agent_group.side("agent")
+        [(d.number, d.timeout) for d in agent_destinations], agent_group.side("agent"), contact
     )
-    contact = build_line(
+    contact_line = build_line(
         [(n.number, agent_group.contact_timeout) for n in contact_numbers],
         agent_group.side("contact"),
+        contact,
     )
-    line_1, line_2 = (contact, agents) if agent_group.contact_first else (agents, contact)
+    line_1, line_2 = (contact_line, agents) if agent_group.contact_first else (agents, contact_line)
     return {
         "request_description": request_description,
         "number_code": agent_group.number_code,
@@ -203,7 +218,7 @@ class ExolveClient:
     def __init__(
         self, base_url: str, api_key: str, connect_timeout: float, read_timeout: float
     ) -> None:
-        self.url = base_url.rstrip("/") + MAKE_CALLBACK_PATH
+        self.url = make_callback_url(base_url)
         self._api_key = api_key
         self.timeout = (connect_timeout, read_timeout)
         self._local = threading.local()  # a requests.Session per thread: keep-alive, no sharing

@@ -71,6 +71,7 @@ def _columns(now: datetime) -> list[Column]:
         _labels(FinalState.choices),
         _labels(RedialStop.choices),
     )
+    yes, no = _("Yes"), _("No")
     return [
         (
             _("Requested at"),
@@ -80,6 +81,7 @@ def _columns(now: datetime) -> list[Column]:
         # "7 916 123-45-67": text to Excel, which shows a bare 79161234567 as 7,91612E+10.
         (_("Numbers"), lambda c: ", ".join(spaced_number(number) for number in c.dialled)),
         (_("Agent group"), lambda c: _text(c.agent_group.name)),
+        (_("Test call"), lambda c: yes if c.is_test else no),
         (_("Requested by"), lambda c: _text(c.requested_by.get_username())),
         (_("Status"), lambda c: status[c.status]),
         (_("Refusal"), lambda c: refusal.get(c.refusal, "")),

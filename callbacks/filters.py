@@ -23,6 +23,8 @@ from .models import (
 from .numbers import normalize_typed_or_stored_number
 
 NO_OUTCOME = "no_outcome"
+# Which calls: customers' by default (test calls are not counted in what the log reports).
+TEST_CALLS, ALL_CALLS = "test", "all"
 # The values a yes/no select sent before ("true", "false"), so bookmarked addresses still work.
 YES, NO = "true", "false"
 ANY = _("Any")  # every select's empty choice: no filter
@@ -78,6 +80,12 @@ class CallLogFilter(django_filters.FilterSet):
         field_name="contact__name", lookup_expr="istartswith", label=_("Contact name starts with")
     )
     number = django_filters.CharFilter(method="filter_number", label=_("Number"))
+    kind = django_filters.ChoiceFilter(
+        choices=[(TEST_CALLS, _("Test calls only")), (ALL_CALLS, _("Customers' and test calls"))],
+        empty_label=_("Customers' calls"),
+        method="filter_kind",
+        label=_("Calls"),
+    )
     has_error = django_filters.ChoiceFilter(
         choices=[(YES, _("Yes")), (NO, _("No"))],
         empty_label=ANY,
@@ -89,6 +97,17 @@ class CallLogFilter(django_filters.FilterSet):
         model = CallbackRequest
         fields: list[str] = []
         form = CallLogFilterForm
+
+    def filter_queryset(self, queryset: QuerySet[CallbackRequest]) -> QuerySet[CallbackRequest]:
+        if not self.form.cleaned_data.get("kind"):  # the default: customers' calls only
+            queryset = queryset.filter(is_test=False)
+        filtered: QuerySet[CallbackRequest] = super().filter_queryset(queryset)
+        return filtered
+
+    def filter_kind(
+        self, queryset: QuerySet[CallbackRequest], name: str, value: str
+    ) -> QuerySet[CallbackRequest]:
+        return queryset.filter(is_test=True) if value == TEST_CALLS else queryset
 
     def filter_outcome(
         self, queryset: QuerySet[CallbackRequest], name: str, value: str

@@ -2,6 +2,7 @@
 
 import re
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
@@ -34,11 +35,28 @@ def active_agent_groups() -> QuerySet[AgentGroup]:
     )
 
 
+def agent_line(agent_group: AgentGroup) -> list[Destination]:
+    """The agent group's destinations in dialling order."""
+    return list(agent_group.destinations.all())
+
+
 def callback_lines(
     agent_group: AgentGroup, contact: Contact
 ) -> tuple[list[Destination], list[ContactNumber]]:
     """The agent group's destinations and the contact's numbers, each in dialling order."""
-    return list(agent_group.destinations.all()), list(contact.numbers.all())
+    return agent_line(agent_group), list(contact.numbers.all())
+
+
+def latest_test_call(agent_group: AgentGroup, manager: User) -> CallbackRequest | None:
+    """The manager's last test call through the group (delivery/test_call.py)."""
+    return (
+        CallbackRequest.objects.filter(
+            agent_group=agent_group, is_test=True, contact__test_caller=manager
+        )
+        .select_related(*STATUS_PEOPLE)
+        .order_by("-requested_at", "-id")
+        .first()
+    )
 
 
 # Whom a callback's status_text names: the manager who decided, the person who handed it over.

@@ -84,6 +84,21 @@ def group_data(destinations=None, working_hours=None, holidays=None, **fields):
     }
 
 
+def preset_data(**fields):
+    """A complete, valid TTS preset add form; override any field with keyword arguments."""
+    return {
+        "name": "Новый",
+        "text": "Здравствуйте",
+        "voice": "1",
+        "lang": "1",
+        "volume": "-19",
+        "speed": "1.0",
+        "emotion": "1",
+        "provider": "1",
+        **fields,
+    }
+
+
 def contact_data(*numbers, **fields):
     rows = [{"position": str(i), "number": number, "label": ""} for i, number in enumerate(numbers)]
     return {

@@ -52,6 +52,13 @@ def example_rows():
     return group, agents, contact
 
 
+def example_contact():
+    """The person the example's contact numbers belong to (a TTS text may name them)."""
+    from callbacks.models import Contact
+
+    return Contact(name="Иван Петров", company="Ромашка")
+
+
 def example_body():
     """Our MakeCallback body for the example's rows."""
     from callbacks.exolve import build_make_callback_body
@@ -60,6 +67,7 @@ def example_body():
     return build_make_callback_body(
         agent_group=group,
         agent_destinations=agents,
+        contact=example_contact(),
         contact_numbers=contact,
         request_description="test",
     )

@@ -12,7 +12,8 @@ from django.utils import translation
 
 from callbacks.wording import wording_of
 
-HIDDEN = {"script", "style", "pre", "textarea"}  # code, and the raw JSON and stored notes
+# Code (an HTTP request as sent, too), the raw JSON and stored notes.
+HIDDEN = {"script", "style", "pre", "code", "textarea"}
 SHOWN_ATTRIBUTES = {"title", "placeholder", "aria-label"}
 WORD = re.compile(r"[^\W\d_]+(?:[’'-][^\W\d_]+)*")
 LATIN = re.compile(r"[A-Za-z]")

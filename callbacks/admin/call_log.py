@@ -35,6 +35,7 @@ from .list_filters import (
     NeedsManagerFilter,
     NoOutcomeReceivedFilter,
     RequestedByFilter,
+    TestCallFilter,
     attempt_result_words,
 )
 
@@ -75,6 +76,7 @@ class CallbackRequestAdmin(ReadOnlyAdmin[CallbackRequest]):
         "final_state",
         NoOutcomeReceivedFilter,
         NeedsManagerFilter,
+        TestCallFilter,
         "agent_group",
         ("requested_by", RequestedByFilter),
         ("requested_at", DateRangeFilter),

@@ -97,13 +97,14 @@ class ChangeHistoryAdmin(SimpleHistoryAdmin, WordedAdmin[M]):
     def get_readonly_fields(
         self, request: HttpRequest, obj: Any = None
     ) -> list[str] | tuple[str, ...]:
+        fields: list[str] | tuple[str, ...] = super().get_readonly_fields(request, obj)
         if hasattr(obj, "_history"):  # a past version (simple-history marks it so): all read only
-            return [
+            editable = [
                 field.name
                 for field in obj._meta.concrete_fields
                 if field.editable and not field.primary_key
             ]
-        fields: list[str] | tuple[str, ...] = super().get_readonly_fields(request, obj)
+            return [*editable, *(name for name in fields if name not in editable)]
         return fields
 
 

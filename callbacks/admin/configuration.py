@@ -1,6 +1,7 @@
 """Configuration, which support managers keep: agent groups with their destinations, working hours
 and holidays, media resources and TTS presets."""
 
+import json
 from typing import Any
 
 from django import forms
@@ -9,6 +10,7 @@ from django.db import models
 from django.db.models import Count, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext_lazy
@@ -25,9 +27,10 @@ from ..models import (
     TtsPreset,
     WorkingHours,
 )
-from ..models.audio import estimated_speech_seconds
+from ..models.audio import TTS_CHARACTERS_PER_SECOND, TTS_MAX_SECONDS, max_tts_characters
 from ..numbers import readable_number
 from .change_trail import ChangeHistoryAdmin
+from .group_checks import GroupChecks
 from .ordered_rows import OrderedInline, WordedFormSet
 from .range_words import RangeWords
 
@@ -38,15 +41,92 @@ class MediaResourceAdmin(RangeWords, ChangeHistoryAdmin[MediaResource]):
     search_fields = ["name", "=media_resource_id"]
 
 
+class TtsPresetForm(ModelForm[TtsPreset]):
+    class Meta:
+        help_texts = {  # the admin shows help texts as HTML
+            "text": _(
+                "Read aloud to the party; Exolve allows 24 seconds of speech. <code>{name}</code> "
+                "and <code>{company}</code> say the contact's name and company."
+            )
+        }
+
+
 @admin.register(TtsPreset)
 class TtsPresetAdmin(RangeWords, ChangeHistoryAdmin[TtsPreset]):
+    form = TtsPresetForm
     list_display = ["name", "voice", "lang", "speed", "estimated_seconds"]
     list_filter = ["voice", "lang"]
     search_fields = ["name", "text"]
+    fields = [
+        "name",
+        "text",
+        "spoken_length",
+        "voice",
+        "lang",
+        "volume",
+        "speed",
+        "emotion",
+        "provider",
+    ]
+    readonly_fields = ["spoken_length"]
+
+    class Media:
+        css = {"all": ["callbacks/form_rows.css"]}
+        js = ["callbacks/tts_estimate.js"]
 
     @admin.display(description=_("estimated speech, s"))
     def estimated_seconds(self, obj: TtsPreset) -> float:
-        return round(estimated_speech_seconds(obj.text, obj.speed), 1)
+        return round(obj.estimated_seconds, 1)
+
+    @admin.display(description=_("spoken length"))
+    def spoken_length(self, obj: TtsPreset | None) -> SafeString:
+        """Our estimate against Exolve's limit; tts_estimate.js keeps it current while typing."""
+        words = {
+            "data-within": gettext("about %(seconds)s s of the %(limit)s s Exolve allows"),
+            "data-over": gettext("about %(seconds)s s: over the %(limit)s s Exolve allows"),
+        }
+        return format_html(
+            '<span id="tts-estimate" data-rates="{}" data-limit="{}" {}>{}</span>',
+            json.dumps(TTS_CHARACTERS_PER_SECOND),
+            TTS_MAX_SECONDS,
+            format_html_join(" ", '{}="{}"', words.items()),
+            spoken_length_words(obj.estimated_seconds) if obj else "—",
+        )
+
+    def save_model(
+        self, request: HttpRequest, obj: TtsPreset, form: ModelForm[TtsPreset], change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if obj.estimated_seconds > TTS_MAX_SECONDS:
+            self.message_user(request, over_limit_warning(obj), messages.WARNING)
+
+
+def spoken_length_words(seconds: float) -> str:
+    template = (
+        gettext("about %(seconds)s s: over the %(limit)s s Exolve allows")
+        if seconds > TTS_MAX_SECONDS
+        else gettext("about %(seconds)s s of the %(limit)s s Exolve allows")
+    )
+    return template % {"seconds": seconds_words(seconds), "limit": TTS_MAX_SECONDS}
+
+
+def seconds_words(seconds: float) -> str:
+    """To a tenth, rounded as tts_estimate.js rounds (Django's number_format cuts a float)."""
+    return number_format(round(seconds, 1), 1)
+
+
+def over_limit_warning(preset: TtsPreset) -> str:
+    return gettext(
+        "“%(preset)s” would take about %(seconds)s seconds to speak at speed %(speed)s; Exolve "
+        "allows %(limit)s, and may cut it short or refuse the call. Shorten it to "
+        "%(characters)s characters or raise the speed, and try it with a test call."
+    ) % {
+        "preset": preset,
+        "seconds": seconds_words(preset.estimated_seconds),
+        "speed": number_format(preset.speed),
+        "limit": TTS_MAX_SECONDS,
+        "characters": max_tts_characters(preset.speed, preset.lang),
+    }
 
 
 class DestinationInline(RangeWords, OrderedInline[Destination, AgentGroup]):
@@ -103,7 +183,7 @@ REPLANNING_FIELDS = {"time_zone", "contact_calls_from", "contact_calls_until"}
 
 
 @admin.register(AgentGroup)
-class AgentGroupAdmin(RangeWords, ChangeHistoryAdmin[AgentGroup]):
+class AgentGroupAdmin(GroupChecks, RangeWords, ChangeHistoryAdmin[AgentGroup]):
     # What a manager scans, inside 1366 px; the Exolve number and resource are on the group's page.
     list_display = [
         "name",
@@ -115,6 +195,7 @@ class AgentGroupAdmin(RangeWords, ChangeHistoryAdmin[AgentGroup]):
     list_filter = ["is_active", "contact_first"]
     search_fields = ["name", "=number_code", "destinations__number"]
     inlines = [DestinationInline, WorkingHoursInline, HolidayInline]
+    formfield_overrides = GROUP_TIME_INPUTS  # the contact's quiet hours: the contact's time
 
     class Media:
         # The list's ordered destinations; the form's inputs beside long labels.

@@ -7,6 +7,7 @@ from typing import Any, cast
 from django.contrib import admin, messages
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -66,6 +67,11 @@ class ContactAdmin(TypedNumberSearch[Contact], ChangeHistoryAdmin[Contact]):
     search_fields = ["name", "company", "numbers__number"]
     number_search_field = "numbers__number"
     inlines = [ContactNumberInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Contact]:
+        """Customers only: a support manager's test contact (delivery/test_call.py) is nobody
+        staff call back."""
+        return super().get_queryset(request).filter(test_caller__isnull=True)
 
     def get_urls(self) -> list[URLPattern]:
         callback = path(

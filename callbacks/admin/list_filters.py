@@ -100,6 +100,24 @@ class NeedsManagerFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TestCallFilter(admin.SimpleListFilter):
+    """Customers' callbacks or support managers' test calls (the list shows both by default: it
+    is the record of what was sent)."""
+
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, Any]]:
+        return [("customer", _("Customers' calls")), ("test", _("Test calls"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() in ("customer", "test"):
+            return queryset.filter(is_test=self.value() == "test")
+        return queryset
+
+
 def titled(
     list_filter: type[admin.FieldListFilter], title: StrOrPromise
 ) -> type[admin.FieldListFilter]:

@@ -37,11 +37,13 @@ def create_callback(
     agent_group: AgentGroup,
     requested_by: User,
     scheduled_for: datetime | None = None,
+    is_test: bool = False,
 ) -> CallbackRequest:
     """Save a "call this contact back" (at `scheduled_for`, or as soon as the group works) and
-    queue it once the row is committed. A callback our limits stop is saved as refused."""
+    queue it once the row is committed. A callback our limits stop is saved as refused.
+    `is_test`: a support manager's test call (delivery/test_call.py), which no cooldown stops."""
     destinations, numbers = callback_lines(agent_group, contact)
-    validate_callback(agent_group, destinations, numbers)
+    validate_callback(agent_group, destinations, numbers, contact)
     if open_callback_exists(contact, agent_group):  # a double click: the same one, not a refusal
         raise already_open(contact, agent_group)
     now = timezone.now()
@@ -53,10 +55,12 @@ def create_callback(
         requested_at=now,
         scheduled_for=scheduled_for,
         contact_leg=ContactLeg.A if agent_group.contact_first else ContactLeg.B,
+        is_test=is_test,
         request_description=request_description,
         request_body=exolve.build_make_callback_body(
             agent_group=agent_group,
             agent_destinations=destinations,
+            contact=contact,
             contact_numbers=numbers,
             request_description=request_description,
         ),
@@ -91,6 +95,8 @@ def _refuse_if_limited(callback: CallbackRequest, dialled: Sequence[str], now: d
         # The time staff asked for, never the group's next opening: re-planning for new hours may
         # bring that forward to now, but never a callback before the time asked.
         rings_at=callback.scheduled_for,
+        # The cooldown spares a customer repeated calls; a manager testing rings themselves.
+        cooldown=not callback.is_test,
     )
     if (
         refusal

@@ -1,7 +1,10 @@
 """What each side of the call hears: a recorded media resource uploaded to Exolve, or a text Exolve
-reads aloud (a TTS preset), with our estimate of how long a text takes to speak."""
+reads aloud (a TTS preset), with our estimate of how long a text takes to speak and the contact's
+details ({name}, {company}) filled in when a callback is made."""
 
 from decimal import Decimal
+from string import Formatter
+from typing import Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -11,19 +14,79 @@ from simple_history.models import HistoricalRecords
 
 from .constraints import range_check, range_validators
 
-# Our estimate of how fast a TTS voice reads: 14 characters (letters, spaces and
-# punctuation) a second at speed 1.0, a little slower than ordinary Russian speech
-# (about 15-17), so that a text we accept is spoken within Exolve's 24-second limit.
-TTS_CHARACTERS_PER_SECOND = 14
+# Our estimate of how fast a TTS voice reads at speed 1.0, in characters (letters, spaces and
+# punctuation) a second, a little slower than ordinary speech (Russian about 15-17, English
+# about 16), so that a text we estimate within Exolve's 24-second limit is spoken within it.
+# Keyed by Lang's values; callbacks/static/callbacks/tts_estimate.js is handed the same table.
+TTS_CHARACTERS_PER_SECOND = {1: 14, 2: 15}
 TTS_MAX_SECONDS = 24
+# What a text may say of the contact, as {name}: filled in when a callback is made.
+TTS_PLACEHOLDERS = ("name", "company")
 
 
-def estimated_speech_seconds(text: str, speed: Decimal | float) -> float:
-    return len(text) / (TTS_CHARACTERS_PER_SECOND * float(speed))
+def _rate(speed: Decimal | float, lang: int) -> float:
+    """Characters a second at this speed in this language (the slowest language's if unknown)."""
+    per_second = TTS_CHARACTERS_PER_SECOND.get(lang, min(TTS_CHARACTERS_PER_SECOND.values()))
+    return per_second * float(speed)
 
 
-def max_tts_characters(speed: Decimal | float) -> int:
-    return int(TTS_MAX_SECONDS * TTS_CHARACTERS_PER_SECOND * float(speed))
+def estimated_speech_seconds(text: str, speed: Decimal | float, lang: int) -> float:
+    return len(text.strip()) / _rate(speed, lang)
+
+
+def max_tts_characters(speed: Decimal | float, lang: int) -> int:
+    """The longest text estimated within the limit."""
+    return int(TTS_MAX_SECONDS * _rate(speed, lang))
+
+
+class Addressee(Protocol):
+    """What a text may name: a contact (models/contacts.py, which imports this module)."""
+
+    name: str
+    company: str
+
+
+def placeholder_errors(text: str) -> list[str]:
+    """What is wrong with the text's placeholders: each unknown one, or braces without a pair."""
+    try:
+        fields = [
+            _placeholder(field, spec, conversion)
+            for _literal, field, spec, conversion in Formatter().parse(text)
+            if field is not None
+        ]
+    except ValueError:
+        return [
+            str(
+                _(
+                    "A brace has no pair: braces only surround a placeholder, {name} or "
+                    "{company}. To say a brace itself, double it: {{ or }}."
+                )
+            )
+        ]
+    unknown = [field for field in fields if field.strip("{}") not in TTS_PLACEHOLDERS]
+    return [
+        str(
+            _("Unknown placeholder %(placeholder)s: the text may use {name} and {company}.")
+            % {"placeholder": field}
+        )
+        for field in dict.fromkeys(unknown)
+    ]
+
+
+def _placeholder(field: str, spec: str | None, conversion: str | None) -> str:
+    conversion = f"!{conversion}" if conversion else ""
+    spec = f":{spec}" if spec else ""
+    return f"{{{field}{conversion}{spec}}}"
+
+
+def spoken_text(text: str, contact: Addressee) -> str:
+    """The text with the contact's details in place of its placeholders (checked when saved)."""
+    parts = []
+    for literal, field, _spec, _conversion in Formatter().parse(text):
+        parts.append(literal)
+        if field is not None:
+            parts.append(str(getattr(contact, field)) if field in TTS_PLACEHOLDERS else "")
+    return "".join(parts)
 
 
 SPEED_RANGE = _(
@@ -162,25 +225,19 @@ class TtsPreset(models.Model):
         return self.name
 
     def clean(self) -> None:
+        """An unknown placeholder is an error; a text estimated over 24 seconds is not (the
+        contract sets no length in characters, and our estimate is only an estimate): the admin
+        warns after saving it (admin/configuration.py)."""
         super().clean()
-        if not self.text or self.speed is None:  # a missing text is said by its field
+        if not self.text:  # a missing text is said by its field
             return
         self.text = self.text.strip()
         if not self.text:
             raise ValidationError({"text": _("Enter a text to be read aloud.")})
-        limit = max_tts_characters(self.speed)
-        if len(self.text) > limit:
-            raise ValidationError(
-                {
-                    "text": _(
-                        "This text would take about %(seconds).0f seconds to speak at speed "
-                        "%(speed)s; Exolve allows 24. Shorten it to %(limit)d characters or raise "
-                        "the speed."
-                    )
-                    % {
-                        "seconds": estimated_speech_seconds(self.text, self.speed),
-                        "speed": self.speed,
-                        "limit": limit,
-                    }
-                }
-            )
+        errors = placeholder_errors(self.text)
+        if errors:
+            raise ValidationError({"text": errors})
+
+    @property
+    def estimated_seconds(self) -> float:
+        return estimated_speech_seconds(self.text, self.speed or 1, self.lang)

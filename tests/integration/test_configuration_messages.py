@@ -7,7 +7,14 @@ import pytest
 from django.utils import translation
 
 from callbacks.models import AgentGroup, Destination, MediaResource, TtsPreset
-from tests.admin_pages import CONTACT_ADD, GROUP_ADD, change_url, contact_data, group_data
+from tests.admin_pages import (
+    CONTACT_ADD,
+    GROUP_ADD,
+    change_url,
+    contact_data,
+    group_data,
+    preset_data,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -147,16 +154,6 @@ def test_the_group_s_ranges_and_name_are_said_in_russian(
 
 
 SPEED = "Темп речи — от 0.1 до 3.0, не больше двух знаков после точки (1.0 — обычный темп)."
-PRESET = {
-    "name": "Новый",
-    "text": "Здравствуйте",
-    "voice": "1",
-    "lang": "1",
-    "volume": "-19",
-    "speed": "1.0",
-    "emotion": "1",
-    "provider": "1",
-}
 
 
 @pytest.mark.parametrize(
@@ -174,7 +171,7 @@ def test_a_tts_preset_s_ranges_and_name_are_said_in_russian(
     as_user, manager, tts_preset, fields, field, says
 ):
     client = in_russian(as_user(manager))
-    response = client.post("/admin/callbacks/ttspreset/add/", {**PRESET, **fields})
+    response = client.post("/admin/callbacks/ttspreset/add/", preset_data(**fields))
     assert response.context["adminform"].form.errors == {field: [says]}
     assert not TtsPreset.objects.filter(name="Новый").exists()
 

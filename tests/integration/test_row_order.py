@@ -141,6 +141,7 @@ def test_the_body_sends_the_destinations_in_their_order(agent_group, contact):
     body = build_make_callback_body(
         agent_group=group,
         agent_destinations=agents,
+        contact=contact,
         contact_numbers=numbers,
         request_description="x",
     )

@@ -11,6 +11,7 @@ from callbacks.exolve import build_make_callback_body
 from tests.examples import (
     EXAMPLE,
     example_body,
+    example_contact,
     example_rows,
     provider_page,
     provider_page_candidates,
@@ -79,6 +80,7 @@ def test_contact_first_swaps_the_lines():
     body = build_make_callback_body(
         agent_group=group,
         agent_destinations=agents,
+        contact=example_contact(),
         contact_numbers=contact,
         request_description="x",
     )
@@ -97,6 +99,7 @@ def test_display_numbers_and_timeouts_go_to_their_own_side():
     body = build_make_callback_body(
         agent_group=group,
         agent_destinations=agents,
+        contact=example_contact(),
         contact_numbers=contact,
         request_description="x",
     )
@@ -112,6 +115,7 @@ def test_a_side_without_audio_sends_no_audio():
     body = build_make_callback_body(
         agent_group=group,
         agent_destinations=agents,
+        contact=example_contact(),
         contact_numbers=contact,
         request_description="x",
     )
@@ -134,6 +138,7 @@ def test_each_line_lists_its_destinations_in_the_order_given():
     body = build_make_callback_body(
         agent_group=group,
         agent_destinations=agents,
+        contact=example_contact(),
         contact_numbers=numbers,
         request_description="x",
     )

@@ -2,6 +2,7 @@
 first, one callback on its way per contact and group, and the time it is due."""
 
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -107,17 +108,75 @@ def test_a_callback_that_breaks_the_contract_is_refused_and_not_recorded(
     assert queued == []
 
 
-def test_a_tts_text_made_too_long_behind_the_forms_is_refused(
+def test_a_tts_text_made_too_long_behind_the_forms_is_sent_as_saved(
+    contact, agent_group, staff_user, tts_preset, queued
+):
+    """Over our estimate is a warning when saved, not a refusal at every press."""
+    type(tts_preset).objects.filter(pk=tts_preset.pk).update(text="слово " * 200)
+    agent_group.refresh_from_db()
+    callback = create.create_callback(
+        contact=contact, agent_group=agent_group, requested_by=staff_user
+    )
+    assert callback.request_body["line_2"]["audio"]["tts"]["text"] == ("слово " * 200).strip()
+
+
+def test_an_unknown_placeholder_put_behind_the_forms_is_refused(
     contact, agent_group, staff_user, tts_preset
 ):
-    type(tts_preset).objects.filter(pk=tts_preset.pk).update(text="слово " * 200)
+    type(tts_preset).objects.filter(pk=tts_preset.pk).update(text="Здравствуйте, {phone}")
     agent_group.refresh_from_db()
     with pytest.raises(ValidationError) as error:
         create.create_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
     (message,) = error.value.messages
-    assert message.startswith("TTS preset “Website”, text: This text would take about")
+    assert message.startswith("TTS preset “Website”, text: Unknown placeholder {phone}")
+    assert not CallbackRequest.objects.exists()
+
+
+def test_the_tts_text_names_the_contact_in_the_body(
+    contact, agent_group, staff_user, tts_preset, queued
+):
+    tts_preset.text = "{name}, вам звонит {company}"
+    tts_preset.save()
+    agent_group.refresh_from_db()
+    callback = create.create_callback(
+        contact=contact, agent_group=agent_group, requested_by=staff_user
+    )
+    tts = callback.request_body["line_2"]["audio"]["tts"]
+    assert tts["text"] == "Иван Петров, вам звонит Ромашка"
+
+
+def test_a_name_that_takes_the_text_past_24_seconds_refuses_the_press(
+    contact, agent_group, staff_user, tts_preset
+):
+    # 166 characters, about 12 seconds; with a 198-character name, 358: about 26.
+    text = "Здравствуйте, {name}! " + "Вам перезванивает служба поддержки. " * 4
+    tts_preset.text, tts_preset.speed = text, Decimal("1.0")
+    tts_preset.save()
+    contact.name = "Очень длинное имя " * 11  # within the field, not the time
+    contact.save()
+    agent_group.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        create.create_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
+    (message,) = error.value.messages
+    assert message.startswith("TTS preset “Website”, said to Очень длинное имя")
+    assert "would take about 26 seconds to speak" in message
     assert "Exolve allows 24" in message
     assert not CallbackRequest.objects.exists()
+
+
+def test_a_text_of_placeholders_the_contact_leaves_empty_refuses_the_press(
+    contact, agent_group, staff_user, tts_preset
+):
+    tts_preset.text = "{company}"
+    tts_preset.save()
+    contact.company = ""
+    contact.save()
+    agent_group.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        create.create_callback(contact=contact, agent_group=agent_group, requested_by=staff_user)
+    assert error.value.messages == [
+        "TTS preset “Website” would say nothing to Иван Петров: it is empty."
+    ]
 
 
 # --- scheduled callbacks and working hours -----------------------------------------------------
