@@ -95,21 +95,24 @@ def receive_event(payload: dict[str, Any]) -> Receipt:
         ),  # parse_event read it
         payload=payload,
     )
-    try:
-        with transaction.atomic():
-            # Under the call's lock, the attempt is looked up and the event saved as one step, so
-            # a call id being recorded meanwhile either is seen here or links this event itself.
-            locks.hold(locks.CALLS, [event.call_sid])
-            if _events_of_call(event.call_sid) >= settings.EXOLVE_EVENTS_PER_CALL:
-                return _dropped(event)
-            event.attempt = _attempt_with_call_id(event.call_sid)
-            event.save()
-            call_legs.fold(event)
-            if event.attempt:
-                _update_outcome(event.attempt)
-    except IntegrityError:
-        duplicate = CallEvent.objects.get(**{field: payload[field] for field in IDENTITY_FIELDS})
-        return Receipt(stored=False, linked=duplicate.attempt_id is not None)
+    with transaction.atomic():
+        # Under the call's lock, the attempt is looked up and the event saved as one step, so
+        # a call id being recorded meanwhile either is seen here or links this event itself.
+        locks.hold(locks.CALLS, [event.call_sid])
+        if _events_of_call(event.call_sid) >= settings.EXOLVE_EVENTS_PER_CALL:
+            return _dropped(event)
+        event.attempt = _attempt_with_call_id(event.call_sid)
+        try:
+            with transaction.atomic():
+                event.save()
+        except IntegrityError:  # the same event again: one row
+            duplicate = CallEvent.objects.get(
+                **{field: payload[field] for field in IDENTITY_FIELDS}
+            )
+            return Receipt(stored=False, linked=duplicate.attempt_id is not None)
+        call_legs.fold(event)
+        if event.attempt:
+            _outcome_or_link_later(event)
     with log_context.about_callback(event.attempt.callback_id if event.attempt else None):
         logger.info(
             "Call event %s %s %s: %s",
@@ -179,6 +182,19 @@ def link_early_events() -> int:
     return linked
 
 
+def _outcome_or_link_later(event: CallEvent) -> None:
+    """The outcome (and a redial) with this event, in a savepoint: if that fails, the event is
+    still kept, unlinked, and the sweeper links it again and retries (link_early_events)."""
+    assert event.attempt is not None
+    try:
+        with transaction.atomic():
+            _update_outcome(event.attempt)
+    except Exception:
+        logger.exception("Callback %s: updating the outcome failed", event.attempt.callback_id)
+        CallEvent.objects.filter(pk=event.pk).update(attempt=None)
+        event.attempt = None
+
+
 def _update_outcome(attempt: CallbackAttempt) -> None:
     # The row lock makes events of one call recompute one after another, each seeing the others.
     callback = (
@@ -211,6 +227,7 @@ OUTCOME_FIELDS = [
     "is_test",
     "placement_count",
     "requested_at",
+    "scheduled_for",
     "agent_group",
     "contact",
 ]

@@ -20,6 +20,7 @@ from django.db.models import F
 
 from .local_time import first_callable
 from .models import (
+    OPEN_STATUSES,
     AgentGroup,
     CallbackNumber,
     CallbackRequest,
@@ -32,12 +33,6 @@ from .models import (
     WhenClosed,
 )
 
-# The policy's kind for each outcome that did not connect.
-REDIAL_KIND = {
-    CallOutcome.CONTACT_NO_ANSWER: "contact_no_answer",
-    CallOutcome.AGENTS_NO_ANSWER: "agents_no_answer",
-    CallOutcome.FAILED: "failed",
-}
 # What each stop makes of the callback in the end.
 EXPIRING_STOPS = {RedialStop.EXPIRED, RedialStop.QUIET_HOURS}
 
@@ -76,24 +71,25 @@ def after_outcome(callback: CallbackRequest, outcome: str, now: datetime) -> dic
 def next_placement(callback: CallbackRequest, outcome: str, now: datetime) -> datetime | RedialStop:
     """When the callback is to be placed again after this outcome, or why it is not."""
     group = callback.agent_group
-    kind = REDIAL_KIND.get(CallOutcome(outcome)) if outcome in CallOutcome.values else None
     if callback.is_test:
         return RedialStop.TEST_CALL
-    if kind is None or not group.redials_after(kind):
+    if not group.redials_after(outcome):  # the policy's kinds are the outcomes' own values
         return RedialStop.NOT_IN_POLICY
     if callback.placement_count >= group.max_attempts:
         return RedialStop.ATTEMPTS_USED
     stop = stop_now(callback, now)
     if stop is not None:
         return stop
-    due = now + group.redial_delay(kind)
-    return _first_time_allowed(callback, group, due)
+    due = now + group.redial_delay(outcome)
+    return first_time_allowed(callback, group, due)
 
 
-def _first_time_allowed(
+def first_time_allowed(
     callback: CallbackRequest, group: AgentGroup, due: datetime
 ) -> datetime | RedialStop:
-    expires_at = callback.requested_at + group.expiry
+    """The first time from `due` a redial may ring (the group open, the contact's window), or why
+    it never will before its expiry."""
+    expires_at = expires(callback, group)
     if due >= expires_at:
         return RedialStop.EXPIRED
     opening = group.next_opening(due)
@@ -112,21 +108,51 @@ def stop_now(callback: CallbackRequest, now: datetime) -> RedialStop | None:
     group = callback.agent_group
     if not group.is_active:
         return RedialStop.GROUP_INACTIVE
-    dialled = set(CallbackNumber.objects.filter(callback=callback).values_list("number", flat=True))
+    dialled = _dialled(callback)
     if DoNotCallNumber.objects.filter(number__in=dialled).exists():
         return RedialStop.DO_NOT_CALL
-    current = set(
-        ContactNumber.objects.filter(contact_id=callback.contact_id).values_list(
-            "number", flat=True
-        )
-    )
-    if current != dialled:
+    if numbers_changed(callback, dialled):
         return RedialStop.NUMBER_CHANGED
-    if now >= callback.requested_at + group.expiry:
+    if now >= expires(callback, group):
         return RedialStop.EXPIRED
+    if _another_open(callback):
+        return RedialStop.ANOTHER_OPEN
     return None
 
 
-def is_redial(callback: CallbackRequest) -> bool:
-    """A pending callback that was placed before: its placement was decided by the policy."""
+def _dialled(callback: CallbackRequest) -> set[str]:
+    return set(CallbackNumber.objects.filter(callback=callback).values_list("number", flat=True))
+
+
+def numbers_changed(callback: CallbackRequest, dialled: set[str] | None = None) -> bool:
+    """The contact's numbers are no longer the ones the callback dials."""
+    current = ContactNumber.objects.filter(contact_id=callback.contact_id)
+    numbers = set(current.values_list("number", flat=True))
+    return numbers != (_dialled(callback) if dialled is None else dialled)
+
+
+def expires(callback: CallbackRequest, group: AgentGroup) -> datetime:
+    """No redial from then on: the policy's hours after the press, or after the time staff
+    scheduled it for."""
+    return (
+        max(callback.requested_at, callback.scheduled_for or callback.requested_at) + group.expiry
+    )
+
+
+def _another_open(callback: CallbackRequest) -> bool:
+    """Another callback to this contact through this group waits or is being sent (staff
+    scheduled one meanwhile): it rings the contact, and only one may be on its way."""
+    return (
+        CallbackRequest.objects.filter(
+            contact_id=callback.contact_id,
+            agent_group_id=callback.agent_group_id,
+            status__in=OPEN_STATUSES,
+        )
+        .exclude(pk=callback.pk)
+        .exists()
+    )
+
+
+def was_placed(callback: CallbackRequest) -> bool:
+    """Exolve placed it before: a pending one waits for a redial the policy decided."""
     return callback.placement_count > 0

@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
+from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..delivery.create import create_callback
+from ..delivery.replan import replan_contact
 from ..forms import CallbackForm
 from ..local_time import ContactZones, contact_zones
 from ..local_time_words import contact_now
@@ -67,6 +69,26 @@ class ContactAdmin(TypedNumberSearch[Contact], ChangeHistoryAdmin[Contact]):
     search_fields = ["name", "company", "numbers__number"]
     number_search_field = "numbers__number"
     inlines = [ContactNumberInline]
+
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: ModelForm[Contact],
+        formsets: list[BaseInlineFormSet[Any, Contact, Any]],
+        change: bool,
+    ) -> None:
+        """Once the numbers are saved: a new time zone (or numbers, which guess it) moves the
+        contact's waiting callbacks past its quiet hours."""
+        super().save_related(request, form, formsets, change)
+        zone_changed = "time_zone" in form.changed_data or any(
+            formset.has_changed() for formset in formsets
+        )
+        if change and zone_changed and replan_contact(form.instance):
+            self.message_user(
+                request,
+                _("The contact's waiting callbacks were re-planned for its time."),
+                messages.INFO,
+            )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Contact]:
         """Customers only: a support manager's test contact (delivery/test_call.py) is nobody

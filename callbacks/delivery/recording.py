@@ -17,9 +17,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import call_events, locks, metrics, outcomes
+from .. import call_events, local_time, locks, metrics, outcomes, redial
 from ..exolve import Answer
-from ..models import AttemptResult, CallbackAttempt, CallbackRequest, CallbackStatus
+from ..models import AttemptResult, CallbackAttempt, CallbackRequest, CallbackStatus, RedialStop
 from . import queue
 from .transitions import Step, guard
 
@@ -115,25 +115,25 @@ def _callback_changes(
     callback: CallbackRequest, answer: Answer, decision: Decision, finished_at: datetime
 ) -> tuple[dict[str, Any], float | None]:
     """The callback's new column values, and the countdown to queue its retry with (or None)."""
-    changes: dict[str, Any] = {
-        "status": decision.status,
-        "error": decision.error,
-        "call_id": answer.call_id,
-    }
+    changes: dict[str, Any] = {"status": decision.status, "error": decision.error}
+    if answer.call_id or decision.status == CallbackStatus.UNKNOWN:
+        # A new call (or maybe one): the previous placement's outcome is its attempt's, not the
+        # callback's any more (the events of this call, linked below, give the new one).
+        changes.update(call_id=answer.call_id, call_outcome="", final_event_at=None)
     if decision.status == CallbackStatus.PLACED:
         grace = timedelta(seconds=settings.CALLBACK_OUTCOME_GRACE)
         expected = outcomes.latest_end(callback.request_body, finished_at) + grace
         changes["outcome_expected_by"] = expected
         changes["placement_count"] = F("placement_count") + 1
-    if answer.call_id or decision.status != CallbackStatus.PENDING:
-        # A new call (or none): the previous placement's outcome is its attempt's, not the
-        # callback's any more (the events of this call, linked below, give the new one).
-        changes.update(call_outcome="", final_event_at=None)
+    if decision.status == CallbackStatus.FAILED and callback.placement_count > 0:
+        # A redial Exolve refused: the placement before it stands, and the callback ends there.
+        changes.update(redial.stopped(RedialStop.EXOLVE_REFUSED))
     if decision.retry_in is None:
         changes["finished_at"] = finished_at
         return changes, None
-    # A retry waits for the group's working hours too (a 503 at 17:59 must not ring at 18:01).
-    due_at = callback.agent_group.next_opening(finished_at + timedelta(seconds=decision.retry_in))
+    # A retry waits for the group's working hours and the contact's quiet hours too (a 503 at
+    # 17:59 must not ring at 18:01).
+    due_at = _retry_due(callback, finished_at + timedelta(seconds=decision.retry_in))
     countdown = queue.countdown_to(due_at, finished_at)
     changes.update(
         next_attempt_at=due_at,
@@ -141,6 +141,13 @@ def _callback_changes(
         finished_at=None,
     )
     return changes, countdown
+
+
+def _retry_due(callback: CallbackRequest, at: datetime) -> datetime | None:
+    group = callback.agent_group
+    if not local_time.has_quiet_hours(group):  # no need to read the contact's numbers
+        return group.next_opening(at)
+    return local_time.first_callable(group, callback.contact, at)
 
 
 def _save(

@@ -7,11 +7,13 @@ import logging
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from .. import limits, local_time, log_context
-from ..models import AgentGroup, CallbackRequest, CallbackStatus, Refusal
+from .. import limits, local_time, log_context, redial
+from ..models import AgentGroup, CallbackRequest, CallbackStatus, Contact, RedialStop, Refusal
 from . import queue
+from .stops import stop_redial
 from .transitions import Step, guard
 
 logger = logging.getLogger(__name__)
@@ -20,37 +22,57 @@ logger = logging.getLogger(__name__)
 def replan_waiting(agent_group: AgentGroup, now: datetime | None = None) -> int:
     """Give the group's pending callbacks their due time under its hours as they are now;
     returns how many changed."""
-    now = now or timezone.now()
-    changed = 0
     # The hours and holidays read once, not once per callback.
-    agent_group = AgentGroup.objects.prefetch_related("working_hours", "holidays").get(
-        pk=agent_group.pk
+    group = AgentGroup.objects.prefetch_related("working_hours", "holidays").get(pk=agent_group.pk)
+    changed = _replan(
+        CallbackRequest.objects.filter(agent_group=group), {group.pk: group}, now or timezone.now()
     )
+    if changed:
+        logger.info("Agent group %s: %d waiting callback(s) re-planned", group.pk, changed)
+    return changed
+
+
+def replan_contact(contact: Contact, now: datetime | None = None) -> int:
+    """The same for a contact's pending callbacks, when its time zone or numbers changed (its
+    quiet hours are kept in its own time)."""
+    waiting = CallbackRequest.objects.filter(contact=contact)
+    group_ids = waiting.filter(status=CallbackStatus.PENDING).values("agent_group_id")
+    groups = AgentGroup.objects.prefetch_related("working_hours", "holidays").filter(
+        pk__in=group_ids
+    )
+    return _replan(waiting, {group.pk: group for group in groups}, now or timezone.now())
+
+
+def _replan(
+    callbacks: QuerySet[CallbackRequest], groups: dict[int, AgentGroup], now: datetime
+) -> int:
+    changed = 0
     with transaction.atomic():
         waiting = (
-            CallbackRequest.objects.select_for_update(no_key=True)
-            .filter(agent_group=agent_group, status=CallbackStatus.PENDING)
+            callbacks.select_for_update(no_key=True)
+            .filter(status=CallbackStatus.PENDING, agent_group_id__in=list(groups))
             .only(*REPLAN_FIELDS)
             .order_by("pk")
         )
         for callback in waiting:
+            group = groups[callback.agent_group_id]
             asked_for = _asked_for(callback, now)
-            due_at = _due_at(agent_group, callback, asked_for)
+            due_at = _due_at(group, callback, asked_for)
             already_due = callback.next_attempt_at is None or callback.next_attempt_at <= now
             if due_at == asked_for and already_due:
                 continue  # due, and the new hours still allow it now: it keeps its place
             if due_at != callback.next_attempt_at:
                 with log_context.about_callback(callback.pk):
-                    _move(callback, agent_group, due_at, now)
+                    _move(callback, group, due_at, now)
                 changed += 1
-    if changed:
-        logger.info("Agent group %s: %d waiting callback(s) re-planned", agent_group.pk, changed)
     return changed
 
 
 REPLAN_FIELDS = [
     "pk",
+    "agent_group_id",
     "contact_id",
+    "requested_at",
     "scheduled_for",
     "next_attempt_at",
     "attempt_count",
@@ -61,7 +83,11 @@ REPLAN_FIELDS = [
 
 def _due_at(
     agent_group: AgentGroup, callback: CallbackRequest, asked_for: datetime
-) -> datetime | None:
+) -> datetime | RedialStop | None:
+    """When it may go now, None if never, or why a waiting redial stops (its expiry, the group
+    closed with "give up", the contact's quiet hours)."""
+    if redial.was_placed(callback):
+        return redial.first_time_allowed(callback, agent_group, asked_for)
     if not local_time.has_quiet_hours(agent_group):  # no need to read the contact's numbers
         return agent_group.next_opening(asked_for)
     return local_time.first_callable(agent_group, callback.contact, asked_for)
@@ -79,8 +105,14 @@ def _asked_for(callback: CallbackRequest, now: datetime) -> datetime:
 
 
 def _move(
-    callback: CallbackRequest, agent_group: AgentGroup, due_at: datetime | None, now: datetime
+    callback: CallbackRequest,
+    agent_group: AgentGroup,
+    due_at: datetime | RedialStop | None,
+    now: datetime,
 ) -> None:
+    if isinstance(due_at, RedialStop):
+        stop_redial(callback.pk, due_at, now)
+        return
     if due_at is None:
         CallbackRequest.objects.filter(
             guard(Step.REFUSE, CallbackStatus.REFUSED), pk=callback.pk

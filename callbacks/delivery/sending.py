@@ -28,6 +28,7 @@ from ..models import (
 from . import queue
 from .recording import record
 from .send_threads import SendThreads, send_threads
+from .stops import stop_redial
 from .transitions import Step, guard
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ CLAIM_FIELDS = [
     "contact_id",
     "requested_at",
     "placement_count",
+    "scheduled_for",
     "request_description",
     "request_body",
     "attempt_count",
@@ -147,21 +149,10 @@ def claim(callback_ids: Sequence[int], now: datetime) -> list[CallbackAttempt]:
 def _redial_stopped(callback: CallbackRequest, now: datetime) -> bool:
     """A redial that something stopped since it was decided (the contact's numbers changed, the
     expiry passed): it ends with the placement before it. The callback is locked."""
-    if not redial.is_redial(callback):
+    if not redial.was_placed(callback):
         return False
     stop = redial.stop_now(callback, now)
     return stop is not None and stop_redial(callback.pk, stop, now)
-
-
-def stop_redial(callback_id: int, stop: RedialStop, now: datetime) -> bool:
-    stopped = CallbackRequest.objects.filter(
-        guard(Step.STOP_REDIAL, CallbackStatus.PLACED), pk=callback_id
-    ).update(
-        status=CallbackStatus.PLACED, next_attempt_at=None, finished_at=now, **redial.stopped(stop)
-    )
-    if stopped:
-        logger.info("Callback %s: redial stopped (%s)", callback_id, stop)
-    return bool(stopped)
 
 
 def _next_attempt(callback: CallbackRequest, now: datetime) -> CallbackAttempt:

@@ -14,7 +14,7 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import limits, local_time, locks, log_context
+from .. import limits, local_time, locks, log_context, redial
 from ..models import (
     CallbackRequest,
     CallbackStatus,
@@ -60,6 +60,14 @@ def place_again(callback: CallbackRequest, user: User) -> None:
     """A person asks for the call once more, after an unknown result or a callback not reached:
     a new round, and the redial policy's count starts anew."""
     step = Step.PLACE_AGAIN if callback.status == CallbackStatus.UNKNOWN else Step.RETRY_NOT_REACHED
+    if step == Step.RETRY_NOT_REACHED and redial.numbers_changed(callback):
+        raise ValidationError(
+            _(
+                "The contact's numbers changed since this callback was made: press “Call back” "
+                "on the contact's page to call the numbers it has now."
+            ),
+            code="numbers_changed",
+        )
     with log_context.about_callback(callback.pk):
         _reopen(
             callback,

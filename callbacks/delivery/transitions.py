@@ -88,7 +88,7 @@ TRANSITIONS: dict[Step, Rule] = {
     # The placement before it stands: the callback goes back to placed, with its final state.
     Step.STOP_REDIAL: Rule(frozenset({(PENDING, PLACED)}), {"placement_count__gt": 0}),
     Step.RETRY_NOT_REACHED: Rule(
-        frozenset({(PLACED, PENDING)}),
+        frozenset({(PLACED, PENDING), (FAILED, PENDING)}),  # failed: Exolve refused a redial
         {"final_state__in": [FinalState.NOT_REACHED, FinalState.EXPIRED]},
     ),
 }

@@ -52,18 +52,20 @@ class FinalState(models.TextChoices):
 
 
 class RedialStop(models.TextChoices):
-    """Why a callback placed and not connected is not placed again (delivery/redial.py)."""
+    """Why a callback placed and not connected is not placed again (callbacks/redial.py)."""
 
     NOT_IN_POLICY = "not_in_policy", _("The group does not redial after this outcome")
     ATTEMPTS_USED = "attempts_used", _("All connection attempts used")
     EXPIRED = "expired", _("The expiry passed")
     GROUP_CLOSED = "group_closed", _("The group was closed at the next try")
-    QUIET_HOURS = "quiet_hours", _("The contact's quiet hours last past the expiry")
+    QUIET_HOURS = "quiet_hours", _("The contact's quiet hours leave no time before the expiry")
     CANCELLED = "cancelled", _("Cancelled by staff")
     DO_NOT_CALL = "do_not_call", _("The number is on the do-not-call list")
     GROUP_INACTIVE = "group_inactive", _("The agent group is not active")
     NUMBER_CHANGED = "number_changed", _("The contact's numbers changed")
     TEST_CALL = "test_call", _("A test call is never redialled")
+    ANOTHER_OPEN = "another_open", _("Another callback to the contact is on its way")
+    EXOLVE_REFUSED = "exolve_refused", _("Exolve did not place it again")
 
 
 class ContactLeg(models.TextChoices):

@@ -1,6 +1,6 @@
 """An agent group's redial policy: after which outcomes a callback is placed again by itself, how
 long it waits first, how many placements a callback may have, and when it gives up. The fields
-live on the agent group's table (AgentGroup inherits them); delivery/redial.py applies them."""
+live on the agent group's table (AgentGroup inherits them); callbacks/redial.py applies them."""
 
 from datetime import timedelta
 from typing import Any
