@@ -104,6 +104,15 @@ def assert_redial_waiting(callback):
     assert callback.queued_at is None  # the sweeper queues it (the outbox)
 
 
+def assert_outcome_and_redial(callback, outcome, redials):
+    """The call's outcome, and a redial waiting, or the callback ended as the policy has none."""
+    assert callback.call_outcome == outcome
+    if redials:
+        assert_redial_waiting(callback)
+    else:
+        assert_ended(callback, FinalState.NOT_REACHED, RedialStop.NOT_IN_POLICY)
+
+
 # --- a redial -----------------------------------------------------------------------------------
 
 
@@ -180,11 +189,7 @@ def test_each_outcome_redials_only_when_its_own_policy_says_so(
         **{f"redial_{each}_delay": 0 for each in KINDS},
     )
     receive(placed, events)
-    assert placed.call_outcome == outcome
-    if its_own_policy:
-        assert_redial_waiting(placed)
-    else:
-        assert_ended(placed, FinalState.NOT_REACHED, RedialStop.NOT_IN_POLICY)
+    assert_outcome_and_redial(placed, outcome, redials=its_own_policy)
 
 
 def test_the_default_policy_never_redials(placed):
@@ -316,6 +321,19 @@ def test_nothing_redials_while_the_outcome_is_not_settled(placed):
     assert sweeper.queue_due(timezone.now()) == 0
 
 
+def test_an_early_end_of_a_leg_whose_answer_is_still_on_its_way_decides_nothing(placed):
+    redial_contact(placed, delay=0, redial_failed=True, redial_failed_delay=60)
+    answer, *others = [each for each in CONTACT_NO_ANSWER if each["type"] == "s"] + [
+        each for each in CONTACT_NO_ANSWER if each["type"] != "s"
+    ]
+    receive(placed, others)  # so far the agents' leg looks unanswered: a failed call
+    assert (placed.status, placed.final_state) == (CallbackStatus.PLACED, "")
+    receive(placed, [answer])
+    assert placed.call_outcome == CallOutcome.CONTACT_NO_ANSWER
+    assert_redial_waiting(placed)
+    assert placed.next_attempt_at <= timezone.now()  # the contact's delay, not the failed one's
+
+
 def test_nothing_redials_when_no_outcome_is_received(placed, sandbox):
     redial_contact(placed, delay=0)
     later = placed.outcome_expected_by + timedelta(minutes=1)
@@ -344,11 +362,7 @@ def test_the_contacts_leg_recorded_on_the_callback_says_who_did_not_answer(
     redial_contact(placed, delay=0)  # after the contact's no answer only
     CallbackRequest.objects.filter(pk=placed.pk).update(contact_leg=contact_leg)
     receive(placed, AGENTS_NO_ANSWER)  # leg A rang and nobody answered
-    assert placed.call_outcome == outcome
-    if redials:
-        assert_redial_waiting(placed)
-    else:
-        assert_ended(placed, FinalState.NOT_REACHED, RedialStop.NOT_IN_POLICY)
+    assert_outcome_and_redial(placed, outcome, redials)
 
 
 # --- stopped at the claim ------------------------------------------------------------------------
