@@ -1,107 +1,54 @@
 """Redials through the services on the real database: a placed callback whose call did not
 connect is placed again as its group's policy says (a new round, a new attempt with its own
-request_description), or ends with its final state and the reason; decided once, never while the
-outcome is unknown, and stopped at the claim by anything that would stop a press."""
+request_description), or ends with its final state and the reason; decided once, whatever events
+come late, and never while the outcome is unknown."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from callbacks import call_events
-from callbacks.delivery import sending, staff_actions, sweeper
+from callbacks.delivery import sweeper
 from callbacks.models import (
-    AgentGroup,
     AttemptResult,
     CallbackRequest,
     CallbackStatus,
     CallOutcome,
     ContactLeg,
-    ContactNumber,
-    DoNotCallNumber,
     FinalState,
     RedialStop,
     WhenClosed,
     WorkingHours,
 )
-from tests.callback_stories import AGENTS_ANSWER_CONTACT_DOES_NOT
 from tests.integration import call_event_data
 from tests.integration.call_event_data import connected_events, event, final
+from tests.integration.delivery.redials import (
+    AGENTS_NO_ANSWER,
+    CONTACT_NO_ANSWER,
+    FAILED,
+    KINDS,
+    assert_ended,
+    assert_redial_waiting,
+    make_due,
+    policy,
+    receive,
+    redial_contact,
+    send,
+)
 
 pytestmark = pytest.mark.django_db
 
 events_secret = call_event_data.events_secret
 placed = call_event_data.placed
 
-CONTACT_NO_ANSWER = AGENTS_ANSWER_CONTACT_DOES_NOT  # the agents (leg A) answer, the contact not
-AGENTS_NO_ANSWER = [
-    event("{call}", "A", "o", 0),
-    final("{call}", "A", 30, cause="19", hangup="NO_ANSWER"),
-]
-FAILED = [final("{call}", "A", 1, cause="38", hangup="NETWORK_OUT_OF_ORDER")]
+
 # The agents answered and hung up; the contact's leg has not rung yet: nothing is settled.
 UNSETTLED = [event("{call}", "A", "o", 0), event("{call}", "A", "s", 4), final("{call}", "A", 9)]
 
 
-def policy(callback, **fields):
-    """The callback's group with these redial policy fields."""
-    AgentGroup.objects.filter(pk=callback.agent_group_id).update(**fields)
-    callback.agent_group.refresh_from_db()
-    return callback.agent_group
-
-
-def redial_contact(callback, delay=15, **more):
-    return policy(
-        callback,
-        redial_contact_no_answer=True,
-        redial_contact_no_answer_delay=delay,
-        max_attempts=more.pop("max_attempts", 3),
-        **more,
-    )
-
-
-def receive(callback, events):
-    """Events as Exolve posts them; those of "{call}" are the callback's current call's."""
-    for sent in events:
-        call_id = callback.call_id if sent["call_sid"] == "{call}" else sent["call_sid"]
-        call_events.receive_event({**sent, "call_sid": call_id})
-    callback.refresh_from_db()
-
-
-def make_due(callback):
-    CallbackRequest.objects.filter(pk=callback.pk).update(next_attempt_at=timezone.now())
-
-
-def send(callback):
-    attempt = sending.send_callback(callback.pk)
-    callback.refresh_from_db()
-    return attempt
-
-
 def descriptions(sandbox):
     return [entry["body"]["request_description"] for entry in sandbox.received()]
-
-
-def assert_ended(callback, final_state, stop, placements=1):
-    callback.refresh_from_db()
-    assert (callback.status, callback.final_state, callback.redial_stop) == (
-        CallbackStatus.PLACED,
-        final_state,
-        stop,
-    )
-    assert callback.placement_count == placements
-    assert callback.attempts.count() == placements
-
-
-def assert_redial_waiting(callback):
-    callback.refresh_from_db()
-    assert (callback.status, callback.final_state, callback.redial_stop) == (
-        CallbackStatus.PENDING,
-        "",
-        "",
-    )
-    assert callback.queued_at is None  # the sweeper queues it (the outbox)
 
 
 def assert_outcome_and_redial(callback, outcome, redials):
@@ -164,9 +111,6 @@ def test_a_connected_call_ends_connected(placed):
     redial_contact(placed)
     receive(placed, connected_events("{call}"))
     assert_ended(placed, FinalState.CONNECTED, "")
-
-
-KINDS = ("contact_no_answer", "agents_no_answer", "failed")
 
 
 @pytest.mark.parametrize(
@@ -363,93 +307,3 @@ def test_the_contacts_leg_recorded_on_the_callback_says_who_did_not_answer(
     CallbackRequest.objects.filter(pk=placed.pk).update(contact_leg=contact_leg)
     receive(placed, AGENTS_NO_ANSWER)  # leg A rang and nobody answered
     assert_outcome_and_redial(placed, outcome, redials)
-
-
-# --- stopped at the claim ------------------------------------------------------------------------
-
-
-def on_do_not_call_list(callback):
-    DoNotCallNumber.objects.create(number=callback.numbers.first().number)
-
-
-def group_deactivated(callback):
-    AgentGroup.objects.filter(pk=callback.agent_group_id).update(is_active=False)
-
-
-def numbers_changed(callback):
-    ContactNumber.objects.filter(contact_id=callback.contact_id).first().delete()
-
-
-def expiry_passed(callback):
-    expiry = callback.agent_group.expiry
-    CallbackRequest.objects.filter(pk=callback.pk).update(
-        requested_at=timezone.now() - expiry - timedelta(minutes=1)
-    )
-
-
-@pytest.mark.parametrize(
-    ("stop", "final_state", "reason"),
-    [
-        (on_do_not_call_list, FinalState.NOT_REACHED, RedialStop.DO_NOT_CALL),
-        (group_deactivated, FinalState.NOT_REACHED, RedialStop.GROUP_INACTIVE),
-        (numbers_changed, FinalState.NOT_REACHED, RedialStop.NUMBER_CHANGED),
-        (expiry_passed, FinalState.EXPIRED, RedialStop.EXPIRED),
-    ],
-)
-def test_a_redial_stopped_at_its_claim_records_why_and_sends_nothing(
-    placed, sandbox, stop, final_state, reason
-):
-    redial_contact(placed, delay=5)
-    receive(placed, CONTACT_NO_ANSWER)
-    assert_redial_waiting(placed)
-    stop(placed)
-    make_due(placed)
-    assert send(placed) is None
-    assert_ended(placed, final_state, reason)
-    assert placed.next_attempt_at is None
-    assert len(sandbox.received()) == 1
-    assert send(placed) is None  # and stays stopped
-    assert len(sandbox.received()) == 1
-
-
-def test_a_cancelled_redial_is_never_sent(placed, sandbox, staff_user):
-    redial_contact(placed, delay=5)
-    receive(placed, CONTACT_NO_ANSWER)
-    staff_actions.cancel_callback(placed, staff_user)
-    make_due(placed)
-    assert send(placed) is None
-    placed.refresh_from_db()
-    assert (placed.status, placed.final_state, placed.redial_stop) == (
-        CallbackStatus.CANCELLED,
-        FinalState.CANCELLED,
-        RedialStop.CANCELLED,
-    )
-    assert placed.attempts.count() == 1
-    assert len(sandbox.received()) == 1
-
-
-def test_staff_place_again_a_callback_not_reached(placed, sandbox, staff_user):
-    redial_contact(placed, delay=0, max_attempts=1)
-    receive(placed, CONTACT_NO_ANSWER)
-    assert_ended(placed, FinalState.NOT_REACHED, RedialStop.ATTEMPTS_USED)
-    staff_actions.place_again(placed, staff_user)
-    placed.refresh_from_db()
-    assert (placed.status, placed.placement_count, placed.final_state, placed.redial_stop) == (
-        CallbackStatus.PENDING,
-        0,
-        "",
-        "",
-    )
-    assert placed.decided_by == staff_user
-    assert send(placed) is not None
-    assert (placed.status, placed.placement_count) == (CallbackStatus.PLACED, 1)
-    assert len(sandbox.received()) == 2
-    with pytest.raises(ValidationError, match="not reached"):
-        staff_actions.place_again(placed, staff_user)  # placed, its outcome still to come
-
-
-def test_a_connected_callback_cannot_be_placed_again(placed, staff_user):
-    receive(placed, connected_events("{call}"))
-    with pytest.raises(ValidationError):
-        staff_actions.place_again(placed, staff_user)
-    assert_ended(placed, FinalState.CONNECTED, "")

@@ -26,24 +26,20 @@ from callbacks.models import (
     DoNotCallNumber,
     WhenClosed,
 )
-from tests.callback_stories import AGENTS_ANSWER_CONTACT_DOES_NOT
 from tests.helpers import ask_for_callback
-from tests.integration.call_event_data import connected_events, event, final
+from tests.integration.call_event_data import connected_events
+from tests.integration.delivery.redials import AGENTS_NO_ANSWER, CONTACT_NO_ANSWER, FAILED, KINDS
 
 pytestmark = pytest.mark.django_db
 
 OUTCOMES = {
-    "contact_no_answer": AGENTS_ANSWER_CONTACT_DOES_NOT,
-    "agents_no_answer": [
-        event("{call}", "A", "o", 0),
-        final("{call}", "A", 30, cause="19", hangup="NO_ANSWER"),
-    ],
-    "failed": [final("{call}", "A", 1, cause="38", hangup="NETWORK_OUT_OF_ORDER")],
+    "contact_no_answer": CONTACT_NO_ANSWER,
+    "agents_no_answer": AGENTS_NO_ANSWER,
+    "failed": FAILED,
     "connected": connected_events("{call}"),
     "no events": [],
 }
 STOPS = ("cancel", "do-not-call", "deactivate", "number changed", "expiry")
-KINDS = ("contact_no_answer", "agents_no_answer", "failed")
 
 policies = st.fixed_dictionaries(
     {
