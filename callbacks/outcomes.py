@@ -27,6 +27,7 @@ LONGEST_TALK_MS = 7 * 24 * 3600 * 1000
 CODE_MAX_LENGTH = 64  # of a hangup cause or a Q.850 cause as shown
 # Q.850 causes that mean "nobody picked up" rather than a failure of the call.
 NO_ANSWER_CAUSES = {"17", "18", "19", "21"}
+NORMAL_CLEARING = "16"
 Q850_CAUSES = {  # translated when read, in the language of the page
     "1": gettext_lazy("Unallocated number"),
     "3": gettext_lazy("No route to destination"),
@@ -154,8 +155,17 @@ def is_final(first: Leg, second: Leg) -> bool:
 def is_settled(first: Leg, second: Leg) -> bool:
     """Nothing more will come that could change the outcome: both legs ended, or the first ended
     unanswered (the second is never rung then). A first leg that answered and ended while the
-    second has not rung yet is not settled: the second leg's events may still be on their way."""
+    second has not rung yet is not settled: the second leg's events may still be on their way.
+    Nor is a leg whose end looks unanswered only because its `s` has not come yet (events come in
+    any order): an end with a normal clearing, or no cause, and no talk time says neither."""
+    if any(leg.final and not (leg.answered or _never_answered(leg)) for leg in (first, second)):
+        return False
     return first.final and (second.final or (not first.answered and not second.rang))
+
+
+def _never_answered(leg: Leg) -> bool:
+    """The leg's own final event says nobody answered it: no answer, busy, rejected, a failure."""
+    return not leg.answered and leg.cause not in ("", NORMAL_CLEARING)
 
 
 def latest_end(request_body: dict[str, Any], placed_at: datetime) -> datetime:

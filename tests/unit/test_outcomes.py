@@ -89,3 +89,34 @@ def test_a_cause_is_a_short_code_or_nothing():
     leg = outcomes.leg("A", [("A", "d", AT, {"cause": 17, "hangup_cause": ["x"] * 100})])
     assert (leg.cause, leg.hangup_cause) == ("17", "")
     assert outcomes.leg("A", [("A", "d", AT, {"cause": "x" * 1000})]).cause == "x" * 64
+
+
+def legs_from(*events):
+    """(side, type, payload) events, in any order, as the two legs."""
+    rows = [(side, kind, AT, payload) for side, kind, payload in events]
+    return [outcomes.leg(side, rows) for side in (outcomes.FIRST_LEG, outcomes.SECOND_LEG)]
+
+
+CLEARED = {"cause": "16", "duration": 0}  # the agents' end when the contact never answered
+NO_ANSWER = {"cause": "19", "duration": 0}
+
+
+@pytest.mark.parametrize(
+    ("events", "settled"),
+    [
+        ([("A", "s", {}), ("A", "d", CLEARED), ("B", "d", NO_ANSWER)], True),
+        ([("A", "d", NO_ANSWER)], True),  # the first leg not answered: the second never rings
+        ([("A", "d", {"cause": "38"})], True),
+        # The first leg's answer is still on its way: its end alone says nothing about it.
+        ([("A", "d", CLEARED)], False),
+        ([("A", "d", CLEARED), ("B", "d", NO_ANSWER)], False),
+        ([("A", "d", {}), ("B", "d", NO_ANSWER)], False),
+        # The second leg's answer is still on its way: a person may have spoken.
+        ([("A", "s", {}), ("A", "d", CLEARED), ("B", "d", {"cause": "16"})], False),
+        ([("A", "s", {}), ("A", "d", CLEARED)], False),  # the second leg may still ring
+    ],
+)
+def test_an_outcome_is_settled_only_once_every_leg_that_ended_says_whether_it_was_answered(
+    events, settled
+):
+    assert outcomes.is_settled(*legs_from(*events)) is settled
