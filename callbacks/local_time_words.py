@@ -136,8 +136,8 @@ def typed_in_quiet_hours(
 
 def never_meet(agent_group: AgentGroup) -> str:
     return _(
-        "The working hours of “%(group)s” and its quiet hours in the contact's time zones never "
-        "meet: there is no time to call this contact."
+        "The working hours of “%(group)s” never fall in the hours the contact may be called in "
+        "every time zone it may be in: there is no time to call this contact."
     ) % {"group": agent_group.name}
 
 

@@ -80,7 +80,7 @@ CALLBACK_ACTIONS = {
             _("Place again"),
             _("Place the callback again"),
             _(
-                "Nobody answered on its last call. It will ring the agents and the customer once "
+                "The customer was not reached. It will ring the agents and the customer once "
                 "more, and the group's redial policy counts its attempts anew."
             ),
             _("Place it again"),

@@ -283,7 +283,8 @@ def status_in_words(callback: CallbackRequest) -> str:
             _("connection attempt %(number)d of %(most)d at %(time)s")
             % {
                 "number": callback.placement_count + 1,
-                "most": callback.agent_group.max_attempts,
+                # The policy as it is now, which may have been lowered since the last placement.
+                "most": max(callback.agent_group.max_attempts, callback.placement_count + 1),
                 "time": group_time(callback),
             }
         )

@@ -48,7 +48,7 @@ class RequestPreview:
 
 def sample_contact() -> tuple[Contact, list[ContactNumber]]:
     """A clearly made-up contact, never saved."""
-    contact = Contact(name=_("Sample Customer"), company=_("Example Ltd"))
+    contact = Contact(name=_("Anna Obraztsova"), company=_("Example Ltd"))
     return contact, [ContactNumber(position=1, number=SAMPLE_NUMBER)]
 
 

@@ -91,8 +91,10 @@ def test_a_zone_guessed_from_a_mobile_number_says_so_and_a_window_no_zone_shares
         "the time zone is guessed from the number, not known exactly: somewhere from UTC+" in page
     )
     assert "to UTC+12" in page
-    assert "The working hours of “Sales” and its quiet hours in the contact's time zones" in page
-    assert "never meet: there is no time to call this contact." in page
+    assert (
+        "The working hours of “Sales” never fall in the hours the contact may be called in" in page
+    )
+    assert "every time zone it may be in: there is no time to call this contact." in page
     assert 'id="quiet-hours-answer"' not in page  # no time to offer
     assert not CallbackRequest.objects.exists()
 
@@ -104,7 +106,7 @@ def test_the_service_refuses_a_press_the_hours_and_the_window_never_allow(
     agent_group.save()
     callback = ask_for_callback(contact, agent_group, staff_user)
     assert (callback.status, callback.refusal) == (CallbackStatus.REFUSED, Refusal.NO_OPENING)
-    assert "never meet" in callback.error
+    assert "there is no time to call this contact" in callback.error
 
 
 def test_a_press_inside_the_window_goes_now(staff_client, contact, agent_group, queued):

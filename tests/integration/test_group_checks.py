@@ -72,8 +72,8 @@ def test_the_group_s_page_shows_the_request_the_worker_would_send_with_the_key_m
     assert shown == built  # the worker's builder, not a copy
     assert shown["request_description"].startswith("callback-")
     assert shown["line_2"]["destinations"] == [{"number": "79000000000", "timeout": 30}]
-    assert shown["line_2"]["audio"]["tts"]["text"] == "Sample Customer, вам звонят из «Example Ltd»"
-    assert 'class="preview-spoken">Sample Customer, вам звонят из «Example Ltd»<' in page
+    assert shown["line_2"]["audio"]["tts"]["text"] == "Anna Obraztsova, вам звонят из «Example Ltd»"
+    assert 'class="preview-spoken">Anna Obraztsova, вам звонят из «Example Ltd»<' in page
     assert not Contact.objects.exists()  # the sample is never saved
 
 

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serial
 
 WORDS = {
     "ru-RU": {
-        "sample": "Пример клиента",
+        "sample": "Анна Образцова",
         "button": "Пробный звонок",
         "queued": "Пробный звонок поставлен в очередь",
         "connected": "Соединены",
@@ -29,7 +29,7 @@ WORDS = {
         "unknown": "Неизвестная подстановка {phone}",
     },
     "en-GB": {
-        "sample": "Sample Customer",
+        "sample": "Anna Obraztsova",
         "button": "Test call",
         "queued": "Test call queued",
         "connected": "Connected",
