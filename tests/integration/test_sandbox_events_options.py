@@ -47,6 +47,27 @@ def test_scripted_scenarios_are_used_in_order_then_the_configured_one(sandbox, r
     assert got == [SCENARIOS[name][0] for name in ("contact_busy", "agents_no_answer", "connected")]
 
 
+def test_a_contact_misses_its_first_calls_then_answers(sandbox, receiver):
+    other_contact = example_with(("line_2", "destinations", 0, "number"), "79990000000")
+    configure(sandbox, contact_misses={EXAMPLE["line_2"]["destinations"][0]["number"]: 2})
+    calls = [place_call(sandbox) for _ in range(3)] + [place_call(sandbox, other_contact)]
+    settle(sandbox, receiver)
+    received = receiver.events()
+    got = [sides([e for e in received if e["call_sid"] == call_id]) for call_id in calls]
+    names = ("contact_no_answer", "contact_no_answer", "connected", "connected")
+    assert got == [SCENARIOS[name][0] for name in names]
+
+
+@pytest.mark.parametrize("misses", [-1, 101, "1", {"79990000000": -1}, {"7999": "x"}, True])
+def test_a_malformed_contact_misses_is_refused(sandbox, misses):
+    assert configure(sandbox, contact_misses=misses).status_code == 400
+
+
+def test_the_command_s_miss_option_is_checked():
+    _out, err = run_module("--api-key", "k", "--miss", "7999:one").communicate(timeout=30)
+    assert "expected NUMBER:N, e.g. 79123456789:1, not '7999:one'" in err
+
+
 @pytest.mark.parametrize(
     "payload", [{}, {"scenarios": "connected"}, {"scenarios": ["hung_up"]}, {"scenarios": [1]}, []]
 )
