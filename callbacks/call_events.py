@@ -7,6 +7,7 @@ read from the two legs, and events that came early are linked when the call id i
 by the sweeper). Whatever arrives, it is stored whole or answered with the reason it is not."""
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -151,6 +152,12 @@ def _attempt_with_call_id(call_id: str) -> CallbackAttempt | None:
     return (
         CallbackAttempt.objects.filter(call_id=call_id).only("id", "callback_id", "call_id").first()
     )
+
+
+def calls_with_early_events(call_ids: Iterable[str]) -> set[str]:
+    """Those of the calls whose events wait to be linked (they came before the call id)."""
+    unlinked = CallEvent.objects.filter(call_sid__in=list(call_ids), attempt=None)
+    return set(unlinked.values_list("call_sid", flat=True).distinct())
 
 
 def link_events(attempt: CallbackAttempt) -> None:

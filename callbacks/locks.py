@@ -20,6 +20,13 @@ USERS = 0x43420003
 def hold(namespace: int, keys: Iterable[str]) -> None:
     if connection.vendor != "postgresql":
         return
+    ordered = sorted(set(keys))
+    if not ordered:
+        return
     with connection.cursor() as cursor:
-        for key in sorted(set(keys)):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [namespace, key])
+        # One round trip for them all: unnest gives the keys in the array's (sorted) order, and
+        # each row's lock is taken as the row comes.
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(key)) FROM unnest(%s::text[]) AS key",
+            [namespace, ordered],
+        )

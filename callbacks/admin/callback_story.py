@@ -278,7 +278,7 @@ def status_in_words(callback: CallbackRequest) -> str:
     if callback.status == CallbackStatus.REFUSED:
         return status
     details = [callback.outcome_text, callback.final_state_text]
-    if callback.is_redial and callback.next_attempt_at:
+    if callback.waits_for_redial and callback.next_attempt_at:
         details.append(
             _("connection attempt %(number)d of %(most)d at %(time)s")
             % {

@@ -6,18 +6,21 @@ the transitions table allows (a late answer may replace the sweeper's guess). A 
 know is never retried by itself."""
 
 import logging
+import operator
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from functools import reduce
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Field, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import call_events, local_time, locks, metrics, outcomes, redial
+from .. import call_events, local_time, locks, log_context, metrics, outcomes, redial
 from ..exolve import Answer
 from ..models import AttemptResult, CallbackAttempt, CallbackRequest, CallbackStatus, RedialStop
 from . import queue
@@ -46,20 +49,59 @@ class Decision:
 
 
 def record(attempt: CallbackAttempt, answer: Answer) -> None:
+    record_together([(attempt, answer)])
+
+
+def record_together(answered: Sequence[tuple[CallbackAttempt, Answer]]) -> None:
+    """Answers that came at the same time, recorded in one transaction: a few statements for
+    all of them instead of a transaction each (the worker's time goes to the database's round
+    trips). It stands or falls as a whole; the caller records them one by one if it falls."""
     finished_at = timezone.now()
+    recordings = [_recording(attempt, answer, finished_at) for attempt, answer in answered]
+    with transaction.atomic():
+        # The locks in the one order of docs/architecture.md: the call ids (receive_event takes
+        # a call's, then its callback's row), the callbacks' rows (as the sweeper's give-up), the
+        # attempts' rows; each kind in a stable order, so two workers never wait on each other.
+        locks.hold(locks.CALLS, [answer.call_id for _attempt, answer in answered if answer.call_id])
+        callback_ids = sorted({attempt.callback_id for attempt, _answer in answered})
+        rows = CallbackRequest.objects.select_for_update(no_key=True).filter(pk__in=callback_ids)
+        list(rows.order_by("pk").values_list("pk", flat=True))
+        recordings.sort(key=lambda r: r.attempt.pk)
+        CallbackAttempt.objects.bulk_update([r.attempt for r in recordings], RECORDED_FIELDS)
+        _update_callbacks(recordings)
+        _link_early_events([r.attempt for r in recordings if r.answer.call_id])
+    for recording in recordings:
+        _log(recording)
+
+
+@dataclass(frozen=True)
+class Recording:
+    attempt: CallbackAttempt
+    answer: Answer
+    decision: Decision
+    changes: dict[str, Any]
+    countdown: float | None
+
+
+def _recording(attempt: CallbackAttempt, answer: Answer, finished_at: datetime) -> Recording:
     _fill_in(attempt, answer, finished_at)
     decision = decide(attempt.callback, answer, finished_at)
     changes, countdown = _callback_changes(attempt.callback, answer, decision, finished_at)
-    _save(attempt, answer, changes, countdown)
+    return Recording(attempt, answer, decision, changes, countdown)
+
+
+def _log(recording: Recording) -> None:
+    attempt, answer = recording.attempt, recording.answer
     metrics.ATTEMPTS.labels(result=answer.result).inc()
-    logger.info(
-        "Callback %s attempt %s: %s (HTTP %s) -> %s",
-        attempt.callback_id,
-        attempt.sequence,
-        answer.result,
-        answer.http_status,
-        decision.status,
-    )
+    with log_context.about_callback(attempt.callback_id):
+        logger.info(
+            "Callback %s attempt %s: %s (HTTP %s) -> %s",
+            attempt.callback_id,
+            attempt.sequence,
+            answer.result,
+            answer.http_status,
+            recording.decision.status,
+        )
 
 
 def decide(callback: CallbackRequest, answer: Answer, now: datetime) -> Decision:
@@ -150,37 +192,84 @@ def _retry_due(callback: CallbackRequest, at: datetime) -> datetime | None:
     return local_time.first_callable(group, callback.contact, at)
 
 
-def _save(
-    attempt: CallbackAttempt, answer: Answer, changes: dict[str, Any], countdown: float | None
-) -> None:
-    """The attempt, and the callback if this is still its latest attempt, in one transaction that
-    also links the call events which came before the call id. Locks in the one order of
-    docs/architecture.md: the call id, the callback's row, the attempt's row."""
-    with transaction.atomic():
-        if answer.call_id:  # before the callback's row: receive_event takes them in this order too
-            locks.hold(locks.CALLS, [answer.call_id])
-        # The callback's row before the attempt's, as the sweeper's give-up takes them.
-        list(CallbackRequest.objects.select_for_update(no_key=True).filter(pk=attempt.callback_id))
-        attempt.save(update_fields=RECORDED_FIELDS)
-        updated = CallbackRequest.objects.filter(
-            guard(Step.ANSWER, changes["status"]),
-            pk=attempt.callback_id,
-            attempt_count=attempt.sequence,
-        ).update(**changes)
-        if updated and countdown is not None:
-            transaction.on_commit(lambda: queue.publish([attempt.callback_id], countdown))
-        if answer.call_id:
-            _link_early_events(attempt)
+def _update_callbacks(recordings: Sequence[Recording]) -> None:
+    """Each callback whose latest attempt this is: answers that change their callbacks alike
+    (placed, say) in one UPDATE, a retry on its own (it is queued once committed)."""
+    alike: dict[tuple[str, ...], list[Recording]] = {}
+    for recording in recordings:
+        if recording.countdown is not None:
+            _save(recording)
+        else:
+            alike.setdefault((recording.changes["status"], *recording.changes), []).append(
+                recording
+            )
+    for group in alike.values():
+        if len(group) == 1:
+            _save(group[0])
+        else:
+            _save_alike(group)
 
 
-def _link_early_events(attempt: CallbackAttempt) -> None:
-    """The events that came before the call id, in a savepoint: whatever they hold, the answer
-    (a call that exists) is kept; the sweeper links them later."""
-    try:
-        with transaction.atomic():
-            call_events.link_events(attempt)
-    except Exception:
-        logger.exception(
-            "Callback %s: linking the call's early events failed; the answer is kept",
-            attempt.callback_id,
-        )
+def _save_alike(group: Sequence[Recording]) -> None:
+    """One UPDATE for callbacks whose changes have the same fields: a value they share as it
+    is, one that differs chosen per row."""
+    latest = reduce(
+        operator.or_,
+        [Q(pk=r.attempt.callback_id, attempt_count=r.attempt.sequence) for r in group],
+    )
+    differing = [name for name in group[0].changes if not _shared(name, group)]
+    if any(hasattr(r.changes[name], "resolve_expression") for r in group for name in differing):
+        for recording in group:  # an expression that differs per row: not worth a CASE
+            _save(recording)
+        return
+    changes = {
+        name: _per_row(name, group) if name in differing else group[0].changes[name]
+        for name in group[0].changes
+    }
+    CallbackRequest.objects.filter(guard(Step.ANSWER, group[0].changes["status"]), latest).update(
+        **changes
+    )
+
+
+def _shared(name: str, group: Sequence[Recording]) -> bool:
+    first = group[0].changes[name]
+    return all(r.changes[name] == first for r in group)
+
+
+def _per_row(name: str, group: Sequence[Recording]) -> Case:
+    field = cast("Field[Any, Any]", CallbackRequest._meta.get_field(name))
+    return Case(
+        *[When(pk=r.attempt.callback_id, then=Value(r.changes[name], field)) for r in group],
+        output_field=field,
+    )
+
+
+def _save(recording: Recording) -> None:
+    """The callback, if this is still its latest attempt (its attempt row is saved, and the
+    caller holds the locks)."""
+    attempt, countdown = recording.attempt, recording.countdown
+    updated = CallbackRequest.objects.filter(
+        guard(Step.ANSWER, recording.changes["status"]),
+        pk=attempt.callback_id,
+        attempt_count=attempt.sequence,
+    ).update(**recording.changes)
+    if updated and countdown is not None:
+        transaction.on_commit(lambda: queue.publish([attempt.callback_id], countdown))
+
+
+def _link_early_events(attempts: Sequence[CallbackAttempt]) -> None:
+    """The events that came before the call ids (as a rule they come later: one query finds
+    none), each call's in a savepoint: whatever they hold, the answer (a call that exists) is
+    kept; the sweeper links them later."""
+    early = call_events.calls_with_early_events([attempt.call_id for attempt in attempts])
+    for attempt in attempts:
+        if attempt.call_id not in early:
+            continue
+        try:
+            with transaction.atomic():
+                call_events.link_events(attempt)
+        except Exception:
+            logger.exception(
+                "Callback %s: linking the call's early events failed; the answer is kept",
+                attempt.callback_id,
+            )

@@ -7,7 +7,7 @@ A task carries one callback (a press) or a batch (the sweeper's backlog)."""
 
 import logging
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from datetime import datetime
 
 from django.db import transaction
@@ -26,7 +26,7 @@ from ..models import (
     Refusal,
 )
 from . import queue
-from .recording import record
+from .recording import record, record_together
 from .send_threads import SendThreads, send_threads
 from .stops import stop_redial
 from .transitions import Step, guard
@@ -88,9 +88,26 @@ def _send_batch(threads: SendThreads, callback_ids: Sequence[int]) -> list[Callb
             "Callbacks %s: settling those not claimed failed; the sweeper queues them again",
             callback_ids,
         )
-    for sent in as_completed(sends):  # each answer is recorded as soon as it arrives
-        _record(sends[sent], sent)
+    waiting = set(sends)
+    while waiting:  # each answer is recorded as soon as it arrives, with any that came with it
+        arrived, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+        _record_arrived([(sends[sent], sent) for sent in arrived])
     return list(sends.values())
+
+
+def _record_arrived(arrived: list[tuple[CallbackAttempt, Future[exolve.Answer]]]) -> None:
+    """Answers that arrived together, in one transaction; one by one if that fails, so that an
+    answer which cannot be recorded keeps only its own callback sending."""
+    if len(arrived) > 1:
+        try:
+            record_together([(attempt, sent.result()) for attempt, sent in arrived])
+            return
+        except Exception:
+            logger.warning(
+                "Recording %d answers together failed; one by one", len(arrived), exc_info=True
+            )
+    for attempt, sent in arrived:
+        _record(attempt, sent)
 
 
 def _record(attempt: CallbackAttempt, sent: Future[exolve.Answer]) -> None:

@@ -343,7 +343,7 @@ class CallbackRequest(models.Model):
         return ""
 
     @property
-    def is_redial(self) -> bool:
+    def waits_for_redial(self) -> bool:
         """Waiting to be placed again by the redial policy."""
         return self.status == CallbackStatus.PENDING and self.placement_count > 0
 

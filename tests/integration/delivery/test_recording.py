@@ -5,6 +5,8 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from callbacks import exolve
@@ -20,7 +22,7 @@ from callbacks.models import (
     CallbackStatus,
     WorkingHours,
 )
-from tests.helpers import wait_for
+from tests.helpers import pending_callbacks, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +248,40 @@ def test_a_late_placed_answer_stops_a_round_a_person_started_meanwhile(
     )  # the call exists: the new round must not go out
     assert sending.send_callback(callback.pk) is None
     assert len(sandbox.received()) == 1
+
+
+def test_answers_that_arrive_together_are_recorded_in_one_transaction_each_as_its_own(
+    agent_group, staff_user, queued
+):
+    backlog = pending_callbacks(4, agent_group, staff_user)
+    attempts = sending.claim([c.pk for c in backlog], timezone.now())
+    stale = attempts[3]  # a newer attempt of its callback exists: its answer changes nothing
+    CallbackRequest.objects.filter(pk=stale.callback_id).update(attempt_count=5)
+    answers = [
+        exolve.Answer(AttemptResult.PLACED, 200, call_id=f"cal-together-{i}") for i in range(3)
+    ] + [exolve.Answer(AttemptResult.REJECTED, 400, error="HTTP 400: no")]
+    with CaptureQueriesContext(connection) as together:
+        recording.record_together(list(zip(attempts, answers, strict=True)))
+    four_together = len(together.captured_queries)
+    rows = {
+        c.pk: c for c in CallbackRequest.objects.filter(pk__in=[a.callback_id for a in attempts])
+    }
+    for attempt, answer in zip(attempts[:3], answers[:3], strict=True):
+        attempt.refresh_from_db()
+        callback = rows[attempt.callback_id]
+        assert (attempt.result, attempt.call_id) == (AttemptResult.PLACED, answer.call_id)
+        assert (callback.status, callback.call_id, callback.placement_count) == (
+            CallbackStatus.PLACED,
+            answer.call_id,
+            1,
+        )
+        assert callback.outcome_expected_by > timezone.now()
+    stale.refresh_from_db()
+    assert stale.result == AttemptResult.REJECTED  # the attempt's own answer is kept
+    assert rows[stale.callback_id].status == CallbackStatus.SENDING  # but not the callback's
+    # Four answers cost about what one does alone (a transaction each would be four times it).
+    single = pending_callbacks(1, agent_group, staff_user)
+    [attempt] = sending.claim([single[0].pk], timezone.now())
+    with CaptureQueriesContext(connection) as alone:
+        recording.record(attempt, exolve.Answer(AttemptResult.PLACED, 200, call_id="cal-alone"))
+    assert four_together < 2 * len(alone.captured_queries)

@@ -187,14 +187,14 @@ def test_an_answer_that_cannot_be_recorded_loses_none_of_the_others(
 ):
     backlog = pending_callbacks(3, agent_group, staff_user)
     broken = backlog[1].pk
-    real_record = recording.record
+    real_update = recording._update_callbacks
 
-    def record(attempt, result):
-        if attempt.callback_id == broken:
+    def update(recordings):  # whether the answers are recorded together or one by one
+        if any(r.attempt.callback_id == broken for r in recordings):
             raise RuntimeError("database gone for a moment")
-        real_record(attempt, result)
+        real_update(recordings)
 
-    with mock.patch.object(sending, "record", record):
+    with mock.patch.object(recording, "_update_callbacks", update):
         sending.send_callbacks([r.pk for r in backlog])
 
     statuses = dict(
