@@ -12,6 +12,7 @@ from django.utils import timezone
 from callbacks.delivery import create, sending, staff_actions
 from callbacks.models import CallbackRequest, CallbackStatus, DoNotCallNumber, Refusal, WorkingHours
 from tests.admin_pages import GROUP_ADD, call_back_url, contact_url, group_data, inline_data
+from tests.callback_stories import receive_call_events
 
 pytestmark = pytest.mark.django_db
 
@@ -147,6 +148,34 @@ def test_an_unknown_outcome_is_shown_and_placed_again_only_after_confirmation(
     )  # a GET changes nothing
     staff_client.post(action_url(callback, "place_again"))
     assert CallbackRequest.objects.get(pk=callback.pk).status == CallbackStatus.PENDING
+
+
+def test_a_callback_not_reached_is_offered_place_again_and_placed_again_after_confirmation(
+    staff_client, contact, agent_group, staff_user, sandbox, queued
+):
+    callback = create.create_callback(
+        contact=contact, agent_group=agent_group, requested_by=staff_user
+    )
+    sending.send_callback(callback.pk)
+    callback.refresh_from_db()
+    receive_call_events(callback)  # the contact does not answer; the group does not redial
+    callback.refresh_from_db()
+    assert callback.final_state == "not_reached"
+    page = staff_client.get(
+        reverse("admin:callbacks_callbackrequest_change", args=[callback.pk])
+    ).content.decode()
+    assert "Placed · contact did not answer · not reached after 1 connection attempt" in page
+    assert "Not placed again: the group does not redial after this outcome." in page
+    url = action_url(callback, "place_again_not_reached")
+    assert url in page
+    assert "The customer was not reached." in staff_client.get(url).content.decode()
+    staff_client.post(url)
+    callback.refresh_from_db()
+    assert (callback.status, callback.final_state, callback.placement_count) == (
+        CallbackStatus.PENDING,
+        "",
+        0,
+    )
 
 
 def test_a_manager_places_a_cooldown_refusal_anyway(
