@@ -26,7 +26,7 @@ EARLIEST = datetime(PLAUSIBLE_YEARS.start, 1, 1, tzinfo=UTC)
 LONGEST_TALK_MS = 7 * 24 * 3600 * 1000
 CODE_MAX_LENGTH = 64  # of a hangup cause or a Q.850 cause as shown
 # Q.850 causes that mean "nobody picked up" rather than a failure of the call.
-NO_ANSWER_CAUSES = {"17", "18", "19", "21"}
+NO_ANSWER_CAUSES = {"18", "19"}  # busy (17) and rejected (21) are failed calls
 NORMAL_CLEARING = "16"
 Q850_CAUSES = {  # translated when read, in the language of the page
     "1": gettext_lazy("Unallocated number"),

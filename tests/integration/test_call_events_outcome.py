@@ -58,15 +58,23 @@ def test_a_connected_call_in_any_order_and_with_duplicates(client, placed):
         ),
         (
             lambda c: [final(c, "A", 2, cause="17", hangup="USER_BUSY")],
-            CallOutcome.AGENTS_NO_ANSWER,
+            CallOutcome.FAILED,
         ),
         (
             lambda c: [
                 event(c, "A", "s", 5),
-                final(c, "B", 40, cause="17", hangup="USER_BUSY"),
+                final(c, "B", 40, cause="18", hangup="NO_USER_RESPONSE"),
                 final(c, "A", 41, talk_ms=1),
             ],
             CallOutcome.CONTACT_NO_ANSWER,
+        ),
+        (
+            lambda c: [
+                event(c, "A", "s", 5),
+                final(c, "B", 40, cause="21", hangup="CALL_REJECTED"),
+                final(c, "A", 41, talk_ms=1),
+            ],
+            CallOutcome.FAILED,
         ),
         (
             lambda c: [final(c, "A", 1, cause="38", hangup="NETWORK_OUT_OF_ORDER")],
@@ -238,7 +246,7 @@ def test_the_history_flags_a_placed_call_whose_outcome_never_came(client, placed
     ("scenario", "outcome"),
     [
         ("connected", CallOutcome.CONNECTED),
-        ("agents_busy", CallOutcome.AGENTS_NO_ANSWER),
+        ("agents_busy", CallOutcome.FAILED),
         ("contact_no_answer", CallOutcome.CONTACT_NO_ANSWER),
     ],
 )
