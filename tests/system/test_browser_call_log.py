@@ -21,7 +21,7 @@ KEY_COLUMNS = ["requested_at", "contact_and_numbers", "agent_group", "status_wor
 WORDS = {
     "ru-RU": {
         "busy": "Exolve занят или недоступен: звонок не создан",
-        "placed": "Совершён · клиент не ответил",
+        "placed": "Совершён · клиент не ответил · не дозвонились за 1 попытку",
         "accepted": "Принят Exolve",
         "json": "JSON, как он был отправлен",
         "cancel": "Отменить",
@@ -30,7 +30,7 @@ WORDS = {
     },
     "en-GB": {
         "busy": "Exolve busy or unreachable: nothing placed",
-        "placed": "Placed · contact did not answer",
+        "placed": "Placed · contact did not answer · not reached after 1 connection attempt",
         "accepted": "Accepted by Exolve",
         "json": "The JSON as sent",
         "cancel": "Cancel",

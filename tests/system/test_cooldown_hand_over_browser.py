@@ -75,7 +75,7 @@ def staff_press_and_hand_over(page, contact, words, shoot, live_server):
     page.goto(f"{live_server.url}/admin/callbacks/contact/{contact.pk}/change/")
     follow(page, "a.callback-link")
     follow(page, "#callback-form input[type=submit]")
-    refused = page.wait_for_selector("#callback-form .errornote")
+    refused = page.wait_for_selector("#callback-errors")
     assert words["who"] in refused.inner_text()
     shoot(page, "1-staff-refused")
     follow(page, "#ask-manager")
