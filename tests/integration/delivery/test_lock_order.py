@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from callbacks import exolve
 from callbacks.delivery import recording, sending, sweeper
-from callbacks.models import AttemptResult, CallbackAttempt, CallbackRequest, CallbackStatus
+from callbacks.models import AttemptResult, CallbackRequest, CallbackStatus
 from tests.helpers import wait_for
 
 pytestmark = [
@@ -53,14 +53,14 @@ def test_an_answer_and_the_sweepers_give_up_at_once_do_not_deadlock(
     lost_since = timezone.now() - timedelta(seconds=settings.CALLBACK_LOST_AFTER + 1)
     CallbackRequest.objects.filter(pk=callback.pk).update(claimed_at=lost_since)
     saved, go = threading.Event(), threading.Event()
-    save = CallbackAttempt.save
+    update_callbacks = recording._update_callbacks
 
-    def save_then_wait(self, *args, **kwargs):
-        save(self, *args, **kwargs)  # the recording transaction holds its first locks now
+    def update_then_wait(recordings):
+        update_callbacks(recordings)  # the recording transaction holds its row locks now
         saved.set()
         go.wait(10)
 
-    monkeypatch.setattr(CallbackAttempt, "save", save_then_wait)
+    monkeypatch.setattr(recording, "_update_callbacks", update_then_wait)
     failures: list[Exception] = []
     answer = exolve.Answer(AttemptResult.PLACED, http_status=200, call_id="cal-late")
     recorder = in_thread(lambda: recording.record(attempt, answer), failures)
