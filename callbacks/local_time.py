@@ -83,6 +83,8 @@ def first_callable(agent_group: AgentGroup, contact: Contact, moment: datetime) 
     """The earliest instant from `moment` on at which the group works and the contact is outside
     its quiet hours, in the group's zone; None if there is none ahead (the group has no opening,
     or its openings and the contact's window never meet)."""
+    if not has_quiet_hours(agent_group):  # the group's hours alone: no need for the contact's zone
+        return agent_group.next_opening(moment)
     zones = contact_zones(contact).zones
     opening = agent_group.next_opening(moment)
     if opening is None:

@@ -175,7 +175,9 @@ def _callback_changes(
         return changes, None
     # A retry waits for the group's working hours and the contact's quiet hours too (a 503 at
     # 17:59 must not ring at 18:01).
-    due_at = _retry_due(callback, finished_at + timedelta(seconds=decision.retry_in))
+    due_at = local_time.first_callable(
+        callback.agent_group, callback.contact, finished_at + timedelta(seconds=decision.retry_in)
+    )
     countdown = queue.countdown_to(due_at, finished_at)
     changes.update(
         next_attempt_at=due_at,
@@ -183,13 +185,6 @@ def _callback_changes(
         finished_at=None,
     )
     return changes, countdown
-
-
-def _retry_due(callback: CallbackRequest, at: datetime) -> datetime | None:
-    group = callback.agent_group
-    if not local_time.has_quiet_hours(group):  # no need to read the contact's numbers
-        return group.next_opening(at)
-    return local_time.first_callable(group, callback.contact, at)
 
 
 def _update_callbacks(recordings: Sequence[Recording]) -> None:

@@ -49,9 +49,11 @@ def _replan(
     changed = 0
     with transaction.atomic():
         waiting = (
-            callbacks.select_for_update(no_key=True)
+            # The contact comes along (its zone, for quiet hours); only the callback is locked.
+            callbacks.select_for_update(no_key=True, of=("self",))
             .filter(status=CallbackStatus.PENDING, agent_group_id__in=list(groups))
-            .only(*REPLAN_FIELDS)
+            .select_related("contact")
+            .only(*REPLAN_FIELDS, "contact__time_zone")
             .order_by("pk")
         )
         for callback in waiting:
@@ -88,8 +90,6 @@ def _due_at(
     closed with "give up", the contact's quiet hours)."""
     if redial.was_placed(callback):
         return redial.first_time_allowed(callback, agent_group, asked_for)
-    if not local_time.has_quiet_hours(agent_group):  # no need to read the contact's numbers
-        return agent_group.next_opening(asked_for)
     return local_time.first_callable(agent_group, callback.contact, asked_for)
 
 
