@@ -216,12 +216,12 @@ def _settle(
 
 def _refuse_at_claim(callback_id: int, now: datetime) -> bool:
     """Refuse a pending callback whose group is no longer active or with a number on the
-    do-not-call list; True if it has either."""
+    do-not-call list (a waiting redial is stopped instead: its call before stands); True if it
+    has either."""
     refusal = limits.refusal_at_claim(callback_id)
     if refusal is None:
         return False
-    if CallbackRequest.objects.filter(pk=callback_id, placement_count__gt=0).exists():
-        stop_redial(callback_id, REDIAL_STOP_FOR[refusal[0]], now)
+    if stop_redial(callback_id, REDIAL_STOP_FOR[refusal[0]], now):  # its guard: a redial
         return True
     refused = CallbackRequest.objects.filter(
         guard(Step.REFUSE, CallbackStatus.REFUSED), pk=callback_id
