@@ -8,13 +8,14 @@ built."""
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.http import HttpRequest
 from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .permissions import OVERRIDE_COOLDOWN, PLACE_CALLBACK, VIEW_CALL_LOG
-from .sections import CONFIGURATION, CONTACTS, RECORDS, SECTIONS
+from .sections import CONFIGURATION, CONTACTS, OVERVIEW, RECORDS, SECTIONS
 
 
 def first_section(request: HttpRequest) -> str:
@@ -46,10 +47,19 @@ class CallbackDeskSite(admin.AdminSite):
     index_title = _("Callbacks through MTS Exolve")
 
     def get_urls(self) -> list[URLResolver | URLPattern]:
+        from .admin.board_page import board_view
         from .admin.trail_page import change_trail_view
 
         trail = path("change-trail/", self.admin_view(change_trail_view), name="change_trail")
-        return [trail, *super().get_urls()]
+        board = path("board/", self.admin_view(board_view), name="board")
+        return [trail, board, *super().get_urls()]
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        """Everyone lands on the board after logging in, unless a page sent them to log in."""
+        if REDIRECT_FIELD_NAME not in request.GET and REDIRECT_FIELD_NAME not in request.POST:
+            board = reverse("admin:board", current_app=self.name)
+            extra_context = {REDIRECT_FIELD_NAME: board, **(extra_context or {})}
+        return super().login(request, extra_context)
 
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[Any]:
         apps = self._build_app_dict(request, app_label)
@@ -63,7 +73,7 @@ class CallbackDeskSite(admin.AdminSite):
             return [{**callbacks, "models": listed}] if callbacks else others
         entries.update(self.page_entries(request))
         first = first_section(request)
-        order = [first, *(key for key in SECTIONS if key != first)]
+        order = [OVERVIEW, first, *(key for key in SECTIONS if key not in (OVERVIEW, first))]
         sections = [self.section(key, entries) for key in order]
         return [section for section in sections if section["models"]] + others
 
@@ -79,6 +89,8 @@ class CallbackDeskSite(admin.AdminSite):
             pages["NeedsManager"] = needs_manager
         if request.user.has_perm(VIEW_CALL_LOG):
             pages["CallLog"] = page_entry("CallLog", _("Call log"), reverse("call_log"))
+            board = reverse("admin:board", current_app=self.name)
+            pages["Board"] = page_entry("Board", _("Board"), board)
         from .admin.trail_page import readable_models
 
         if readable_models(request):

@@ -25,6 +25,7 @@ from .models import (
     CallbackRequest,
     CallbackStatus,
     CallEvent,
+    CallOutcome,
     ContactLeg,
 )
 
@@ -217,6 +218,7 @@ def _update_outcome(attempt: CallbackAttempt) -> None:
     changes: dict[str, Any] = {
         "call_outcome": outcome,
         "final_event_at": max(finals) if final else None,
+        "connected_at": connected_at(first, second) if outcome == CallOutcome.CONNECTED else None,
     }
     if outcome and outcomes.is_settled(first, second):
         changes |= redial.after_outcome(callback, outcome, timezone.now())
@@ -224,6 +226,12 @@ def _update_outcome(attempt: CallbackAttempt) -> None:
     CallbackRequest.objects.filter(
         pk=callback.pk, status=CallbackStatus.PLACED, final_state=""
     ).update(**changes)
+
+
+def connected_at(first: outcomes.Leg, second: outcomes.Leg) -> datetime | None:
+    """When both were on the line: the later of the two answers."""
+    answers = [leg.answered_at for leg in (first, second) if leg.answered_at is not None]
+    return max(answers) if len(answers) == 2 else None
 
 
 OUTCOME_FIELDS = [

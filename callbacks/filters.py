@@ -4,14 +4,17 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import DateRangeWidget
 
-from . import call_events
+from . import call_events, work_list
+from .board import queue_now, today
 from .models import (
     AgentGroup,
     CallbackNumber,
@@ -49,7 +52,19 @@ class CallLogFilterForm(forms.Form):
         period = cleaned.get("period")
         if period and period.start and period.stop and period.start > period.stop:
             self.add_error("period", ValidationError(_("The period ends before it starts.")))
+        figure = cleaned.get("figure")
+        if figure in today.GROUP_TARGET_FIGURES and not cleaned.get("agent_group"):
+            message = _("Choose the agent group too: its targets say what counts.")
+            self.add_error("figure", ValidationError(message))
         return cleaned
+
+
+def zone_choices() -> list[tuple[str, str]]:
+    """The time zones the agent groups work in, besides the site's (the empty choice)."""
+    zones = AgentGroup.objects.exclude(time_zone=settings.TIME_ZONE).values_list(
+        "time_zone", flat=True
+    )
+    return [(zone, zone) for zone in sorted(set(zones))]
 
 
 class CallLogFilter(django_filters.FilterSet):
@@ -80,6 +95,30 @@ class CallLogFilter(django_filters.FilterSet):
         field_name="contact__name", lookup_expr="istartswith", label=_("Contact name starts with")
     )
     number = django_filters.CharFilter(method="filter_number", label=_("Number"))
+    zone = django_filters.ChoiceFilter(
+        choices=zone_choices,
+        empty_label=settings.TIME_ZONE,
+        method="filter_nothing",  # the period's dates are read in it (filter_queryset)
+        label=_("Dates in the time zone"),
+    )
+    needs = django_filters.ChoiceFilter(
+        choices=work_list.Need.choices,
+        method="filter_needs",
+        label=_("Needs a person"),
+        empty_label=ANY,
+    )
+    queue = django_filters.ChoiceFilter(
+        choices=queue_now.InQueue.choices,
+        method="filter_queue",
+        label=_("In the queue now"),
+        empty_label=ANY,
+    )
+    figure = django_filters.ChoiceFilter(
+        choices=today.Figure.choices,
+        method="filter_figure",
+        label=_("Counted on the board as"),
+        empty_label=ANY,
+    )
     kind = django_filters.ChoiceFilter(
         choices=[(TEST_CALLS, _("Test calls only")), (ALL_CALLS, _("Customers' and test calls"))],
         empty_label=_("Customers' calls"),
@@ -101,8 +140,31 @@ class CallLogFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset: QuerySet[CallbackRequest]) -> QuerySet[CallbackRequest]:
         if not self.form.cleaned_data.get("kind"):  # the default: customers' calls only
             queryset = queryset.filter(is_test=False)
-        filtered: QuerySet[CallbackRequest] = super().filter_queryset(queryset)
+        self.now = timezone.now()  # one moment for every filter that reads the clock
+        with timezone.override(self.form.cleaned_data.get("zone") or settings.TIME_ZONE):
+            filtered: QuerySet[CallbackRequest] = super().filter_queryset(queryset)
         return filtered
+
+    def filter_nothing(
+        self, queryset: QuerySet[CallbackRequest], name: str, value: str
+    ) -> QuerySet[CallbackRequest]:
+        return queryset
+
+    def filter_needs(
+        self, queryset: QuerySet[CallbackRequest], name: str, value: str
+    ) -> QuerySet[CallbackRequest]:
+        return queryset.filter(work_list.condition(work_list.Need(value), self.now))
+
+    def filter_queue(
+        self, queryset: QuerySet[CallbackRequest], name: str, value: str
+    ) -> QuerySet[CallbackRequest]:
+        return queryset.filter(queue_now.condition(queue_now.InQueue(value), self.now))
+
+    def filter_figure(
+        self, queryset: QuerySet[CallbackRequest], name: str, value: str
+    ) -> QuerySet[CallbackRequest]:
+        group = self.form.cleaned_data.get("agent_group")
+        return queryset.filter(today.condition(today.Figure(value), group, self.now))
 
     def filter_kind(
         self, queryset: QuerySet[CallbackRequest], name: str, value: str

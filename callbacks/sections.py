@@ -4,11 +4,13 @@ The navigation lists them (callbacks/admin_site.py) and the breadcrumbs lead to 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+OVERVIEW = "overview"
 CONFIGURATION = "configuration"
 CONTACTS = "contacts"
 RECORDS = "records"
 # Each section's entries, in the order shown: the admin's models by object name, and our pages.
 SECTIONS: dict[str, tuple[Promise, tuple[str, ...]]] = {
+    OVERVIEW: (_("Overview"), ("Board",)),
     CONFIGURATION: (_("Configuration"), ("AgentGroup", "MediaResource", "TtsPreset")),
     CONTACTS: (
         _("Contacts and callbacks"),

@@ -16,12 +16,14 @@ from celery.utils.log import get_multiprocessing_logger
 
 from .log_config import JsonLines
 from .log_filters import LogContext, RedactSecrets
+from .worker_heartbeat import Heartbeat
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callbacks_project.settings")
 
 app = Celery("callbacks_project")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.steps["worker"].add(Heartbeat)
 
 
 @after_setup_logger.connect

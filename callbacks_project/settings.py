@@ -270,6 +270,11 @@ HEALTH_SWEEPER_MAX_AGE = read_number(
     cast=float,
     minimum=2 * CALLBACK_SWEEP_INTERVAL,
 )
+# Each worker records that it is alive this often (callbacks_project/worker_heartbeat.py); the
+# board counts a worker not heard from for three intervals as gone.
+WORKER_HEARTBEAT_INTERVAL = read_number(
+    "WORKER_HEARTBEAT_INTERVAL", 10.0, cast=float, minimum=1, maximum=300
+)
 # Waits up to this long are a Celery countdown; longer ones live in the database (the sweeper).
 CALLBACK_MAX_COUNTDOWN = read_number(
     "CALLBACK_MAX_COUNTDOWN",

@@ -5,7 +5,6 @@ service checks again, atomically, when the person confirms."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.models import AnonymousUser, Permission, User
@@ -15,13 +14,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from ..delivery import staff_actions
+from .. import work_list
+from ..delivery import no_action, staff_actions
 from ..delivery.transitions import Step, allows
 from ..models import CallbackRequest, CallbackStatus, lower_first, person_name
 from ..permissions import OVERRIDE_COOLDOWN, PLACE_CALLBACK
@@ -31,18 +33,24 @@ from .base import missing_object_redirect
 @dataclass(frozen=True)
 class CallbackAction:
     name: str  # in the URL and the button's class
-    step: Step
+    step: Step | None  # None: no change of status (offered while the callback is on the work list)
     label: StrOrPromise  # the button on the contact's page
     title: StrOrPromise
     warning: StrOrPromise
     confirm: StrOrPromise  # the button that does it
     permission: str
-    run: Callable[[CallbackRequest, Any], None]  # (callback, user)
+    run: Callable[..., None]  # (callback, user), and the note if it takes one
     done: StrOrPromise
+    takes_note: bool = False
 
     @property
     def url_name(self) -> str:
         return f"callbacks_callbackrequest_{self.name.replace('-', '_')}"
+
+    def applies(self, callback: CallbackRequest) -> bool:
+        if self.step is None:
+            return work_list.need_of(callback, timezone.now()) in work_list.CHECKABLE
+        return allows(self.step, callback)
 
 
 CALLBACK_ACTIONS = {
@@ -130,6 +138,21 @@ CALLBACK_ACTIONS = {
             staff_actions.decline_override,
             _("The callback stays refused."),
         ),
+        CallbackAction(
+            "checked",
+            None,
+            _("Checked, no action"),
+            _("Mark the callback checked, no action"),
+            _(
+                "It leaves the board's work list. Your name, the time and your note stay on the "
+                "callback's page for auditors. If it is placed again and fails, it is listed again."
+            ),
+            _("Mark checked"),
+            PLACE_CALLBACK,
+            no_action.mark_checked,
+            _("The callback is marked checked; it left the work list."),
+            takes_note=True,
+        ),
     ]
 }
 
@@ -139,7 +162,7 @@ def offered(callback: CallbackRequest, user: User | AnonymousUser) -> list[Callb
     return [
         action
         for action in CALLBACK_ACTIONS.values()
-        if user.has_perm(action.permission) and allows(action.step, callback)
+        if user.has_perm(action.permission) and action.applies(callback)
     ]
 
 
@@ -198,13 +221,14 @@ def action_view(
     error: StrOrPromise | None = None
     if request.method == "POST":
         try:
-            action.run(callback, request.user)
+            note = [request.POST.get("note", "")] if action.takes_note else []
+            action.run(callback, request.user, *note)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
             model_admin.message_user(request, action.done, messages.SUCCESS)
-            return redirect("admin:callbacks_contact_change", callback.contact_id)
-    if error is None and not allows(action.step, callback):
+            return _back(request, callback)
+    if error is None and not action.applies(callback):
         error = _("Its status no longer allows it.")
     context = {
         **model_admin.admin_site.each_context(request),
@@ -215,5 +239,21 @@ def action_view(
         "alternatives": [other for other in offered(callback, request.user) if other != action],
         "attempts": callback.attempts.order_by("sequence"),
         "error": error or "",
+        "back_url": _back_url(request, callback),
+        "note": request.POST.get("note", ""),
     }
     return TemplateResponse(request, "admin/callbacks/callbackrequest/action.html", context)
+
+
+def _back_url(request: HttpRequest, callback: CallbackRequest) -> str:
+    """Where the person came from if it is a page of ours (the board), else the contact's page."""
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return reverse("admin:callbacks_contact_change", args=[callback.contact_id])
+
+
+def _back(request: HttpRequest, callback: CallbackRequest) -> HttpResponse:
+    return redirect(_back_url(request, callback))

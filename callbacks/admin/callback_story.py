@@ -27,8 +27,10 @@ from ..models import (
     TtsPreset,
     Voice,
     lower_first,
+    person_name,
 )
 from ..numbers import readable_number
+from ..work_list import Need
 from .base import pretty_json
 from .list_filters import attempt_result_words
 
@@ -314,7 +316,22 @@ def callback_story(callback: CallbackRequest) -> dict[str, Any]:
         ),
         "requested_at": site_time(callback.requested_at),
         "contact_time": contact_now(zones, timezone.now()),
+        "checks": check_stories(callback),
     }
+
+
+def check_stories(callback: CallbackRequest) -> list[dict[str, str]]:
+    """Each "checked, no action" on the callback, newest first: when, who, from which list, why."""
+    lists = dict(Need.choices)
+    return [
+        {
+            "when": site_time(check.checked_at),
+            "who": person_name(check.checked_by),
+            "list": str(lists.get(check.list_name, check.list_name)),
+            "note": check.note,
+        }
+        for check in callback.checks.select_related("checked_by")
+    ]
 
 
 def group_time(callback: CallbackRequest) -> str:

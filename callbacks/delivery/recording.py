@@ -167,6 +167,8 @@ def _callback_changes(
         expected = outcomes.latest_end(callback.request_body, finished_at) + grace
         changes["outcome_expected_by"] = expected
         changes["placement_count"] = F("placement_count") + 1
+        if callback.first_placed_at is None:
+            changes["first_placed_at"] = finished_at
     if decision.status == CallbackStatus.FAILED and callback.placement_count > 0:
         # A redial Exolve refused: the placement before it stands, and the callback ends there.
         changes.update(redial.stopped(RedialStop.EXOLVE_REFUSED))

@@ -31,8 +31,9 @@ from .configuration import (
 from .contacts import MAX_NUMBERS_PER_CONTACT, Contact, ContactNumber
 from .do_not_call import DoNotCallNumber
 from .events import CallEvent, CallLeg
-from .heartbeat import SweeperHeartbeat
+from .heartbeat import SweeperHeartbeat, WorkerHeartbeat
 from .redial_policy import REDIAL_KINDS, RedialPolicy, WhenClosed
+from .service_level import CallbackCheck
 
 __all__ = [
     "CALL_ID_MAX_LENGTH",
@@ -48,6 +49,7 @@ __all__ = [
     "CallLeg",
     "CallOutcome",
     "CallbackAttempt",
+    "CallbackCheck",
     "CallbackNumber",
     "CallbackRequest",
     "CallbackStatus",
@@ -72,6 +74,7 @@ __all__ = [
     "Voice",
     "Weekday",
     "WhenClosed",
+    "WorkerHeartbeat",
     "WorkingHours",
     "lower_first",
     "person_name",

@@ -28,6 +28,7 @@ from .callback_states import (
 )
 from .configuration import AgentGroup
 from .contacts import Contact
+from .service_level import NoActionCheck, ServiceMoments, work_list_indexes
 
 OPEN_STATUSES = [CallbackStatus.PENDING, CallbackStatus.SENDING]
 # Callbacks that did or may have rung the customer: what the cooldown counts.
@@ -40,7 +41,7 @@ RINGING_STATUSES = [
 CALL_ID_MAX_LENGTH = 100  # Exolve's call ids are about 40 characters
 
 
-class CallbackRequest(models.Model):
+class CallbackRequest(ServiceMoments, NoActionCheck, models.Model):
     """A callback: one "Call back" press and everything that follows from it. (The table keeps its
     first name, so the permissions stay callbacks.view_callbackrequest and the like.)"""
 
@@ -259,6 +260,7 @@ class CallbackRequest(models.Model):
                 name="callbackrequest_no_outcome",
                 condition=models.Q(status=CallbackStatus.PLACED, final_event_at__isnull=True),
             ),
+            *work_list_indexes(),
         ]
 
     def __str__(self) -> str:

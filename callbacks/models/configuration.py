@@ -20,6 +20,7 @@ from .constraints import dial_number_check, range_check, range_validators
 from .fields import DialNumberField, PhoneNumberField
 from .quiet_hours import ContactQuietHours
 from .redial_policy import RedialPolicy, redial_policy_checks
+from .service_level import ServiceLevelTarget, service_level_checks
 
 MAX_DESTINATIONS_PER_LINE = 10
 RING_TIMEOUT_RANGE = _(
@@ -114,7 +115,7 @@ def validate_time_zone(value: str) -> None:
         )
 
 
-class AgentGroup(RedialPolicy, ContactQuietHours, models.Model):
+class AgentGroup(RedialPolicy, ContactQuietHours, ServiceLevelTarget, models.Model):
     """Who answers a callback and how each side of the call is dialled.
 
     The agents are dialled on line_1 and the contact on line_2, unless contact_first is set.
@@ -217,6 +218,7 @@ class AgentGroup(RedialPolicy, ContactQuietHours, models.Model):
             *[_side_audio_check(side) for side in SIDES],
             *[_side_display_number_check(side) for side in SIDES],
             *redial_policy_checks("agentgroup"),
+            *service_level_checks("agentgroup"),
         ]
 
     def __str__(self) -> str:

@@ -22,3 +22,15 @@ class SweeperHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"swept at {self.swept_at.isoformat()}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When each Celery worker last said it is alive (callbacks_project/worker_heartbeat.py), and
+    which queues it takes: the board shows whether anything is sending."""
+
+    hostname = models.CharField(max_length=255, primary_key=True)
+    queues = models.CharField(max_length=255, blank=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.hostname} at {self.beat_at.isoformat()}"
