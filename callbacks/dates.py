@@ -31,6 +31,10 @@ def plausible(value: date) -> bool:
 def wait_words(wait: timedelta) -> str:
     """A wait as the board shows it, to the second under an hour: «45 с», «3 мин 05 с»,
     «2 ч 10 мин», «3 д 4 ч»."""
+    return _wait_words(wait).replace(" ", "\N{NO-BREAK SPACE}")  # one wait never wraps
+
+
+def _wait_words(wait: timedelta) -> str:
     seconds = max(0, round(wait.total_seconds()))
     minutes, second = divmod(seconds, 60)
     hours, minute = divmod(minutes, 60)

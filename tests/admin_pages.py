@@ -50,6 +50,9 @@ REDIAL_POLICY_DEFAULTS = {
     "when_closed": "wait",
     "contact_calls_from": "",
     "contact_calls_until": "",
+    "service_level_minutes": "5",
+    "service_level_target": "80",
+    "punctuality_minutes": "5",
 }
 
 

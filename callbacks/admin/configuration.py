@@ -267,6 +267,19 @@ class AgentGroupAdmin(GroupChecks, RangeWords, ChangeHistoryAdmin[AgentGroup]):
                 "fields": [("contact_calls_from", "contact_calls_until")],
             },
         ),
+        (
+            _("Service level"),
+            {
+                "description": _(
+                    "What the board measures the group by: the share of callbacks connected soon "
+                    "after the press, against a target, and scheduled callbacks placed on time."
+                ),
+                "fields": [
+                    ("service_level_minutes", "service_level_target"),
+                    "punctuality_minutes",
+                ],
+            },
+        ),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:

@@ -1,5 +1,6 @@
-"""The admin's navigation per role: three sections (configuration; contacts and callbacks;
-records), each role's daily one first, and only what the role may open."""
+"""The admin's navigation per role: the overview (the board) first for everyone who reads the
+call log, then three sections (configuration; contacts and callbacks; records), each role's daily
+one first, and only what the role may open."""
 
 import pytest
 from django.test import RequestFactory
@@ -26,6 +27,7 @@ def shown(user):
 CONFIGURATION = ("configuration", ["AgentGroup", "MediaResource", "TtsPreset"])
 CONTACTS_FOR_STAFF = ("contacts", ["Contact", "CallbackRequest", "DoNotCallNumber"])
 RECORDS = ("records", ["CallLog", "CallbackAttempt", "CallEvent", "ChangeTrail"])
+OVERVIEW = ("overview", ["Board"])
 
 
 def test_the_site_is_the_callback_desk():
@@ -35,19 +37,19 @@ def test_the_site_is_the_callback_desk():
 
 
 def test_staff_see_contacts_and_callbacks_first(staff_user):
-    assert shown(staff_user) == [CONTACTS_FOR_STAFF, CONFIGURATION, RECORDS]
+    assert shown(staff_user) == [OVERVIEW, CONTACTS_FOR_STAFF, CONFIGURATION, RECORDS]
 
 
 def test_support_managers_see_configuration_first_and_the_needs_a_manager_list(manager):
     contacts = ("contacts", ["Contact", "CallbackRequest", "NeedsManager", "DoNotCallNumber"])
-    assert shown(manager) == [CONFIGURATION, contacts, RECORDS]
-    needs_manager = app_list(manager)[1]["models"][2]
+    assert shown(manager) == [OVERVIEW, CONFIGURATION, contacts, RECORDS]
+    needs_manager = app_list(manager)[2]["models"][2]
     assert needs_manager["admin_url"] == "/admin/callbacks/callbackrequest/?needs_manager=1"
 
 
 def test_auditors_see_the_records_first(auditor):
-    assert shown(auditor) == [RECORDS, CONFIGURATION, CONTACTS_FOR_STAFF]
-    call_log = app_list(auditor)[0]["models"][0]
+    assert shown(auditor) == [OVERVIEW, RECORDS, CONFIGURATION, CONTACTS_FOR_STAFF]
+    call_log = app_list(auditor)[1]["models"][0]
     assert (call_log["name"], call_log["admin_url"]) == ("Call log", reverse("call_log"))
 
 
@@ -60,8 +62,8 @@ def test_no_per_model_change_trail_entry_is_listed(make_user):
 
 def test_users_and_groups_are_a_last_section_for_superusers_only(make_user, auditor):
     sections = [app["app_label"] for app in app_list(make_user("root", superuser=True))]
-    assert sections[:3] == ["configuration", "contacts", "records"]
-    assert "auth" in sections[3:]
+    assert sections[:4] == ["overview", "configuration", "contacts", "records"]
+    assert "auth" in sections[4:]
     assert "auth" not in [app["app_label"] for app in app_list(auditor)]
 
 
@@ -82,7 +84,7 @@ def test_a_user_with_only_the_call_log_sees_only_the_records(make_user):
     reader.user_permissions.add(Permission.objects.get(codename="view_callbackrequest"))
     assert [
         (app["app_label"], [m["object_name"] for m in app["models"]]) for app in app_list(reader)
-    ] == [("records", ["CallLog"]), ("contacts", ["CallbackRequest"])]
+    ] == [OVERVIEW, ("records", ["CallLog"]), ("contacts", ["CallbackRequest"])]
 
 
 def test_the_index_and_the_sidebar_show_the_sections(as_user, auditor, contact):
