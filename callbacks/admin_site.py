@@ -48,11 +48,13 @@ class CallbackDeskSite(admin.AdminSite):
 
     def get_urls(self) -> list[URLResolver | URLPattern]:
         from .admin.board_page import board_view
+        from .admin.report_page import report_view
         from .admin.trail_page import change_trail_view
 
         trail = path("change-trail/", self.admin_view(change_trail_view), name="change_trail")
         board = path("board/", self.admin_view(board_view), name="board")
-        return [trail, board, *super().get_urls()]
+        reports = path("reports/", self.admin_view(report_view), name="reports")
+        return [trail, board, reports, *super().get_urls()]
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
         """Everyone lands on the board after logging in, unless a page sent them to log in."""
@@ -91,6 +93,8 @@ class CallbackDeskSite(admin.AdminSite):
             pages["CallLog"] = page_entry("CallLog", _("Call log"), reverse("call_log"))
             board = reverse("admin:board", current_app=self.name)
             pages["Board"] = page_entry("Board", _("Board"), board)
+            reports = reverse("admin:reports", current_app=self.name)
+            pages["Reports"] = page_entry("Reports", _("Reports"), reports)
         from .admin.trail_page import readable_models
 
         if readable_models(request):

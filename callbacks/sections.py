@@ -10,7 +10,7 @@ CONTACTS = "contacts"
 RECORDS = "records"
 # Each section's entries, in the order shown: the admin's models by object name, and our pages.
 SECTIONS: dict[str, tuple[Promise, tuple[str, ...]]] = {
-    OVERVIEW: (_("Overview"), ("Board",)),
+    OVERVIEW: (_("Overview"), ("Board", "Reports")),
     CONFIGURATION: (_("Configuration"), ("AgentGroup", "MediaResource", "TtsPreset")),
     CONTACTS: (
         _("Contacts and callbacks"),

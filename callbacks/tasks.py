@@ -9,6 +9,7 @@ from celery import shared_task
 from . import retention
 from .delivery import sending, sweeper
 from .delivery.queue import SEND_CALLBACKS_TASK
+from .reports import rollup
 
 
 @shared_task(name=SEND_CALLBACKS_TASK, ignore_result=True)
@@ -25,6 +26,7 @@ def send_callback(callback_id: int) -> None:
 @shared_task(name="callbacks.sweep", ignore_result=True)
 def sweep() -> None:
     sweeper.sweep()
+    rollup.refresh()  # the reports count again what changed since the last sweep
 
 
 @shared_task(name="callbacks.purge_call_log", ignore_result=True)

@@ -29,6 +29,7 @@ from ..models import (
 )
 from ..models.audio import TTS_CHARACTERS_PER_SECOND, TTS_MAX_SECONDS, max_tts_characters
 from ..numbers import readable_number
+from ..reports import rollup
 from .change_trail import ChangeHistoryAdmin
 from .group_checks import GroupChecks
 from .ordered_rows import OrderedInline, WordedFormSet
@@ -309,8 +310,11 @@ class AgentGroupAdmin(GroupChecks, RangeWords, ChangeHistoryAdmin[AgentGroup]):
         formsets: list[BaseInlineFormSet[Any, AgentGroup, Any]],
         change: bool,
     ) -> None:
-        """Once the hours are saved: the group's waiting callbacks take the new hours' times."""
+        """Once the hours are saved: the group's waiting callbacks take the new hours' times.
+        A new service level threshold: the reports count the group's callbacks against it."""
         super().save_related(request, form, formsets, change)
+        if change and "service_level_minutes" in form.changed_data:
+            rollup.recount_group(form.instance)
         hours_changed = bool(REPLANNING_FIELDS & set(form.changed_data)) or any(
             formset.model in (WorkingHours, Holiday) and formset.has_changed()
             for formset in formsets

@@ -33,6 +33,7 @@ from .do_not_call import DoNotCallNumber
 from .events import CallEvent, CallLeg
 from .heartbeat import SweeperHeartbeat, WorkerHeartbeat
 from .redial_policy import REDIAL_KINDS, RedialPolicy, WhenClosed
+from .reports import ReportDirtyHour, ReportHour
 from .service_level import CallbackCheck
 
 __all__ = [
@@ -67,6 +68,8 @@ __all__ = [
     "RedialPolicy",
     "RedialStop",
     "Refusal",
+    "ReportDirtyHour",
+    "ReportHour",
     "RingLogic",
     "SweeperHeartbeat",
     "TtsPreset",

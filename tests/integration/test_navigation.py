@@ -27,7 +27,7 @@ def shown(user):
 CONFIGURATION = ("configuration", ["AgentGroup", "MediaResource", "TtsPreset"])
 CONTACTS_FOR_STAFF = ("contacts", ["Contact", "CallbackRequest", "DoNotCallNumber"])
 RECORDS = ("records", ["CallLog", "CallbackAttempt", "CallEvent", "ChangeTrail"])
-OVERVIEW = ("overview", ["Board"])
+OVERVIEW = ("overview", ["Board", "Reports"])
 
 
 def test_the_site_is_the_callback_desk():
