@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from .models import CallbackRequest, CallbackStatus, FinalState, ManagerReview
 
 RECENT_FAILURES = timedelta(hours=24)
+# Not reached ones stay on the list for a week (the call log's "final state" filter finds older
+# ones): a list nobody empties for months would hide today's among thousands.
+RECENT_NOT_REACHED = timedelta(days=7)
 
 
 class Need(TextChoices):
@@ -18,7 +21,7 @@ class Need(TextChoices):
     NO_OUTCOME = "no_outcome", _("No outcome received")
     FAILED = "failed", _("Not placed in the last 24 hours")
     COOLDOWN = "cooldown", _("Waiting for a support manager")
-    NOT_REACHED = "not_reached", _("Not reached after all attempts")
+    NOT_REACHED = "not_reached", _("Not reached after all attempts, last 7 days")
 
 
 # Lists a person may take a callback off with "checked, no action". A cooldown refusal has its
@@ -51,7 +54,11 @@ def _unchecked_condition(need: Need, now: datetime) -> Q:
         return Q(
             status=CallbackStatus.FAILED, final_state="", finished_at__gte=now - RECENT_FAILURES
         )
-    return Q(final_state__in=[FinalState.NOT_REACHED, FinalState.EXPIRED])
+    # An unknown result is on its own list: whether the customer was reached is not known.
+    return Q(
+        final_state__in=[FinalState.NOT_REACHED, FinalState.EXPIRED],
+        requested_at__gte=now - RECENT_NOT_REACHED,
+    ) & ~Q(status=CallbackStatus.UNKNOWN)
 
 
 def checkable(now: datetime) -> Q:
@@ -75,7 +82,8 @@ def need_of(callback: CallbackRequest, now: datetime) -> Need | None:
     if status == CallbackStatus.UNKNOWN:
         return Need.UNKNOWN
     if final_state in (FinalState.NOT_REACHED, FinalState.EXPIRED):
-        return Need.NOT_REACHED
+        recent = callback.requested_at >= now - RECENT_NOT_REACHED
+        return Need.NOT_REACHED if recent else None
     if final_state:
         return None
     if status == CallbackStatus.PLACED:

@@ -32,12 +32,13 @@ CALLBACKS = st.fixed_dictionaries(
         "finished_at": MOMENTS,
         "outcome_expected_by": MOMENTS,
         "final_event_at": MOMENTS,
+        "requested_at": st.sampled_from([-10 * 86400, -6 * 86400, -60]),
     }
 )
 
 
 @settings(
-    max_examples=60,
+    max_examples=150,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -46,7 +47,7 @@ def test_need_of_names_the_one_list_whose_condition_holds(fields, agent_group, s
     now = timezone.now()
     moments = {
         name: (now + timedelta(seconds=fields[name]) if fields[name] is not None else None)
-        for name in ("finished_at", "outcome_expected_by", "final_event_at")
+        for name in ("finished_at", "outcome_expected_by", "final_event_at", "requested_at")
     }
     with transaction.atomic():
         (callback,) = make_callbacks(
