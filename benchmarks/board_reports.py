@@ -29,8 +29,12 @@ from benchmarks.progress import log
 MOMENTS = """
 UPDATE callbacks_callbackrequest SET
   first_placed_at = requested_at + make_interval(secs => 2 + (id % 58)),
+  placement_count = 1,
   connected_at = CASE WHEN call_outcome = 'connected'
-    THEN requested_at + make_interval(secs => 30 + (id * 7919 % 600)) END
+    THEN requested_at + make_interval(secs => 30 + (id * 7919 % 600)) END,
+  final_state = CASE WHEN call_outcome = 'connected' THEN 'connected'
+    WHEN call_outcome <> '' THEN 'not_reached' ELSE final_state END,
+  final_event_at = CASE WHEN call_outcome <> '' THEN requested_at + interval '90 seconds' END
 WHERE call_id <> '' AND first_placed_at IS NULL
 """
 

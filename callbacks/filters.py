@@ -1,6 +1,8 @@
 """The call log page: which callbacks to show (django-filter)."""
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import django_filters
 from django import forms
@@ -15,6 +17,7 @@ from django_filters.widgets import DateRangeWidget
 
 from . import call_events, work_list
 from .board import queue_now, today
+from .dates import plausible
 from .models import (
     AgentGroup,
     CallbackNumber,
@@ -50,13 +53,30 @@ class CallLogFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         period = cleaned.get("period")
+        if period and not all(plausible(end) for end in (period.start, period.stop) if end):
+            self.add_error("period", ValidationError(_("Enter a date from 2000 to 2999.")))
+            return cleaned
         if period and period.start and period.stop and period.start > period.stop:
             self.add_error("period", ValidationError(_("The period ends before it starts.")))
+        if period and cleaned.get("zone"):
+            cleaned["period"] = in_zone(period, cleaned["zone"])
         figure = cleaned.get("figure")
         if figure in today.GROUP_TARGET_FIGURES and not cleaned.get("agent_group"):
             message = _("Choose the agent group too: its targets say what counts.")
             self.add_error("figure", ValidationError(message))
         return cleaned
+
+
+def in_zone(period: slice, zone: str) -> slice:
+    """The period's days in another zone: django-filter made them in the site's (the same
+    wall-clock midnights, in `zone`)."""
+
+    def moved(moment: datetime | None) -> datetime | None:
+        if moment is None:
+            return None
+        return timezone.make_aware(timezone.make_naive(moment), ZoneInfo(zone))
+
+    return slice(moved(period.start), moved(period.stop), period.step)
 
 
 def zone_choices() -> list[tuple[str, str]]:
@@ -98,7 +118,7 @@ class CallLogFilter(django_filters.FilterSet):
     zone = django_filters.ChoiceFilter(
         choices=zone_choices,
         empty_label=settings.TIME_ZONE,
-        method="filter_nothing",  # the period's dates are read in it (filter_queryset)
+        method="filter_nothing",  # the period's dates are read in it (CallLogFilterForm.clean)
         label=_("Dates in the time zone"),
     )
     needs = django_filters.ChoiceFilter(
@@ -141,8 +161,7 @@ class CallLogFilter(django_filters.FilterSet):
         if not self.form.cleaned_data.get("kind"):  # the default: customers' calls only
             queryset = queryset.filter(is_test=False)
         self.now = timezone.now()  # one moment for every filter that reads the clock
-        with timezone.override(self.form.cleaned_data.get("zone") or settings.TIME_ZONE):
-            filtered: QuerySet[CallbackRequest] = super().filter_queryset(queryset)
+        filtered: QuerySet[CallbackRequest] = super().filter_queryset(queryset)
         return filtered
 
     def filter_nothing(

@@ -1,10 +1,14 @@
 """The board as staff, auditors and support managers read it: its numbers equal counts of the
 callbacks made here, and each links to the call log page listing exactly those callbacks."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from callbacks.board.today import day_bounds
+from tests.helpers import make_callbacks
 from tests.integration.board.board_data import (
     expected_figures,
     expected_waits,
@@ -126,3 +130,21 @@ def test_everyone_lands_on_the_board_after_logging_in(client, staff_user):
         reverse("admin:login"), {"username": "staff", "password": "pass-1234", "next": BOARD}
     )
     assert answer["Location"] == BOARD
+
+
+def test_a_group_in_another_zone_counts_and_links_its_own_day(agent_group, staff_user, as_user):
+    """Vladivostok's day starts at 17:00 Moscow time the day before: a callback just after its
+    midnight is today there, one just before is yesterday, whatever the site's date."""
+    agent_group.time_zone = "Asia/Vladivostok"
+    agent_group.save()
+    now = timezone.now()
+    start, _end = day_bounds(agent_group, now)
+    after = start + min(timedelta(minutes=30), (now - start) / 2)
+    make_callbacks(1, agent_group, staff_user, first=0, requested_at=after)
+    make_callbacks(1, agent_group, staff_user, first=1, requested_at=start - timedelta(minutes=30))
+    client = as_user(staff_user)
+    count, url = figure_links(client.get(BOARD).content.decode(), agent_group.pk)["requested"]
+    expected = expected_figures(agent_group, timezone.now())["requested"]
+    assert int(count) == len(expected) == 1
+    assert "zone=Asia%2FVladivostok" in url
+    assert listed_ids(client.get(url).content.decode()) == expected
