@@ -11,17 +11,18 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from celery import current_app
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from .models import SweeperHeartbeat
+from .models import SweeperHeartbeat, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
+WORKERS_FORGOTTEN_AFTER = timedelta(days=1)
 OK = "ok"
 TIMEOUT = "timeout"  # no answer before the deadline
 ERROR = "error"  # the check failed (the log says why)
@@ -30,13 +31,15 @@ NEVER = "never"  # no sweep has ever been recorded
 
 
 def record_sweep(now: datetime) -> None:
-    """The sweeper finished a sweep at `now`: one upsert, so sweepers at once never collide."""
+    """The sweeper finished a sweep at `now`: one upsert, so sweepers at once never collide. The
+    heartbeats of workers gone for a day go (a restarted container comes back under a new name)."""
     SweeperHeartbeat.objects.bulk_create(
         [SweeperHeartbeat(id=SweeperHeartbeat.ONLY, swept_at=now)],
         update_conflicts=True,
         unique_fields=["id"],
         update_fields=["swept_at"],
     )
+    WorkerHeartbeat.objects.filter(beat_at__lt=now - WORKERS_FORGOTTEN_AFTER).delete()
 
 
 def _database() -> str:
@@ -57,9 +60,15 @@ def _broker() -> str:
 
 def _sweeper() -> str:
     try:
-        swept_at = SweeperHeartbeat.objects.values_list("swept_at", flat=True).first()
+        return sweeper_state()
     finally:
         connection.close()
+
+
+def sweeper_state() -> str:
+    """OK if a sweep finished within HEALTH_SWEEPER_MAX_AGE, else STALE, or NEVER (one query on
+    the caller's connection: the board asks it at every refresh)."""
+    swept_at = SweeperHeartbeat.objects.values_list("swept_at", flat=True).first()
     if swept_at is None:
         return NEVER
     age = (timezone.now() - swept_at).total_seconds()

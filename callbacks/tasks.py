@@ -5,6 +5,7 @@ tasks are the top of the house, and pyproject.toml's import contracts keep them 
 task keeps its old name registered, so tasks queued before an upgrade still run after it."""
 
 from celery import shared_task
+from django.conf import settings
 
 from . import retention
 from .delivery import sending, sweeper
@@ -26,7 +27,12 @@ def send_callback(callback_id: int) -> None:
 @shared_task(name="callbacks.sweep", ignore_result=True)
 def sweep() -> None:
     sweeper.sweep()
-    rollup.refresh()  # the reports count again what changed since the last sweep
+
+
+@shared_task(name="callbacks.refresh_reports", ignore_result=True)
+def refresh_reports() -> None:
+    """The reports' rollup counts again what changed, within a budget of batches per run."""
+    rollup.refresh(most_batches=settings.REPORTS_REFRESH_BATCHES)
 
 
 @shared_task(name="callbacks.purge_call_log", ignore_result=True)

@@ -1,7 +1,8 @@
 """What needs a person: the board's work list. Each list is one condition on callbacks, read by
 the board (its rows and count), by the call log page's "Needs a person" filter (the rows a
-count links to) and by the "checked, no action" step (callbacks/delivery/checks.py), which takes
-a callback off the list. Customers' callbacks only: a test call is its manager's own business."""
+count links to) and by the "checked, no action" step (callbacks/delivery/no_action.py), which
+takes a callback off the list. Customers' callbacks only: a test call is its manager's own
+business."""
 
 from datetime import datetime, timedelta
 
@@ -34,7 +35,7 @@ def condition(need: Need, now: datetime) -> Q:
     customers = Q(is_test=False)
     if need == Need.COOLDOWN:
         return customers & Q(status=CallbackStatus.REFUSED, manager_review=ManagerReview.WAITING)
-    return customers & Q(checked_at__isnull=True) & _unchecked_condition(need, now)
+    return customers & ~Q(checked_on=need.value) & _unchecked_condition(need, now)
 
 
 def _unchecked_condition(need: Need, now: datetime) -> Q:
@@ -54,11 +55,12 @@ def _unchecked_condition(need: Need, now: datetime) -> Q:
         return Q(
             status=CallbackStatus.FAILED, final_state="", finished_at__gte=now - RECENT_FAILURES
         )
-    # An unknown result is on its own list: whether the customer was reached is not known.
+    # Placed, or failed (Exolve refused its redial); an unknown result has its own list.
     return Q(
         final_state__in=[FinalState.NOT_REACHED, FinalState.EXPIRED],
+        status__in=[CallbackStatus.PLACED, CallbackStatus.FAILED],
         requested_at__gte=now - RECENT_NOT_REACHED,
-    ) & ~Q(status=CallbackStatus.UNKNOWN)
+    )
 
 
 def checkable(now: datetime) -> Q:
@@ -74,16 +76,23 @@ def need_of(callback: CallbackRequest, now: datetime) -> Need | None:
     do not overlap; a test holds the two the same)."""
     if callback.is_test:
         return None
-    status, final_state = callback.status, callback.final_state
-    if status == CallbackStatus.REFUSED and callback.manager_review == ManagerReview.WAITING:
+    if (
+        callback.status == CallbackStatus.REFUSED
+        and callback.manager_review == ManagerReview.WAITING
+    ):
         return Need.COOLDOWN
-    if callback.checked_at is not None:
-        return None
+    need = _need_of_status(callback, now)
+    return None if need is None or callback.checked_on == need else need
+
+
+def _need_of_status(callback: CallbackRequest, now: datetime) -> Need | None:
+    status, final_state = callback.status, callback.final_state
     if status == CallbackStatus.UNKNOWN:
         return Need.UNKNOWN
     if final_state in (FinalState.NOT_REACHED, FinalState.EXPIRED):
+        ended = status in (CallbackStatus.PLACED, CallbackStatus.FAILED)
         recent = callback.requested_at >= now - RECENT_NOT_REACHED
-        return Need.NOT_REACHED if recent else None
+        return Need.NOT_REACHED if ended and recent else None
     if final_state:
         return None
     if status == CallbackStatus.PLACED:

@@ -251,7 +251,12 @@ if CALLBACK_SWEEPER_QUEUE == CELERY_TASK_DEFAULT_QUEUE:
         "Environment variable CALLBACK_SWEEPER_QUEUE: must not be the default queue "
         f"{CELERY_TASK_DEFAULT_QUEUE!r}, or sweeps wait behind the sends"
     )
-SWEEPER_TASKS = ("callbacks.sweep", "callbacks.purge_call_log", "callbacks.purge_history")
+SWEEPER_TASKS = (
+    "callbacks.sweep",
+    "callbacks.purge_call_log",
+    "callbacks.purge_history",
+    "callbacks.refresh_reports",
+)
 CELERY_TASK_ROUTES = {name: {"queue": CALLBACK_SWEEPER_QUEUE} for name in SWEEPER_TASKS}
 CELERY_BEAT_SCHEDULE = {
     # Sweeps piled up while no sweeper worker ran are dropped.
@@ -260,7 +265,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": CALLBACK_SWEEP_INTERVAL,
         "options": {"expires": max(60.0, 4 * CALLBACK_SWEEP_INTERVAL)},
     },
+    # The reports' rollup on PostgreSQL (callbacks/reports/rollup.py); nothing to do elsewhere.
+    "refresh-reports": {
+        "task": "callbacks.refresh_reports",
+        "schedule": 60.0,
+        "options": {"expires": 120.0},
+    },
 }
+# Batches of the trigger's notes (5,000 each) one refresh_reports run counts at most.
+REPORTS_REFRESH_BATCHES = read_number(
+    "REPORTS_REFRESH_BATCHES", 20, cast=int, minimum=1, maximum=10_000
+)
 # /readyz: each check's deadline, and how old the sweeper's last sweep may be (a few intervals:
 # one late sweep is not a stopped sweeper).
 HEALTH_CHECK_TIMEOUT = read_number("HEALTH_CHECK_TIMEOUT", 1.0, cast=float, minimum=0.1, maximum=10)

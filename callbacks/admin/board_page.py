@@ -108,14 +108,21 @@ def group_row(day: today.GroupDay, now: datetime) -> dict[str, Any]:
         "service_level": shown_share(day.service_level),
         "service_colour": target_colour(day.service_level, group.service_level_target),
         "punctuality": shown_share(day.punctuality),
-        "punctuality_colour": target_colour(day.punctuality, group.service_level_target),
     }
+
+
+def sweeper_words(state: str) -> tuple[bool, str]:
+    """(whether it works, the words for it)."""
+    if state == health.OK:
+        return True, _("Sweeper: working")
+    if state == health.NEVER:
+        return False, _("Sweeper: never ran")
+    return False, _("Sweeper: stopped")
 
 
 def board_context(request: HttpRequest, now: datetime) -> dict[str, Any]:
     queue = queue_now.queue_now(now)
     workers = queue_now.live_workers(now)
-    readiness = health.readiness()
     return {
         "now": shown_datetime(now),
         "queue": [
@@ -130,8 +137,7 @@ def board_context(request: HttpRequest, now: datetime) -> dict[str, Any]:
         "next_redial_at": shown_datetime(queue.next_redial_at) if queue.next_redial_at else "",
         "workers": workers,
         "sending_alive": queue_now.sending_worker_alive(workers),
-        "readiness": readiness,
-        "readiness_ok": health.OK,
+        "sweeper": sweeper_words(health.sweeper_state()),
         "work_lists": work_lists(now, request.user),
         "groups": [group_row(day, now) for day in today.groups_today(now)],
         "board_url": request.get_full_path(),

@@ -10,7 +10,6 @@ from django.db.models import Count, Min, Q, TextChoices
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from .. import health
 from ..models import OPEN_STATUSES, CallbackRequest, CallbackStatus, WorkerHeartbeat
 
 NEXT_HOUR = timedelta(hours=1)
@@ -82,8 +81,3 @@ def sending_worker_alive(workers: list[Worker]) -> bool:
     """A worker takes the queue the callbacks are sent from."""
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     return any(queue in worker.queues.split(",") for worker in workers)
-
-
-def sweeper_state() -> str:
-    """The sweeper's part of the readiness checks (health.OK, STALE or NEVER)."""
-    return health.readiness()["sweeper"]

@@ -16,6 +16,7 @@ from django.db.models import Value as V
 from django.utils.translation import gettext_lazy as _
 
 from ..models import AgentGroup, CallbackRequest, CallbackStatus, CallOutcome
+from ..models.service_level import AT_ONCE, SERVED, SERVICE_MEASURED
 
 
 class Figure(TextChoices):
@@ -45,10 +46,6 @@ GROUP_TARGET_FIGURES = {
     Figure.PUNCTUALITY_ON_TIME,
     Figure.PUNCTUALITY_LATE,
 }
-# Refused callbacks never went out and cancelled ones were not wanted any more: neither counts
-# for or against the service level.
-_SERVED = ~Q(status__in=[CallbackStatus.REFUSED, CallbackStatus.CANCELLED])
-_AT_ONCE = Q(scheduled_for__isnull=True)
 _OUTCOMES = {
     Figure.CONNECTED: CallOutcome.CONNECTED,
     Figure.AGENTS_NO_ANSWER: CallOutcome.AGENTS_NO_ANSWER,
@@ -65,8 +62,8 @@ def condition(figure: Figure, group: AgentGroup | None, now: datetime) -> Q:
         Figure.REQUESTED: Q(),
         Figure.PLACED: Q(first_placed_at__isnull=False),
         Figure.NOT_PLACED: Q(status=CallbackStatus.FAILED, first_placed_at__isnull=True),
-        Figure.TIMED_PLACED: _AT_ONCE & Q(first_placed_at__isnull=False),
-        Figure.TIMED_CONNECTED: _AT_ONCE & Q(connected_at__isnull=False),
+        Figure.TIMED_PLACED: AT_ONCE & Q(first_placed_at__isnull=False),
+        Figure.TIMED_CONNECTED: AT_ONCE & Q(connected_at__isnull=False),
     }
     if figure in simple:
         return simple[figure]
@@ -78,9 +75,8 @@ def _target_condition(figure: Figure, group: AgentGroup, now: datetime) -> Q:
     within = timedelta(minutes=group.service_level_minutes)
     if figure in (Figure.SERVICE_COUNTED, Figure.SERVICE_MET, Figure.SERVICE_MISSED):
         # Decided: connected, or older than the threshold (connected or not by then).
-        counted = (
-            _AT_ONCE & _SERVED & (Q(connected_at__isnull=False) | Q(requested_at__lte=now - within))
-        )
+        decided = Q(connected_at__isnull=False) | Q(requested_at__lte=now - within)
+        counted = SERVICE_MEASURED & decided
         met = Q(connected_at__lte=F("requested_at") + V(within, output_field=DurationField()))
         return {
             Figure.SERVICE_COUNTED: counted,
@@ -90,7 +86,7 @@ def _target_condition(figure: Figure, group: AgentGroup, now: datetime) -> Q:
     late_after = timedelta(minutes=group.punctuality_minutes)
     counted = (
         Q(scheduled_for__isnull=False)
-        & _SERVED
+        & SERVED
         & (Q(first_placed_at__isnull=False) | Q(scheduled_for__lte=now - late_after))
     )
     on_time = Q(

@@ -36,7 +36,7 @@ def mark_checked(callback: CallbackRequest, user: User, note: str) -> None:
             raise ValidationError(
                 _("This callback is no longer on the work list."), code="not_on_list"
             )
-        CallbackRequest.objects.filter(pk=callback.pk).update(checked_at=now)
+        CallbackRequest.objects.filter(pk=callback.pk).update(checked_on=need)
         CallbackCheck.objects.create(
             callback=current, checked_by=user, checked_at=now, list_name=need, note=note
         )

@@ -169,6 +169,8 @@ def _callback_changes(
         changes["placement_count"] = F("placement_count") + 1
         if callback.first_placed_at is None:
             changes["first_placed_at"] = finished_at
+        if callback.checked_on:
+            changes["checked_on"] = ""  # a new call: what a person checked was the last one
     if decision.status == CallbackStatus.FAILED and callback.placement_count > 0:
         # A redial Exolve refused: the placement before it stands, and the callback ends there.
         changes.update(redial.stopped(RedialStop.EXOLVE_REFUSED))

@@ -179,7 +179,7 @@ def _reopen(
                 finished_at=None,
                 error="",
                 decided_by=user,
-                checked_at=None,  # its next failure is on the work list again
+                checked_on="",  # its next failure is on the work list again
                 **changes,
             )
             if not reopened:

@@ -4,7 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
-from django.db.models import Max, Min, OuterRef, Subquery
+from django.db.models import Exists, Max, Min, OuterRef, Subquery
 
 
 def moments_from_history(apps, schema_editor):
@@ -20,7 +20,9 @@ def moments_from_history(apps, schema_editor):
         .annotate(first=Min("finished_at"))
         .values("first")
     )
-    CallbackRequest.objects.filter(placement_count__gt=0).update(first_placed_at=Subquery(placed))
+    # Not by placement_count: callbacks placed before it was kept (0016) have 0.
+    any_placed = CallbackAttempt.objects.filter(callback=OuterRef("pk"), result="placed")
+    CallbackRequest.objects.filter(Exists(any_placed)).update(first_placed_at=Subquery(placed))
     answered = (
         CallLeg.objects.filter(call_sid=OuterRef("call_id"), answered_at__isnull=False)
         .order_by()
@@ -108,8 +110,8 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="callbackrequest",
-            name="checked_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="checked at"),
+            name="checked_on",
+            field=models.CharField(blank=True, max_length=16, verbose_name="checked on the list"),
         ),
         migrations.AddField(
             model_name="callbackrequest",
@@ -184,7 +186,9 @@ class Migration(migrations.Migration):
             model_name="callbackrequest",
             index=models.Index(
                 condition=models.Q(
-                    ("checked_at__isnull", True), ("is_test", False), ("status", "unknown")
+                    ("is_test", False),
+                    models.Q(("checked_on", "unknown"), _negated=True),
+                    ("status", "unknown"),
                 ),
                 fields=["-requested_at"],
                 name="callbackrequest_unknown_todo",
@@ -194,8 +198,8 @@ class Migration(migrations.Migration):
             model_name="callbackrequest",
             index=models.Index(
                 condition=models.Q(
-                    ("checked_at__isnull", True),
                     ("is_test", False),
+                    models.Q(("checked_on", "failed"), _negated=True),
                     ("final_state", ""),
                     ("status", "failed"),
                 ),
@@ -207,8 +211,8 @@ class Migration(migrations.Migration):
             model_name="callbackrequest",
             index=models.Index(
                 condition=models.Q(
-                    ("checked_at__isnull", True),
                     ("is_test", False),
+                    models.Q(("checked_on", "not_reached"), _negated=True),
                     ("final_state__in", ["not_reached", "expired"]),
                 ),
                 fields=["-requested_at"],

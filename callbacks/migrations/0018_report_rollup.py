@@ -117,5 +117,9 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.AddIndex(
+            model_name="reportdirtyhour",
+            index=models.Index(fields=["hour", "agent_group_id"], name="reportdirtyhour_period"),
+        ),
         migrations.RunPython(install_trigger, remove_trigger),
     ]

@@ -52,5 +52,9 @@ class ReportDirtyHour(models.Model):
     agent_group_id = models.BigIntegerField()
     hour = models.DateTimeField()
 
+    class Meta:
+        # A report asks which hours of its period are still noted.
+        indexes = [models.Index(fields=["hour", "agent_group_id"], name="reportdirtyhour_period")]
+
     def __str__(self) -> str:
         return f"{self.agent_group_id} {self.hour.isoformat()}"

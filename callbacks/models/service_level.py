@@ -9,10 +9,18 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .callback_states import CallbackStatus, FinalState
+from .callback_states import CallbackStatus, CallOutcome, FinalState
 from .constraints import range_check, range_validators
 
 SERVICE_MINUTES_RANGE = (1, 1440)
+# What the service level measures, on the board and in reports: callbacks asked for at once (a
+# scheduled one is measured by its punctuality), not refused (never sent) nor cancelled (not
+# wanted any more), and not connected at a moment nobody knows (Exolve sent no answer times).
+AT_ONCE = models.Q(scheduled_for__isnull=True)
+SERVED = ~models.Q(status__in=[CallbackStatus.REFUSED, CallbackStatus.CANCELLED])
+SERVICE_MEASURED = (
+    AT_ONCE & SERVED & ~models.Q(call_outcome=CallOutcome.CONNECTED, connected_at__isnull=True)
+)
 TARGET_PERCENT_RANGE = (1, 100)
 
 
@@ -86,10 +94,11 @@ class ServiceMoments(models.Model):
 
 
 class NoActionCheck(models.Model):
-    """When a person last took the callback off the work list (its CallbackCheck rows say who and
-    why); cleared when it is placed again, so a new failure puts it back on the list."""
+    """The work list a person last took the callback off (its CallbackCheck rows say who, when
+    and why). It keeps the callback off that list only: on another list (an unknown result after
+    a late redial, say) it needs a person again. Cleared when a call is placed for it again."""
 
-    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    checked_on = models.CharField(_("checked on the list"), max_length=16, blank=True)
 
     class Meta:
         abstract = True
@@ -126,8 +135,9 @@ class CallbackCheck(models.Model):
         return f"{self.callback_id} {self.checked_at.isoformat()}"
 
 
-# Customers' callbacks a person has not checked: what each list of the board's work list reads.
-_UNCHECKED = models.Q(checked_at__isnull=True, is_test=False)
+def _unchecked(list_name: str) -> models.Q:
+    """Customers' callbacks nobody took off this list of the board's work list."""
+    return models.Q(is_test=False) & ~models.Q(checked_on=list_name)
 
 
 def work_list_indexes() -> list[models.Index]:
@@ -137,17 +147,17 @@ def work_list_indexes() -> list[models.Index]:
         models.Index(
             fields=["-requested_at"],
             name="callbackrequest_unknown_todo",
-            condition=_UNCHECKED & models.Q(status=CallbackStatus.UNKNOWN),
+            condition=_unchecked("unknown") & models.Q(status=CallbackStatus.UNKNOWN),
         ),
         models.Index(
             fields=["-finished_at"],
             name="callbackrequest_failed_todo",
-            condition=_UNCHECKED & models.Q(status=CallbackStatus.FAILED, final_state=""),
+            condition=_unchecked("failed") & models.Q(status=CallbackStatus.FAILED, final_state=""),
         ),
         models.Index(
             fields=["-requested_at"],
             name="callbackrequest_unreached_todo",
-            condition=_UNCHECKED
+            condition=_unchecked("not_reached")
             & models.Q(final_state__in=[FinalState.NOT_REACHED, FinalState.EXPIRED]),
         ),
     ]

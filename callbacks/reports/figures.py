@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Trunc
 
 from ..models import AgentGroup, CallbackRequest, CallbackStatus, CallOutcome, FinalState
+from ..models.service_level import SERVICE_MEASURED
 
 # The upper edges of the bands of waits, in seconds; the last band has no upper edge.
 WAIT_EDGES = (10, 20, 30, 45, 60, 90, 120, 180, 240, 300, 420, 600, 900, 1200, 1800, 2700, 3600,
@@ -58,9 +59,6 @@ _END = Case(
     output_field=CharField(),
 )
 _WAIT = ExpressionWrapper(F("connected_at") - F("requested_at"), output_field=DurationField())
-_AT_ONCE_SERVED = Q(scheduled_for__isnull=True) & ~Q(
-    status__in=[CallbackStatus.REFUSED, CallbackStatus.CANCELLED]
-)
 _FATE_KNOWN = (
     Q(connected_at__isnull=False)
     | ~Q(final_state="")
@@ -70,12 +68,13 @@ _TIMED = Q(scheduled_for__isnull=True, connected_at__isnull=False)
 
 
 def band_conditions() -> list[Q]:
-    """One condition per band of waits, lowest first."""
-    lows = (0, *WAIT_EDGES)
+    """One condition per band of waits, lowest first (the first takes a wait below zero too:
+    Exolve's clock and ours may differ by a moment)."""
     highs = (*WAIT_EDGES, None)
+    lows = (None, *WAIT_EDGES)
     return [
         _TIMED
-        & Q(wait__gte=timedelta(seconds=low))
+        & (Q(wait__gte=timedelta(seconds=low)) if low is not None else Q())
         & (Q(wait__lt=timedelta(seconds=high)) if high is not None else Q())
         for low, high in zip(lows, highs, strict=True)
     ]
@@ -83,7 +82,7 @@ def band_conditions() -> list[Q]:
 
 def _counts(group: AgentGroup) -> dict[str, Any]:
     within = Value(timedelta(minutes=group.service_level_minutes), output_field=DurationField())
-    counted = _AT_ONCE_SERVED & _FATE_KNOWN
+    counted = SERVICE_MEASURED & _FATE_KNOWN
     counts: dict[str, Any] = {
         "requested": Count("pk"),
         "placed": Count("pk", filter=Q(first_placed_at__isnull=False)),

@@ -1,9 +1,11 @@
 """The rollup's upkeep on PostgreSQL: count again the (group, hour)s the trigger noted as
-changed, and forget the notes read. Exact at every refresh: a change committed before the notes
-are read is counted (the counting reads after them); one committed later leaves its note for the
-next refresh. Refreshes take turns (an advisory lock), so an older count never overwrites a newer.
-The sweeper refreshes every sweep; a report refreshes before it reads. The trigger is installed by
-migration 0018 (its SQL is there)."""
+changed, and forget the notes read. A change committed before the notes are read is counted (the
+counting reads after them); one committed later leaves its note for the next refresh. One refresh
+at a time (an advisory lock, tried: a second one leaves the work to the first), so an older count
+never overwrites a newer. The `refresh_reports` task refreshes every minute, a batch budget at a
+time; `manage.py refresh_reports` counts everything at once (after migration 0018, which notes
+every hour there is and installs the trigger: its SQL is there). A report does not wait for a
+refresh: it counts the hours still noted itself (callbacks/reports/series.py)."""
 
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -26,22 +28,29 @@ def kept() -> bool:
     return connection.vendor == "postgresql"
 
 
-def refresh() -> int:
-    """Count again every (group, hour) noted as changed; how many were counted."""
+def refresh(most_batches: int | None = None) -> int:
+    """Count again the (group, hour)s noted as changed, all of them or `most_batches` batches;
+    how many were counted (0 when another refresh holds the turn)."""
     if not kept():
         return 0
-    done = 0
-    while True:
-        notes, counted = _refresh_batch()
-        done += counted
+    done = batches = 0
+    while most_batches is None or batches < most_batches:
+        read = _refresh_batch()
+        if read is None:
+            break
+        notes, counted = read
+        done, batches = done + counted, batches + 1
         if notes < NOTES_PER_BATCH:
-            return done
+            break
+    return done
 
 
-def _refresh_batch() -> tuple[int, int]:
-    """(notes read, hours counted again)"""
+def _refresh_batch() -> tuple[int, int] | None:
+    """(notes read, hours counted again), or None if another refresh holds the turn."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_LOCK_KEY])
+        if not cursor.fetchone()[0]:
+            return None
         cursor.execute(
             f"DELETE FROM {ReportDirtyHour._meta.db_table} WHERE id IN "
             f"(SELECT id FROM {ReportDirtyHour._meta.db_table} ORDER BY id LIMIT %s) "
@@ -62,11 +71,13 @@ def _count_again(group_id: int, hours: list[datetime]) -> None:
     group = AgentGroup.objects.filter(pk=group_id).first()
     if group is None:
         return
-    within = reduce(
-        or_, [Q(requested_at__gte=hour, requested_at__lt=hour + HOUR) for hour in hours]
-    )
-    rows = hourly(CallbackRequest.objects.filter(within), group)
+    rows = hourly(CallbackRequest.objects.filter(pressed_within(hours)), group)
     ReportHour.objects.bulk_create([ReportHour(agent_group=group, **row) for row in rows])
+
+
+def pressed_within(hours: list[datetime]) -> Q:
+    """Callbacks pressed in any of these hours."""
+    return reduce(or_, [Q(requested_at__gte=hour, requested_at__lt=hour + HOUR) for hour in hours])
 
 
 def recount_group(group: AgentGroup) -> None:

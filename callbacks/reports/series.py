@@ -1,7 +1,8 @@
 """A report: one agent group's (or every group's) callbacks over a period, per hour, day or week
 of a time zone, with the weekday × hour grid of the same period. Read from the rollup on
-PostgreSQL (refreshed first, so it is exact), counted from the callbacks elsewhere, or where the
-zone's offset is not whole hours (the rollup's hours would straddle its days)."""
+PostgreSQL (its hours still noted as changed counted here, so it is exact without waiting for a
+refresh), counted from the callbacks elsewhere, or where the zone's offset is not whole hours (the
+rollup's hours would straddle its days)."""
 
 import zoneinfo
 from collections import defaultdict
@@ -13,9 +14,11 @@ from typing import Any
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
-from ..models import AgentGroup, CallbackRequest, ReportHour
+from ..models import AgentGroup, CallbackRequest, ReportDirtyHour, ReportHour
 from . import rollup
 from .figures import COUNTS, WAIT_EDGES, hourly
+
+MOST_NOTED_HOURS = 500  # more hours still to count: the whole period is counted instead
 
 
 class Granularity(TextChoices):
@@ -55,8 +58,9 @@ class Bucket:
 
 def percentile_of_bands(bands: list[int], share: float) -> float | None:
     """The wait (seconds) below which `share` of the counted waits fall, read from the counts
-    per band: the band holding the nearest rank, interpolated linearly inside it (the last band,
-    with no upper edge, gives its lower edge)."""
+    per band: the band holding the nearest rank, the waits in it taken as spread evenly (each at
+    the middle of its share of the band); the last band, with no upper edge, gives its lower
+    edge."""
     total = sum(bands)
     if not total:
         return None
@@ -68,7 +72,7 @@ def percentile_of_bands(bands: list[int], share: float) -> float | None:
             if number == len(WAIT_EDGES):
                 return float(lows[number])
             width = WAIT_EDGES[number] - lows[number]
-            return lows[number] + width * (rank - seen) / count
+            return lows[number] + width * (rank - seen - 0.5) / count
         seen += count
     return None  # not reached: the counts are non-negative and add up to total
 
@@ -100,15 +104,40 @@ def whole_hour_offsets(start: datetime, end: datetime) -> bool:
 def hour_rows(
     start: datetime, end: datetime, groups: list[AgentGroup], use_rollup: bool
 ) -> Iterable[dict[str, Any]]:
-    if use_rollup:
-        rollup.refresh()
-        rows = ReportHour.objects.filter(
-            hour__gte=start, hour__lt=end, agent_group__in=groups
-        ).values("hour", "connect_waits", *COUNTS)
-        stored: Iterable[dict[str, Any]] = rows.iterator(chunk_size=5000)
-        return stored
+    """The groups' hours of the period: from the rollup, except the hours still noted as changed
+    (the trigger's notes the refresh has not read yet), which are counted here and now; with no
+    rollup, or too many such hours, every hour is counted."""
     callbacks = CallbackRequest.objects.filter(requested_at__gte=start, requested_at__lt=end)
-    return [row for group in groups for row in hourly(callbacks, group)]
+    noted = _noted_hours(start, end, groups) if use_rollup else None
+    if noted is None:
+        return [row for group in groups for row in hourly(callbacks, group)]
+    stored = ReportHour.objects.filter(hour__gte=start, hour__lt=end, agent_group__in=groups)
+    rows: list[dict[str, Any]] = [
+        row
+        for row in stored.values("agent_group_id", "hour", "connect_waits", *COUNTS)
+        if (row["agent_group_id"], row["hour"]) not in noted
+    ]
+    for group in groups:
+        hours = sorted(hour for group_id, hour in noted if group_id == group.pk)
+        if hours:
+            rows += hourly(callbacks.filter(rollup.pressed_within(hours)), group)
+    return rows
+
+
+def _noted_hours(
+    start: datetime, end: datetime, groups: list[AgentGroup]
+) -> set[tuple[int, datetime]] | None:
+    """The (group, hour)s of the period noted as changed, or None when so many are that counting
+    the whole period is simpler (after migration 0018, until the first refresh ends)."""
+    notes = (
+        ReportDirtyHour.objects.filter(
+            hour__gte=start, hour__lt=end, agent_group_id__in=[group.pk for group in groups]
+        )
+        .values_list("agent_group_id", "hour")
+        .distinct()[: MOST_NOTED_HOURS + 1]
+    )
+    noted = set(notes)
+    return None if len(noted) > MOST_NOTED_HOURS else noted
 
 
 def bucket_start(moment: datetime, granularity: str) -> datetime:

@@ -9,9 +9,10 @@ PASSWORD = "pass-1234"  # tests/conftest.py's make_user
 LIVE_WAIT_MS = 15_000  # live.js refreshes every 3 s; a real worker and the sandbox's events too
 
 
-def log_in(chromium, live_server, username, locale, **page_options):
+def log_in(chromium, live_server, username, locale, on_the_board=False, **page_options):
     """A new page at 1366 × 900 in `locale` (and Playwright's `page_options`, e.g. the browser's
-    time zone), logged in as `username`, on the admin's index."""
+    time zone), logged in as `username`: on the board, where logging in lands, or then on the
+    admin's index."""
     page = chromium.new_page(
         locale=locale, viewport=VIEWPORT, accept_downloads=True, **page_options
     )
@@ -20,6 +21,8 @@ def log_in(chromium, live_server, username, locale, **page_options):
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_selector("#user-tools")
+    if not on_the_board:
+        page.goto(f"{live_server.url}/admin/")
     return page
 
 

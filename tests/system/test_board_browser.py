@@ -32,7 +32,7 @@ def test_each_role_lands_on_the_board_and_every_number_opens_exactly_its_callbac
 ):
     one_of_each(agent_group, staff_user)
     user = request.getfixturevalue(role)
-    page = log_in(chromium, live_server, user.username, "ru-RU")
+    page = log_in(chromium, live_server, user.username, "ru-RU", on_the_board=True)
     assert page.url == f"{live_server.url}/admin/board/"
     assert page.locator("h1").inner_text() == "Табло"
     expected = expected_figures(agent_group, timezone.now())
@@ -57,7 +57,7 @@ def test_staff_mark_checked_no_action_and_an_auditor_reads_it(
     made = one_of_each(agent_group, staff_user)
     unknown = made["unknown"]
     shots = screenshot_folder(tmp_path)
-    page = log_in(chromium, live_server, staff_user.username, "ru-RU")
+    page = log_in(chromium, live_server, staff_user.username, "ru-RU", on_the_board=True)
     work_row = page.locator(f'#needs-unknown tr.work-row[data-callback="{unknown.pk}"]')
     assert page.locator("#needs-unknown .board-count").inner_text() == "1"
     work_row.locator("a.callback-checked").click()
@@ -69,7 +69,7 @@ def test_staff_mark_checked_no_action_and_an_auditor_reads_it(
     assert page.locator("#needs-unknown .board-count").inner_text() == "0"
     assert not page.locator(f'tr.work-row[data-callback="{unknown.pk}"]').count()
 
-    auditor_page = log_in(chromium, live_server, auditor.username, "ru-RU")
+    auditor_page = log_in(chromium, live_server, auditor.username, "ru-RU", on_the_board=True)
     assert not auditor_page.locator("#board-work a.button").count()  # reads, changes nothing
     auditor_page.goto(f"{live_server.url}/admin/callbacks/callbackrequest/{unknown.pk}/change/")
     check = auditor_page.locator("#callback-checks tr.callback-check")
@@ -84,7 +84,7 @@ def test_the_queue_keeps_itself_current(
     chromium, live_server, agent_group, staff_user, tmp_path, locale
 ):
     made = one_of_each(agent_group, staff_user)
-    page = log_in(chromium, live_server, staff_user.username, locale)
+    page = log_in(chromium, live_server, staff_user.username, locale, on_the_board=True)
     waiting = page.locator("#queue-waiting .board-number")
     assert waiting.inner_text() == "1"
     make_callbacks(

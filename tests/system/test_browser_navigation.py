@@ -10,6 +10,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 WORDS = {
     "ru-RU": {
+        "overview": "Обзор",
         "records": "Журналы",
         "contacts": "Клиенты и обратные звонки",
         "configuration": "Настройка",
@@ -21,6 +22,7 @@ WORDS = {
         "changed": "изменение",
     },
     "en-GB": {
+        "overview": "Overview",
         "records": "Records",
         "contacts": "Contacts and callbacks",
         "configuration": "Configuration",
@@ -63,7 +65,12 @@ def test_an_auditor_reaches_the_call_log_from_the_index_and_the_sidebar(
 ):
     words = WORDS[locale]
     page = open_page(auditor, locale)
-    assert section_captions(page) == [words["records"], words["configuration"], words["contacts"]]
+    assert section_captions(page) == [
+        words["overview"],
+        words["records"],
+        words["configuration"],
+        words["contacts"],
+    ]
     shot(page, f"auditor-index-{locale}")
     page.locator("#content-main").get_by_role("link", name=words["call log"], exact=True).click()
     page.wait_for_url(f"{live_server.url}/call-log/")
@@ -88,7 +95,7 @@ def test_a_manager_filters_the_change_trail_and_opens_an_object_history(
     contact.name = "Иван Сидоров"
     contact.save()
     page = open_page(manager, locale)
-    assert section_captions(page)[0] == words["configuration"]
+    assert section_captions(page)[:2] == [words["overview"], words["configuration"]]
     page.get_by_role("link", name=words["change trail"], exact=True).click()
     page.wait_for_selector("#trail-rows")
     shot(page, f"manager-trail-{locale}")
@@ -112,8 +119,8 @@ def test_a_manager_filters_the_change_trail_and_opens_an_object_history(
 def test_staff_see_contacts_and_callbacks_first(open_page, shot, staff_user, locale):
     words = WORDS[locale]
     page = open_page(staff_user, locale)
-    assert section_captions(page)[0] == words["contacts"]
-    first_entry = page.locator("#content-main .module").first.locator("th a").first
+    assert section_captions(page)[:2] == [words["overview"], words["contacts"]]
+    first_entry = page.locator("#content-main .module").nth(1).locator("th a").first
     assert first_entry.text_content() == words["contacts entry"]
     assert_inside_the_viewport(page, "#content-main .module")
     shot(page, f"staff-index-{locale}")

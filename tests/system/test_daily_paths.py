@@ -137,8 +137,9 @@ def open_group(agent_group):
 
 
 def section_captions(page):
+    """The index's sections after the overview (the board and the reports, first for all)."""
     captions = page.locator("#content-main caption").all_text_contents()
-    return [caption.strip() for caption in captions]
+    return [caption.strip() for caption in captions][1:]
 
 
 def open_contact(page, words, name):

@@ -28,7 +28,7 @@ CALLBACKS = st.fixed_dictionaries(
         "final_state": st.sampled_from(["", *FinalState.values]),
         "manager_review": st.sampled_from(list(ManagerReview.values)),
         "is_test": st.booleans(),
-        "checked": st.booleans(),
+        "checked_on": st.sampled_from(["", *work_list.Need.values]),
         "finished_at": MOMENTS,
         "outcome_expected_by": MOMENTS,
         "final_event_at": MOMENTS,
@@ -59,7 +59,7 @@ def test_need_of_names_the_one_list_whose_condition_holds(fields, agent_group, s
             final_state=fields["final_state"],
             manager_review=fields["manager_review"],
             is_test=fields["is_test"],
-            checked_at=now if fields["checked"] else None,
+            checked_on=fields["checked_on"],
             **moments,
         )
         callback = CallbackRequest.objects.get(pk=callback.pk)

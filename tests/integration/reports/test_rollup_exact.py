@@ -23,7 +23,7 @@ from callbacks.models import (
     FinalState,
     ReportHour,
 )
-from callbacks.reports import figures, rollup
+from callbacks.reports import figures, rollup, series
 from tests.helpers import make_callbacks
 from tests.integration.call_event_data import connected_events, final
 
@@ -118,6 +118,15 @@ def late_events(callback, twice, only_first_leg):
         call_events.receive_event(call_events.parse_event(json.dumps(event).encode()))
 
 
+def report_of(agent_group, now, naive=False):
+    """Every hour of the days the operations touch, as a report reads them."""
+    today = timezone.localdate(now)
+    built = series.report(
+        today - timedelta(days=6), today + timedelta(days=2), [agent_group], "hour", "UTC", naive
+    )
+    return [(bucket.start, bucket.counts, bucket.waits) for bucket in built.buckets]
+
+
 def stored():
     return {
         (row["agent_group_id"], row["hour"]): {
@@ -152,6 +161,8 @@ def test_the_rollup_equals_the_callbacks_after_any_operations(
         rollup.refresh()
         for operation in operations:
             run(operation, agent_group, staff_user, rng, now)
+        # Before any refresh, a report already counts the hours still noted itself.
+        assert report_of(agent_group, now) == report_of(agent_group, now, naive=True)
         rollup.refresh()
         assert stored() == counted(agent_group)
         transaction.set_rollback(True)  # the next example starts from nothing
