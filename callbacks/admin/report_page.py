@@ -41,10 +41,8 @@ DAY_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 class ReportForm(forms.Form):
-    first = forms.DateField(
-        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    last = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    first = forms.DateField(label=gettext_lazy("From"), widget=DAY_INPUT)
+    last = forms.DateField(label=gettext_lazy("To"), widget=DAY_INPUT)
     agent_group = forms.ModelChoiceField(
         AgentGroup.objects.order_by("name"),
         required=False,

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from .series import Bucket, Granularity
@@ -29,13 +29,13 @@ def _minutes(seconds: float | None) -> float | None:
 
 # The ends a callback comes to, stacked on the outcomes chart (callbacks/reports/figures.py).
 ENDS: list[tuple[str, StrOrPromise]] = [
-    ("connected", gettext_lazy("Connected")),
-    ("not_reached", gettext_lazy("Not reached after all attempts")),
-    ("not_placed", gettext_lazy("Not placed (failed)")),
-    ("unknown", gettext_lazy("Result unknown")),
-    ("refused", gettext_lazy("Refused")),
-    ("cancelled", gettext_lazy("Cancelled")),
-    ("in_progress", gettext_lazy("Still in progress")),
+    ("connected", pgettext_lazy("callbacks counted", "Connected")),
+    ("not_reached", pgettext_lazy("callbacks counted", "Not reached after all attempts")),
+    ("not_placed", pgettext_lazy("callbacks counted", "Not placed (failed)")),
+    ("unknown", pgettext_lazy("callbacks counted", "Result unknown")),
+    ("refused", pgettext_lazy("callbacks counted", "Refused")),
+    ("cancelled", pgettext_lazy("callbacks counted", "Cancelled")),
+    ("in_progress", pgettext_lazy("callbacks counted", "Still in progress")),
 ]
 COLUMNS: list[Column] = [
     ("requested", gettext_lazy("Requested"), _count("requested")),

@@ -79,8 +79,10 @@ def test_each_role_reads_the_report_with_every_chart_drawn(
     page = log_in(chromium, live_server, request.getfixturevalue(role).username, locale)
     page.click("#overview-reports a")
     assert page.locator("h1").inner_text() == words["title"]
+    assert page.input_value("#id_first")  # the last 30 days, shown in the date fields
     page.select_option("#id_agent_group", str(agent_group.pk))
     page.click("#report-form input[type=submit]")
+    page.wait_for_url(f"**agent_group={agent_group.pk}**")
     page.wait_for_selector("#report-table")
     for chart in CHARTS:
         page.wait_for_function(f"() => ({DRAWN_PIXELS})('{chart}') > 500", timeout=10_000)

@@ -31,7 +31,7 @@
 
   function line(label, data, colour, dashed) {
     return { label: label, data: data, borderColor: colour, backgroundColor: colour,
-             borderDash: dashed ? [6, 4] : [], pointRadius: 2, tension: 0.2 };
+             borderDash: dashed ? [6, 4] : [], pointRadius: 2, tension: 0 };
   }
 
   function start() {
