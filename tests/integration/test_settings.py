@@ -246,14 +246,18 @@ def test_no_countdown_can_reach_the_visibility_timeout_and_the_sweeper_is_schedu
     if settings.CELERY_BROKER_URL.startswith("redis"):
         options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
         assert options["visibility_timeout"] == settings.CELERY_VISIBILITY_TIMEOUT
-    (entry,) = settings.CELERY_BEAT_SCHEDULE.values()
-    assert (entry["task"], entry["schedule"]) == (
+    sweep, refresh = settings.CELERY_BEAT_SCHEDULE.values()
+    assert (sweep["task"], sweep["schedule"]) == (
         "callbacks.sweep",
         settings.CALLBACK_SWEEP_INTERVAL,
     )
+    assert refresh["task"] == "callbacks.refresh_reports"
+    assert settings.CELERY_TASK_ROUTES[refresh["task"]] == {
+        "queue": settings.CALLBACK_SWEEPER_QUEUE
+    }
     from callbacks_project.celery import app
 
     app.loader.import_default_modules()  # what a starting worker does: autodiscovery included
-    assert "callbacks.sweep" in app.tasks
+    assert {"callbacks.sweep", "callbacks.refresh_reports"} <= set(app.tasks)
     assert app.conf.task_acks_late
     assert app.conf.worker_pool == settings.CELERY_WORKER_POOL == "threads"
