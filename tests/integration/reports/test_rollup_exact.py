@@ -4,6 +4,7 @@ statement, call events arriving late or twice, retention runs that delete attemp
 a group's service level minutes changed, a row deleted or moved to another hour, and refreshes
 at any point between them."""
 
+import io
 import json
 import random
 from datetime import timedelta
@@ -21,6 +22,7 @@ from callbacks.models import (
     CallbackStatus,
     CallOutcome,
     FinalState,
+    ReportDirtyHour,
     ReportHour,
 )
 from callbacks.reports import figures, rollup, series
@@ -202,4 +204,26 @@ def test_a_manager_changing_the_groups_minutes_has_the_reports_count_again(
     assert client.post(change_url(agent_group), data).status_code == 302
     rollup.refresh()
     agent_group.refresh_from_db()
+    assert stored() == counted(agent_group)
+
+
+def test_the_command_counts_everything_and_the_task_keeps_to_its_budget(
+    agent_group, staff_user, monkeypatch, settings
+):
+    from django.core.management import call_command
+
+    from callbacks import tasks
+
+    monkeypatch.setattr(rollup, "NOTES_PER_BATCH", 1)
+    for hours_ago in (1, 2, 3):
+        make_callbacks(
+            1, agent_group, staff_user, requested_at=timezone.now() - timedelta(hours=hours_ago)
+        )
+    settings.REPORTS_REFRESH_BATCHES = 2
+    noted = ReportDirtyHour.objects.count()
+    assert noted > 2
+    tasks.refresh_reports()  # two batches of one note
+    assert ReportDirtyHour.objects.count() == noted - 2
+    call_command("refresh_reports", stdout=io.StringIO())
+    assert not ReportDirtyHour.objects.exists()
     assert stored() == counted(agent_group)
