@@ -17,6 +17,7 @@ from .. import call_events
 from ..filters import users_who_asked
 from ..models import AttemptResult, CallbackStatus, ManagerReview
 from ..models.events import EVENT_TYPES
+from ..selectors import distinct_values
 
 
 class DateRangeFilter(admin.FieldListFilter):
@@ -168,6 +169,24 @@ class AttemptResultFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(result=self.value()) if self.value() else queryset
+
+
+class IndexedValuesFilter(admin.AllValuesFieldListFilter):
+    """The stock filter of a field's values, which it finds by walking the field's index instead
+    of a SELECT DISTINCT over the table (half a second at 10 million attempts)."""
+
+    def __init__(
+        self,
+        field: models.Field[Any, Any],
+        request: HttpRequest,
+        params: dict[str, Any],
+        model: type[models.Model],
+        model_admin: admin.ModelAdmin[Any],
+        field_path: str,
+    ) -> None:
+        super().__init__(field, request, params, model, model_admin, field_path)
+        # choices() only iterates it: the values in a list do as well as the stock queryset.
+        self.lookup_choices = distinct_values(model, field_path)  # type: ignore[assignment]
 
 
 class EventTypeFilter(admin.SimpleListFilter):

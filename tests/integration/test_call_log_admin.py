@@ -135,3 +135,56 @@ def test_pages_beyond_the_exact_count_use_the_estimate_and_still_show_the_right_
     expected = list(rows.values_list("pk", flat=True))
     assert [r.pk for r in paginator.page(2).object_list] == expected[2:4]
     assert [r.pk for r in paginator.page(4).object_list] == expected[6:]
+
+
+ATTEMPTS = reverse("admin:callbacks_callbackattempt_changelist")
+
+
+@pytest.fixture
+def attempts(seven):
+    """An attempt of each of the first four callbacks: a placed call, a 503, a 400 and one still
+    waiting for Exolve's answer (no HTTP status)."""
+    made = []
+    for callback, status, call_id in zip(
+        seven, [200, 503, 400, None], ["cal0123456789abcdef", "", "", ""], strict=False
+    ):
+        made.append(
+            CallbackAttempt.objects.create(
+                callback=callback,
+                sequence=1,
+                request_description=f"{callback.request_description}-1",
+                request_body={},
+                http_status=status,
+                call_id=call_id,
+            )
+        )
+    return made
+
+
+def attempts_shown(page):
+    return set(re.findall(r"/admin/callbacks/callbackattempt/(\d+)/change/", page.content.decode()))
+
+
+@pytest.mark.parametrize("kind", ["call id", "call id in capitals", "attempt id"])
+def test_the_attempts_list_finds_an_attempt_by_its_call_id_or_our_id(
+    client, auditor, attempts, kind
+):
+    wanted = attempts[0]
+    term = {
+        "call id": "cal0123456789abcdef",
+        "call id in capitals": " CAL0123456789ABCDEF ",
+        "attempt id": wanted.request_description.upper(),
+    }[kind]
+    client.force_login(auditor)
+    assert attempts_shown(client.get(ATTEMPTS, {"q": term})) == {str(wanted.pk)}
+
+
+def test_the_attempts_http_status_filter_offers_each_status_once_and_empty(
+    client, auditor, attempts
+):
+    client.force_login(auditor)
+    page = client.get(ATTEMPTS).content.decode()
+    offered = re.findall(r'href="\?http_status=(\d+)"', page)
+    assert offered == ["200", "400", "503"]
+    assert 'href="?http_status__isnull=True"' in page
+    assert attempts_shown(client.get(ATTEMPTS, {"http_status": "503"})) == {str(attempts[1].pk)}
