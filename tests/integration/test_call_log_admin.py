@@ -2,7 +2,7 @@
 page costs the same number of queries whatever its size."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -107,6 +107,44 @@ def test_the_date_range_filter_narrows_the_list(client, auditor, seven):
     )
     assert rows_shown(page) == 5
     assert 'name="requested_at__date__gte"' in page.content.decode()
+
+
+def test_the_date_range_takes_whole_days_of_the_time_zone_and_compares_the_time_itself(
+    client, auditor, seven
+):
+    day = timezone.localdate() - timedelta(days=300)
+    last_minute = timezone.make_aware(datetime.combine(day, time(23, 59)))
+    CallbackRequest.objects.filter(pk=seven[0].pk).update(requested_at=last_minute)
+    CallbackRequest.objects.filter(pk=seven[1].pk).update(
+        requested_at=last_minute + timedelta(minutes=1)  # the next day's midnight
+    )
+    client.force_login(auditor)
+
+    def shown(since, until):
+        query = {"requested_at__date__gte": since.isoformat()}
+        query["requested_at__date__lte"] = until.isoformat()
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(HISTORY, query)
+        listed = [q["sql"] for q in queries.captured_queries if "ORDER BY" in q["sql"]]
+        # The column compared as stored (its index serves it), not converted row by row.
+        assert listed
+        assert not any("AT TIME ZONE" in sql or "cast_date" in sql for sql in listed)
+        return set(
+            re.findall(r"/admin/callbacks/callbackrequest/(\d+)/change/", page.content.decode())
+        )
+
+    next_day = day + timedelta(days=1)
+    assert shown(day, day) == {str(seven[0].pk)}
+    assert shown(next_day, next_day) == {str(seven[1].pk)}
+    assert shown(day - timedelta(days=1), next_day) == {str(seven[0].pk), str(seven[1].pk)}
+
+
+@pytest.mark.parametrize("typed", ["yesterday", "2026-02-30", "0001-01-01"])
+def test_a_date_that_is_not_one_is_the_admins_bad_filter_not_a_crash(client, auditor, seven, typed):
+    client.force_login(auditor)
+    page = client.get(HISTORY, {"requested_at__date__gte": typed})
+    assert page.status_code == 302
+    assert page.url.endswith("?e=1")
 
 
 def test_a_page_past_the_count_is_empty_not_an_error(client, auditor, seven, monkeypatch):
