@@ -1,11 +1,15 @@
-"""Measuring the call log benchmark's pages through Django's test client: our lists next to the
-TaskResult admin's, timed after one unmeasured run, and the CSV export's time and peak memory."""
+"""Measuring the call log benchmark's pages (call_log_pages.py) through Django's test client, each
+after one unmeasured run, the TaskResult admin's counterparts beside them, and the CSV export's
+time and peak memory."""
 
+import re
 import statistics
 import time
 import tracemalloc
-from datetime import timedelta
+from dataclasses import dataclass
 
+from benchmarks.call_log_load import ADMIN, AUDITOR
+from benchmarks.call_log_pages import pages
 from benchmarks.progress import log
 
 
@@ -18,16 +22,49 @@ def client_for(username):
     return client
 
 
+@dataclass(frozen=True)
+class Timing:
+    median: float  # ms, the whole request
+    p95: float
+    sql: float  # ms in the database, median
+    queries: int
+
+
+class DatabaseTime:
+    """The time a request spends in the database, and its queries (an execute_wrapper)."""
+
+    def __init__(self):
+        self.ms, self.queries = 0.0, 0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.ms += (time.perf_counter() - started) * 1000
+            self.queries += 1
+
+
 def timed(client, url, runs):
+    from django.db import connection
+
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
-    samples = []
+    samples, in_database = [], []
     for _ in range(runs):
+        database = DatabaseTime()
         started = time.perf_counter()
-        response = client.get(url)
+        with connection.execute_wrapper(database):
+            response = client.get(url)
         samples.append((time.perf_counter() - started) * 1000)
+        in_database.append(database)
         assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(samples), sorted(samples)[max(0, round(0.95 * len(samples)) - 1)]
+    return Timing(
+        median=statistics.median(samples),
+        p95=sorted(samples)[max(0, round(0.95 * len(samples)) - 1)],
+        sql=statistics.median(d.ms for d in in_database),
+        queries=in_database[-1].queries,
+    )
 
 
 def consume(response):
@@ -62,65 +99,21 @@ def export_period(export_rows):
 
 
 def measure(args):
-    from django_celery_results.models import TaskResult
-
-    from callbacks.models import AgentGroup, CallbackRequest
-
-    admin, auditor = client_for("bench-admin"), client_for("bench-auditor")
-    some_call_id = (
-        CallbackRequest.objects.exclude(call_id="")
-        .order_by("?")
-        .values_list("call_id", flat=True)[0]
-    )
-    some_task_id = TaskResult.objects.order_by("?").values_list("task_id", flat=True)[0]
-    group = AgentGroup.objects.order_by("pk").first().pk
-    requests = "/admin/callbacks/callbackrequest/"
-    tasks = "/admin/django_celery_results/taskresult/"
-    deep_requests = CallbackRequest.objects.count() // 100 - 1
-    deep_tasks = min(4000, TaskResult.objects.count() // 100 - 1)
-    since = (
-        CallbackRequest.objects.order_by("requested_at").values_list("requested_at", flat=True)[0]
-        + timedelta(days=180)
-    ).date()
-    pages = [
-        ("call log list: first page", admin, requests, tasks),
-        (
-            "call log list: filtered by status",
-            admin,
-            f"{requests}?status__exact=failed",
-            f"{tasks}?status__exact=FAILURE",
-        ),
-        (
-            f"call log list: deep page (ours {deep_requests}, reference {deep_tasks})",
-            admin,
-            f"{requests}?p={deep_requests}",
-            f"{tasks}?p={deep_tasks}",
-        ),
-        (
-            "call log list: search one call id / task id",
-            admin,
-            f"{requests}?q={some_call_id}",
-            f"{tasks}?q={some_task_id}",
-        ),
-        (
-            "call log page: status, group and period",
-            auditor,
-            f"/call-log/?status=placed&agent_group={group}&period_after={since.isoformat()}",
-            None,
-        ),
-    ]
+    """[(page, its Timing, the reference's Timing or None)], and the export's figures (None with
+    --skip-export)."""
+    chosen = [page for page in pages() if re.search(args.only, page.label)]
+    clients = {username: client_for(username) for username in {p.user for p in chosen} | {ADMIN}}
     results = []
-    for label, client, ours, reference in pages:
-        log(label)
-        results.append(
-            (
-                label,
-                timed(client, ours, args.runs),
-                timed(admin, reference, args.runs) if reference else None,
-            )
-        )
+    for page in chosen:
+        log(page.label)
+        ours = timed(clients[page.user], page.url, args.runs)
+        reference = timed(clients[ADMIN], page.reference, args.runs) if page.reference else None
+        results.append((page, ours, reference))
+    if args.skip_export:
+        return results, None
     log(f"CSV export of about {args.export_rows} rows")
     export = measure_export(
-        auditor, f"/call-log/export.csv?period_after={export_period(args.export_rows)}"
+        client_for(AUDITOR),
+        f"/call-log/export.csv?period_after={export_period(args.export_rows)}",
     )
     return results, export

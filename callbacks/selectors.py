@@ -1,10 +1,12 @@
 """Reads shared by the admin, the call log page and the delivery services."""
 
 import re
+from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db import connection, models
+from django.db.models import Q, QuerySet
 
 from .models import (
     AgentGroup,
@@ -109,3 +111,39 @@ def search_callbacks(queryset: QuerySet[CallbackRequest], term: str) -> QuerySet
         return queryset.filter(contact__name__istartswith=term)
     called = CallbackNumber.objects.filter(number=number).values("callback_id")
     return queryset.filter(pk__in=called)
+
+
+def search_attempts(queryset: QuerySet[CallbackAttempt], term: str) -> QuerySet[CallbackAttempt]:
+    """Attempts whose call id or own request description is what was typed: two index lookups,
+    where the admin's case-insensitive search (UPPER(call_id) = UPPER(…)) reads every attempt."""
+    term = term.strip()
+    if not term:
+        return queryset
+    if CALL_ID.fullmatch(term) or REQUEST_DESCRIPTION.fullmatch(term):
+        term = term.lower()  # ours and Exolve's ids are lower case
+    return queryset.filter(Q(call_id=term) | Q(request_description=term))
+
+
+def distinct_values(model: type[models.Model], field_name: str) -> list[object]:
+    """A column's distinct values in order, None last if some row has none. It walks the index
+    that leads with the column, one probe per value (a recursive query), where SELECT DISTINCT
+    reads every row: for a column of few values, such as an attempt's HTTP status."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    field = cast("models.Field[Any, Any]", model._meta.get_field(field_name))
+    column = quote(field.column)
+    walk = f"""
+        WITH RECURSIVE walk(value) AS (
+            SELECT MIN({column}) FROM {table}
+            UNION ALL
+            SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > walk.value)
+            FROM walk WHERE walk.value IS NOT NULL
+        )
+        SELECT value FROM walk WHERE value IS NOT NULL
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(walk)
+        values: list[object] = [value for (value,) in cursor.fetchall()]
+    if model._default_manager.filter(**{f"{field_name}__isnull": True}).exists():
+        values.append(None)
+    return values

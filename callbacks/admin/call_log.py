@@ -19,7 +19,7 @@ from .. import call_events
 from ..models import CallbackAttempt, CallbackRequest
 from ..numbers import readable_number
 from ..paging import EstimatedCountPaginator
-from ..selectors import STATUS_PEOPLE, search_callbacks
+from ..selectors import STATUS_PEOPLE, search_attempts, search_callbacks
 from .base import ReadOnlyAdmin, pretty_json
 from .call_events import CallEventInline
 from .callback_actions import CALLBACK_ACTIONS, action_view, offered
@@ -32,6 +32,7 @@ from .callback_story import (
 from .list_filters import (
     AttemptResultFilter,
     DateRangeFilter,
+    IndexedValuesFilter,
     NeedsManagerFilter,
     NoOutcomeReceivedFilter,
     RequestedByFilter,
@@ -173,8 +174,9 @@ class CallbackAttemptAdmin(ReadOnlyAdmin[CallbackAttempt]):
         "call_id",
         "short_error",
     ]
-    list_filter = [AttemptResultFilter, "http_status", "started_at"]
-    search_fields = ["=call_id", "=request_description"]
+    list_filter = [AttemptResultFilter, ("http_status", IndexedValuesFilter), "started_at"]
+    # Searched by selectors.search_attempts (the call id or our id, exactly), not by these fields.
+    search_fields = ["call_id"]
     list_select_related = ["callback"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
@@ -184,6 +186,11 @@ class CallbackAttemptAdmin(ReadOnlyAdmin[CallbackAttempt]):
 
     class Media:
         css = {"all": ["callbacks/call_log.css"]}
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[CallbackAttempt], search_term: str
+    ) -> tuple[QuerySet[CallbackAttempt], bool]:
+        return search_attempts(queryset, search_term), False
 
     @admin.display(description=_("callback"), ordering="callback")
     def callback_link(self, obj: CallbackAttempt) -> SafeString:

@@ -1,22 +1,29 @@
 """List filters of our own: a date range typed in the sidebar, placed calls whose outcome never
 came, cooldown refusals waiting for a support manager, the users who asked for a callback, an
-attempt's result in its own words, and a field's stock filter under a title of ours."""
+attempt's result in its own words, a field's values found by its index, and a field's stock filter
+under a title of ours."""
 
 from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from .. import call_events
+from ..dates import plausible
 from ..filters import users_who_asked
 from ..models import AttemptResult, CallbackStatus, ManagerReview
 from ..models.events import EVENT_TYPES
+from ..selectors import distinct_values
 
 
 class DateRangeFilter(admin.FieldListFilter):
@@ -41,6 +48,20 @@ class DateRangeFilter(admin.FieldListFilter):
     def expected_parameters(self) -> list[str | None]:
         return [self.since_parameter, self.until_parameter]
 
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """The days as moments, from the first day's midnight to the midnight after the last, in
+        the current time zone: a range the field's index serves (`__date` converts every row's
+        time before comparing: two seconds for a day ten months back at 3,000,000 callbacks)."""
+        bounds = {}
+        for parameter, lookup, later in (
+            (self.since_parameter, "gte", 0),
+            (self.until_parameter, "lt", 1),
+        ):
+            typed = _first(self.used_parameters.get(parameter))
+            if typed:
+                bounds[f"{self.field_path}__{lookup}"] = _midnight(typed, later)
+        return queryset.filter(**bounds)
+
     def choices(self, changelist: ChangeList) -> Iterator[dict[str, Any]]:  # type: ignore[override]
         # One "choice": the form; the template reads the current values and what to keep (not
         # the selected / query_string / display of a stock filter's links).
@@ -61,6 +82,17 @@ class DateRangeFilter(admin.FieldListFilter):
 
 def _first(value: Any) -> Any:
     return (value[0] if value else "") if isinstance(value, list) else (value or "")
+
+
+def _midnight(typed: str, days_later: int) -> datetime:
+    """The start of the typed day (or of a day after it) in the current time zone."""
+    try:
+        day: date | None = parse_date(typed)
+    except ValueError:
+        day = None
+    if day is None or not plausible(day):
+        raise IncorrectLookupParameters(f"not a date: {typed!r}")
+    return timezone.make_aware(datetime.combine(day + timedelta(days=days_later), time.min))
 
 
 class NoOutcomeReceivedFilter(admin.SimpleListFilter):
@@ -168,6 +200,24 @@ class AttemptResultFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(result=self.value()) if self.value() else queryset
+
+
+class IndexedValuesFilter(admin.AllValuesFieldListFilter):
+    """The stock filter of a field's values, which it finds by walking the field's index instead
+    of a SELECT DISTINCT over the table (half a second at 10 million attempts)."""
+
+    def __init__(
+        self,
+        field: models.Field[Any, Any],
+        request: HttpRequest,
+        params: dict[str, Any],
+        model: type[models.Model],
+        model_admin: admin.ModelAdmin[Any],
+        field_path: str,
+    ) -> None:
+        super().__init__(field, request, params, model, model_admin, field_path)
+        # choices() only iterates it: the values in a list do as well as the stock queryset.
+        self.lookup_choices = distinct_values(model, field_path)  # type: ignore[assignment]
 
 
 class EventTypeFilter(admin.SimpleListFilter):

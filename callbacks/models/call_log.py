@@ -213,7 +213,13 @@ class CallbackRequest(ServiceMoments, NoActionCheck, models.Model):
             models.Index(fields=["-requested_at", "-id"], name="callbackrequest_recent"),
             models.Index(fields=["contact", "-requested_at"], name="callbackrequest_contact"),
             models.Index(fields=["status", "-requested_at"], name="callbackrequest_status"),
-            models.Index(fields=["agent_group", "-requested_at"], name="callbackrequest_group"),
+            # A group's callbacks by status, outcome or final state (the admin's filters, the call
+            # log page's, the board's counts) read the index alone, not a row per callback.
+            models.Index(
+                fields=["agent_group", "-requested_at"],
+                name="callbackrequest_group",
+                include=["status", "call_outcome", "final_state"],
+            ),
             models.Index(fields=["requested_by", "-requested_at"], name="callbackrequest_user"),
             models.Index(fields=["call_id"], name="callbackrequest_call_id"),
             models.Index(

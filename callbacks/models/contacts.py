@@ -48,6 +48,8 @@ class Contact(models.Model):
         ordering = ["name", "id"]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
+        # On PostgreSQL the search by the start of the name has an index of its own,
+        # contact_name_prefix on UPPER(name) (migration 0017: SQLite cannot create it).
         indexes = [models.Index(fields=["name"], name="contact_name")]
 
     def __str__(self) -> str:
