@@ -3,7 +3,7 @@ changed, and forget the notes read. A change committed before the notes are read
 counting reads after them); one committed later leaves its note for the next refresh. One refresh
 at a time (an advisory lock, tried: a second one leaves the work to the first), so an older count
 never overwrites a newer. The `refresh_reports` task refreshes every minute, a batch budget at a
-time; `manage.py refresh_reports` counts everything at once (after migration 0018, which notes
+time; `manage.py refresh_reports` counts everything at once (after migration 0020, which notes
 every hour there is and installs the trigger: its SQL is there). A report does not wait for a
 refresh: it counts the hours still noted itself (callbacks/reports/series.py)."""
 

@@ -128,7 +128,7 @@ def _noted_hours(
     start: datetime, end: datetime, groups: list[AgentGroup]
 ) -> set[tuple[int, datetime]] | None:
     """The (group, hour)s of the period noted as changed, or None when so many are that counting
-    the whole period is simpler (after migration 0018, until the first refresh ends)."""
+    the whole period is simpler (after migration 0020, until the first refresh ends)."""
     notes = (
         ReportDirtyHour.objects.filter(
             hour__gte=start, hour__lt=end, agent_group_id__in=[group.pk for group in groups]

@@ -1,5 +1,5 @@
 """manage.py refresh_reports: count every hour the reports' rollup has noted as changed, at once
-(after migration 0018, which notes every hour there is; the periodic task does it a batch budget
+(after migration 0020, which notes every hour there is; the periodic task does it a batch budget
 at a time)."""
 
 from typing import Any

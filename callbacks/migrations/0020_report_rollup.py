@@ -61,7 +61,7 @@ def remove_trigger(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("callbacks", "0017_supervisors_board"),
+        ("callbacks", "0019_supervisors_board"),
     ]
 
     operations = [

@@ -35,7 +35,7 @@ def moments_from_history(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("callbacks", "0016_reaching_the_person"),
+        ("callbacks", "0018_group_index_covers_states"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
