@@ -47,6 +47,7 @@ def read_sample():
     from django_celery_results.models import TaskResult
 
     from callbacks.models import CallbackAttempt, CallbackNumber, CallbackRequest
+    from callbacks.paging import MAX_PAGE
 
     middle = CallbackRequest.objects.count() // 2  # the same rows every load (it is seeded)
     placed = (
@@ -69,8 +70,9 @@ def read_sample():
         since=(oldest[0] + timedelta(days=180)).date().isoformat(),
         old_day=(oldest[0] + timedelta(days=60)).date().isoformat(),
         month_ago=(placed.requested_at - timedelta(days=30)).date().isoformat(),
-        deep_callbacks=CallbackRequest.objects.count() // ADMIN_PAGE_SIZE - 1,
-        deep_attempts=CallbackAttempt.objects.count() // ADMIN_PAGE_SIZE - 1,
+        # The deepest page the lists offer (callbacks/paging.py): the last, or MAX_PAGE.
+        deep_callbacks=min(MAX_PAGE, CallbackRequest.objects.count() // ADMIN_PAGE_SIZE - 1),
+        deep_attempts=min(MAX_PAGE, CallbackAttempt.objects.count() // ADMIN_PAGE_SIZE - 1),
         deep_tasks=min(4000, tasks // ADMIN_PAGE_SIZE - 1),
     )
 
@@ -100,7 +102,7 @@ def pages():
             tasks(url(TASKS, status__exact="FAILURE")),
         ),
         Page(
-            f"call log list: last page ({s.deep_callbacks:,}"
+            f"call log list: deepest page ({s.deep_callbacks:,}"
             + (f"; reference {s.deep_tasks:,})" if with_reference else ")"),
             url(CALLBACKS, p=s.deep_callbacks),
             ADMIN,
@@ -141,7 +143,7 @@ def pages():
         Page("attempts list: first page", ATTEMPTS, ADMIN),
         Page("attempts list: filtered by result", url(ATTEMPTS, result="placed"), ADMIN),
         Page(
-            f"attempts list: last page ({s.deep_attempts:,})",
+            f"attempts list: deepest page ({s.deep_attempts:,})",
             url(ATTEMPTS, p=s.deep_attempts),
             ADMIN,
         ),

@@ -11,7 +11,10 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 EXACT_COUNT_UP_TO = 10_000
-MAX_PAGE = 100_000  # a page number past this is a typo, not a page (and would overflow the OFFSET)
+# The deepest page offered: OFFSET steps over every row before a page (60 ns a row), so a page
+# 1,000 deep costs under 20 ms and the last of 3,000,000 callbacks 180 ms. Older rows are a date
+# range away, which an index answers at any depth.
+MAX_PAGE = 1_000
 
 
 class EstimatedCountPaginator(Paginator[Any]):
@@ -37,6 +40,11 @@ class EstimatedCountPaginator(Paginator[Any]):
         plan = plan[0] if isinstance(plan, list) else plan  # psycopg may hand back parsed JSON
         estimate = int(plan["Plan"]["Plan Rows"])
         return max(exact, estimate)
+
+    @cached_property
+    def num_pages(self) -> int:
+        """The pages offered, MAX_PAGE at most (the list's last page link goes no deeper)."""
+        return min(super().num_pages, MAX_PAGE)
 
     def validate_number(self, number: Any) -> int:
         """Any page from 1 to MAX_PAGE: past an estimated count there may still be rows (a page

@@ -226,3 +226,12 @@ def test_the_attempts_http_status_filter_offers_each_status_once_and_empty(
     assert offered == ["200", "400", "503"]
     assert 'href="?http_status__isnull=True"' in page
     assert attempts_shown(client.get(ATTEMPTS, {"http_status": "503"})) == {str(attempts[1].pk)}
+
+
+def test_the_list_offers_pages_no_deeper_than_the_limit(seven, monkeypatch):
+    monkeypatch.setattr(paging, "MAX_PAGE", 2)
+    rows = CallbackRequest.objects.order_by("-requested_at", "-id")
+    paginator = paging.EstimatedCountPaginator(rows, per_page=2)
+    assert paginator.num_pages == 2  # seven rows would make four pages
+    with pytest.raises(paging.EmptyPage):
+        paginator.page(3)
