@@ -55,7 +55,7 @@ def parse_args(argv=None):
 
 def setup_django(args):
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="callbacks_project.settings",
+        DJANGO_SETTINGS_MODULE="benchmarks.call_log_settings",  # plain HTTP, the test host
         DATABASE_URL=f"{args.pg}/{args.db_name}",
         SECRET_KEY="benchmark-only-secret-key",
         EXOLVE_API_KEY="benchmark-key",

@@ -5,13 +5,13 @@ on the board as" filter), so a number and the rows it links to are the same call
 
 import math
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, F, Q, QuerySet, TextChoices
+from django.db.models import Aggregate, Count, DurationField, F, Q, TextChoices
 from django.db.models import Value as V
 from django.utils.translation import gettext_lazy as _
 
@@ -107,13 +107,6 @@ def day_bounds(group: AgentGroup, now: datetime) -> tuple[datetime, datetime]:
     return start, datetime.combine(today + timedelta(days=1), time.min, tzinfo=zone)
 
 
-def requested_today(group: AgentGroup, now: datetime) -> QuerySet[CallbackRequest]:
-    start, end = day_bounds(group, now)
-    return CallbackRequest.objects.filter(
-        agent_group=group, is_test=False, requested_at__gte=start, requested_at__lt=end
-    )
-
-
 @dataclass(frozen=True)
 class Spread:
     """The median and the 90th percentile of a set of waits (None: nothing to measure yet)."""
@@ -147,46 +140,30 @@ class GroupDay:
         return self.counts[Figure.PUNCTUALITY_ON_TIME] / counted if counted else None
 
 
-def group_day(group: AgentGroup, now: datetime) -> GroupDay:
-    """One aggregate over the group's callbacks of today (the group's index on requested_at)."""
-    rows = requested_today(group, now)
-    to_placed = F("first_placed_at") - F("requested_at")
-    to_connected = F("connected_at") - F("requested_at")
-    counts = rows.aggregate(
-        **{figure.value: Count("pk", filter=condition(figure, group, now)) for figure in Figure}
-    )
-    return GroupDay(
-        group=group,
-        counts={figure: counts[figure.value] for figure in Figure},
-        to_placed=_spread(rows.filter(condition(Figure.TIMED_PLACED, group, now)), to_placed),
-        to_connected=_spread(
-            rows.filter(condition(Figure.TIMED_CONNECTED, group, now)), to_connected
-        ),
-    )
-
-
 class _Percentile(Aggregate):
     """PostgreSQL's PERCENTILE_DISC: the value at that share of the ordered set, a real one."""
 
     function = "PERCENTILE_DISC"
     template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
 
-    def __init__(self, expression: Any, fraction: float) -> None:
-        super().__init__(expression, output_field=DurationField(), fraction=fraction)
+    def __init__(self, expression: Any, fraction: float, condition: Q) -> None:
+        super().__init__(
+            expression, output_field=DurationField(), fraction=fraction, filter=condition
+        )
 
 
-def _spread(rows: QuerySet[CallbackRequest], wait: Any) -> Spread:
-    if connection.vendor == "postgresql":
-        found = rows.aggregate(median=_Percentile(wait, 0.5), p90=_Percentile(wait, 0.9))
-        return Spread(found["median"], found["p90"])
-    return spread_of(list(rows.annotate(wait=wait).values_list("wait", flat=True)))
+# The waits the board measures: from the press to the first placement, and to the connection.
+WAITS = {
+    "to_placed": (Figure.TIMED_PLACED, F("first_placed_at") - F("requested_at")),
+    "to_connected": (Figure.TIMED_CONNECTED, F("connected_at") - F("requested_at")),
+}
 
 
-def spread_of(waits: Sequence[timedelta]) -> Spread:
+def spread_of(waits: Iterable[timedelta]) -> Spread:
     """The same as PERCENTILE_DISC: the smallest value with at least that share at or below it."""
-    if not waits:
-        return Spread(None, None)
     ordered = sorted(waits)
+    if not ordered:
+        return Spread(None, None)
     return Spread(_discrete(ordered, 0.5), _discrete(ordered, 0.9))
 
 
@@ -195,5 +172,57 @@ def _discrete(ordered: Sequence[timedelta], fraction: float) -> timedelta:
 
 
 def groups_today(now: datetime) -> list[GroupDay]:
-    groups = AgentGroup.objects.filter(is_active=True).order_by("name")
-    return [group_day(group, now) for group in groups]
+    """Each active group's day: one aggregate per set of groups that share a zone and targets
+    (as a rule one set), grouped by group, with the waits' percentiles on PostgreSQL."""
+    groups = list(AgentGroup.objects.filter(is_active=True).order_by("name"))
+    alike: dict[tuple[str, int, int], list[AgentGroup]] = {}
+    for group in groups:
+        key = (group.time_zone, group.service_level_minutes, group.punctuality_minutes)
+        alike.setdefault(key, []).append(group)
+    days: dict[int, GroupDay] = {}
+    for members in alike.values():
+        days |= _days_of(members, now)
+    return [days[group.pk] for group in groups]
+
+
+def _days_of(groups: list[AgentGroup], now: datetime) -> dict[int, GroupDay]:
+    model = groups[0]  # they share the zone and the targets
+    start, end = day_bounds(model, now)
+    rows = CallbackRequest.objects.filter(
+        agent_group__in=groups, is_test=False, requested_at__gte=start, requested_at__lt=end
+    )
+    figures: dict[str, Any] = {
+        figure.value: Count("pk", filter=condition(figure, model, now)) for figure in Figure
+    }
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        for name, (figure, wait) in WAITS.items():
+            measured = condition(figure, model, now)
+            figures[f"{name}_median"] = _Percentile(wait, 0.5, measured)
+            figures[f"{name}_p90"] = _Percentile(wait, 0.9, measured)
+    found = {
+        row["agent_group"]: row for row in rows.values("agent_group").annotate(**figures).order_by()
+    }
+    days = {}
+    for group in groups:
+        row = found.get(group.pk, {})
+        if postgres:
+            spreads = {
+                name: Spread(row.get(f"{name}_median"), row.get(f"{name}_p90")) for name in WAITS
+            }
+        else:
+            spreads = {
+                name: spread_of(
+                    rows.filter(condition(figure, model, now), agent_group=group)
+                    .annotate(wait=wait)
+                    .values_list("wait", flat=True)
+                )
+                for name, (figure, wait) in WAITS.items()
+            }
+        days[group.pk] = GroupDay(
+            group=group,
+            counts={figure: row.get(figure.value, 0) for figure in Figure},
+            to_placed=spreads["to_placed"],
+            to_connected=spreads["to_connected"],
+        )
+    return days

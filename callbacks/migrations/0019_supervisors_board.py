@@ -282,5 +282,19 @@ class Migration(migrations.Migration):
                 ("beat_at", models.DateTimeField()),
             ],
         ),
+        migrations.AddIndex(
+            model_name="callbackrequest",
+            index=models.Index(
+                condition=models.Q(
+                    ("is_test", False),
+                    models.Q(("checked_on", "no_outcome"), _negated=True),
+                    ("final_event_at__isnull", True),
+                    ("final_state", ""),
+                    ("status", "placed"),
+                ),
+                fields=["-requested_at"],
+                name="callbackrequest_unheard_todo",
+            ),
+        ),
         migrations.RunPython(moments_from_history, migrations.RunPython.noop),
     ]

@@ -150,6 +150,12 @@ def work_list_indexes() -> list[models.Index]:
             condition=_unchecked("unknown") & models.Q(status=CallbackStatus.UNKNOWN),
         ),
         models.Index(
+            fields=["-requested_at"],
+            name="callbackrequest_unheard_todo",
+            condition=_unchecked("no_outcome")
+            & models.Q(status=CallbackStatus.PLACED, final_state="", final_event_at__isnull=True),
+        ),
+        models.Index(
             fields=["-finished_at"],
             name="callbackrequest_failed_todo",
             condition=_unchecked("failed") & models.Q(status=CallbackStatus.FAILED, final_state=""),

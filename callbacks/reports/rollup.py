@@ -53,7 +53,10 @@ def _refresh_batch() -> tuple[int, int] | None:
             return None
         cursor.execute(
             f"DELETE FROM {ReportDirtyHour._meta.db_table} WHERE id IN "
-            f"(SELECT id FROM {ReportDirtyHour._meta.db_table} ORDER BY id LIMIT %s) "
+            # By hour: a batch's hours of a group are consecutive, one range to count (the
+            # notes of every hour after migration 0020 come in no order).
+            f"(SELECT id FROM {ReportDirtyHour._meta.db_table} "
+            "ORDER BY hour, agent_group_id LIMIT %s) "
             "RETURNING agent_group_id, hour",
             [NOTES_PER_BATCH],
         )
@@ -76,8 +79,15 @@ def _count_again(group_id: int, hours: list[datetime]) -> None:
 
 
 def pressed_within(hours: list[datetime]) -> Q:
-    """Callbacks pressed in any of these hours."""
-    return reduce(or_, [Q(requested_at__gte=hour, requested_at__lt=hour + HOUR) for hour in hours])
+    """Callbacks pressed in any of these hours: one range per run of consecutive hours (a full
+    recount is one range per group)."""
+    ranges: list[list[datetime]] = []
+    for hour in sorted(hours):
+        if ranges and ranges[-1][1] == hour:
+            ranges[-1][1] = hour + HOUR
+        else:
+            ranges.append([hour, hour + HOUR])
+    return reduce(or_, [Q(requested_at__gte=start, requested_at__lt=end) for start, end in ranges])
 
 
 def recount_group(group: AgentGroup) -> None:
