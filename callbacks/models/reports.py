@@ -30,7 +30,7 @@ class ReportHour(models.Model):
     service_counted = models.PositiveIntegerField(default=0)
     service_met = models.PositiveIntegerField(default=0)
     timed_connected = models.PositiveIntegerField(default=0)
-    connect_waits = models.JSONField(default=list)  # counts per figures.WAIT_EDGES band
+    # Then wait_00 … wait_24: the callbacks connected in each band of WAIT_EDGES (added below).
 
     class Meta:
         verbose_name = _("report hour")
@@ -42,6 +42,15 @@ class ReportHour(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent_group_id} {self.hour.isoformat()}"
+
+
+# The upper edges of the bands of waits from the press to the connection, in seconds; the last
+# band has no upper edge. A column per band, so a report sums them in SQL.
+WAIT_EDGES = (10, 20, 30, 45, 60, 90, 120, 180, 240, 300, 420, 600, 900, 1200, 1800, 2700, 3600,
+              5400, 7200, 10800, 14400, 21600, 43200, 86400)  # fmt: skip
+WAIT_COLUMNS = tuple(f"wait_{number:02d}" for number in range(len(WAIT_EDGES) + 1))
+for _column in WAIT_COLUMNS:
+    ReportHour.add_to_class(_column, models.PositiveIntegerField(default=0))
 
 
 class ReportDirtyHour(models.Model):

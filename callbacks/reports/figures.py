@@ -25,11 +25,9 @@ from django.db.models import (
 from django.db.models.functions import Trunc
 
 from ..models import AgentGroup, CallbackRequest, CallbackStatus, CallOutcome, FinalState
+from ..models.reports import WAIT_COLUMNS, WAIT_EDGES
 from ..models.service_level import SERVICE_MEASURED
 
-# The upper edges of the bands of waits, in seconds; the last band has no upper edge.
-WAIT_EDGES = (10, 20, 30, 45, 60, 90, 120, 180, 240, 300, 420, 600, 900, 1200, 1800, 2700, 3600,
-              5400, 7200, 10800, 14400, 21600, 43200, 86400)  # fmt: skip
 ENDS = (
     "connected",
     "not_reached",
@@ -93,14 +91,14 @@ def _counts(group: AgentGroup) -> dict[str, Any]:
         ),
         "timed_connected": Count("pk", filter=_TIMED),
     }
-    for number, condition in enumerate(band_conditions()):
-        counts[f"band_{number}"] = Count("pk", filter=condition)
+    for column, condition in zip(WAIT_COLUMNS, band_conditions(), strict=True):
+        counts[column] = Count("pk", filter=condition)
     return counts
 
 
 def hourly(callbacks: QuerySet[CallbackRequest], group: AgentGroup) -> list[dict[str, Any]]:
     """The group's customers' callbacks among `callbacks`, counted per UTC hour of the press:
-    {"hour", the COUNTS, "connect_waits": [count per band]} for each hour that has any."""
+    {"hour", the COUNTS, the WAIT_COLUMNS} for each hour that has any."""
     rows = (
         callbacks.filter(agent_group=group, is_test=False)
         .annotate(hour=Trunc("requested_at", "hour", tzinfo=UTC), end=_END, wait=_WAIT)
@@ -108,12 +106,4 @@ def hourly(callbacks: QuerySet[CallbackRequest], group: AgentGroup) -> list[dict
         .annotate(**_counts(group))
         .order_by("hour")
     )
-    bands = len(WAIT_EDGES) + 1
-    return [
-        {
-            "hour": row["hour"],
-            **{name: row[name] for name in COUNTS},
-            "connect_waits": [row[f"band_{number}"] for number in range(bands)],
-        }
-        for row in rows
-    ]
+    return list(rows)

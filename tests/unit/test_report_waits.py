@@ -7,7 +7,7 @@ from bisect import bisect_right
 from hypothesis import given
 from hypothesis import strategies as st
 
-from callbacks.reports.figures import WAIT_EDGES
+from callbacks.models.reports import WAIT_EDGES
 from callbacks.reports.series import percentile_of_bands
 
 WAITS = st.lists(st.integers(min_value=-5, max_value=100_000), min_size=1, max_size=300)

@@ -25,6 +25,7 @@ from callbacks.models import (
     ReportDirtyHour,
     ReportHour,
 )
+from callbacks.models.reports import WAIT_COLUMNS
 from callbacks.reports import figures, rollup, series
 from tests.helpers import make_callbacks
 from tests.integration.call_event_data import connected_events, final
@@ -132,7 +133,7 @@ def report_of(agent_group, now, naive=False):
 def stored():
     return {
         (row["agent_group_id"], row["hour"]): {
-            name: row[name] for name in (*figures.COUNTS, "connect_waits")
+            name: row[name] for name in (*figures.COUNTS, *WAIT_COLUMNS)
         }
         for row in ReportHour.objects.values()
     }
@@ -141,7 +142,7 @@ def stored():
 def counted(agent_group):
     return {
         (agent_group.pk, row["hour"]): {
-            name: row[name] for name in (*figures.COUNTS, "connect_waits")
+            name: row[name] for name in (*figures.COUNTS, *WAIT_COLUMNS)
         }
         for row in figures.hourly(CallbackRequest.objects.all(), agent_group)
     }
