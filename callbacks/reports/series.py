@@ -21,6 +21,8 @@ from ..models.reports import WAIT_COLUMNS, WAIT_EDGES
 from . import rollup
 from .figures import COUNTS, hourly
 
+# What the weekday × hour grid shows: callbacks and the connect rate.
+GRID_COUNTS = ("requested", "placed", "connected")
 MOST_NOTED_HOURS = 500  # more hours still to count: the whole period is counted instead
 
 
@@ -38,9 +40,10 @@ class Bucket:
 
     def add(self, row: dict[str, Any]) -> None:
         for name in COUNTS:
-            self.counts[name] += row[name]
+            self.counts[name] += row.get(name) or 0
         self.waits = [
-            mine + row[column] for mine, column in zip(self.waits, WAIT_COLUMNS, strict=True)
+            mine + (row.get(column) or 0)
+            for mine, column in zip(self.waits, WAIT_COLUMNS, strict=True)
         ]
 
     @property
@@ -143,7 +146,7 @@ def _stored_sums(
             weekday=ExtractIsoWeekDay("hour", tzinfo=tz), of_day=ExtractHour("hour", tzinfo=tz)
         )
         .values("weekday", "of_day")
-        .annotate(**sums)
+        .annotate(**{name: Sum(name) for name in GRID_COUNTS})
         .order_by()
     )
     return list(by_bucket), list(by_hour)
