@@ -82,6 +82,8 @@ def stored_words() -> set[str]:
     found: set[str] = set()
     for model in apps.get_models():
         fields = [f for f in model._meta.concrete_fields if isinstance(f, TEXT_FIELDS)]
+        if not fields:  # values_list() of no field would be every field
+            continue
         for row in model._default_manager.values_list(*(f.attname for f in fields)):
             for value in row:
                 text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
