@@ -148,3 +148,12 @@ def test_a_group_in_another_zone_counts_and_links_its_own_day(agent_group, staff
     assert int(count) == len(expected) == 1
     assert "zone=Asia%2FVladivostok" in url
     assert listed_ids(client.get(url).content.decode()) == expected
+
+
+def test_a_long_list_says_more_than_its_limit(agent_group, staff_user, as_user, monkeypatch):
+    from callbacks.admin import board_page
+
+    monkeypatch.setattr(board_page, "COUNT_UP_TO", 2)
+    make_callbacks(3, agent_group, staff_user, status="unknown")
+    page = as_user(staff_user).get(BOARD).content.decode()
+    assert '<span class="board-count">more than 2</span>' in page
