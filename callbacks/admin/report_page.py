@@ -129,6 +129,7 @@ def _page(
             "rows": table_rows(rows),
             "charts": chart_data(rows, groups),
             "grid": weekday_grid(built),
+            "hours": range(24),
             "csv_query": _query(form) + "format=csv",
         }
     return render(request, "admin/callbacks/reports.html", context)
