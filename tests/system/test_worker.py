@@ -113,3 +113,20 @@ def test_the_worker_serves_its_metrics_on_its_own_port(
     found = worker_metrics()
     assert found[("callbacks_attempts_total", (("result", "placed"),))] >= 1
     assert found[("callbacks_exolve_request_seconds_count", ())] >= 1
+
+
+def test_the_worker_says_it_is_alive_and_the_board_counts_it(worker, client, staff_user):
+    """Its heartbeat names the queue it takes; the board counts a worker on the callbacks' queue
+    (one heard from in the last three intervals: it beats every 10 s)."""
+    from callbacks.models import WorkerHeartbeat
+
+    def beating():
+        return WorkerHeartbeat.objects.filter(
+            queues__contains=settings.CELERY_TASK_DEFAULT_QUEUE
+        ).exists()
+
+    assert wait_for(beating, 30), worker.log()
+    client.force_login(staff_user)
+    board = client.get(reverse("admin:board"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "worker alive" in board
+    assert "No worker takes the callbacks" not in board
